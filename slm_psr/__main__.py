@@ -1,0 +1,5 @@
+"""`python -m slm_psr ...`: the command line."""
+
+from slm_psr.cli import main
+
+raise SystemExit(main())
