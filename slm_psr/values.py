@@ -1203,6 +1203,12 @@ def _parse_number_cell(req: Requirement, x: float, number_format: str, hours_per
     out = Parsed(value=x)
     if req.kind is Kind.PRICE and x < 0:
         out.flag(Flag.OUT_OF_RANGE, f"'{_fmt(x)}': a price cannot be negative")
+    if req.kind is Kind.NUMBER and "%" in req.unit and 0 < x <= 1:
+        # A share typed as a fraction (0.92) in a plain cell: 0.92 % or 92 %?
+        out.flag(
+            Flag.AMBIGUOUS,
+            f"'{_fmt(x)}' could be {_fmt(x)} % or {_fmt(_times_100(x))} %; please confirm",
+        )
     return out
 
 

@@ -678,3 +678,12 @@ def test_formula_text_is_not_a_value():
 def test_long_text_is_unreadable_with_a_short_note():
     a = answer(AVAILABILITY, "9" * 5000)
     assert a.flags == [UNREADABLE] and len(a.notes[0]) < 120
+
+
+def test_share_as_fraction_in_plain_cell_is_ambiguous():
+    req = Requirement(id="SD-06", service="SD", text="Calls answered in 30 s", kind="number", unit="%")
+    answer = parse_answer(req, 0.92, "General")
+    assert answer.value == 0.92
+    assert Flag.AMBIGUOUS in answer.flags
+    assert "0.92 % or 92 %" in answer.notes[-1]
+    assert parse_answer(req, 92, "General").flags == []

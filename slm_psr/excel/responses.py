@@ -1,0 +1,780 @@
+"""Supplier answers: the bytes of filled questionnaires in, typed Responses with notes out.
+
+Every file passes ``preflight`` first; a file that fails it is never parsed. Values
+are read with python-calamine; the sheet XML is streamed only when a cell needs more
+than its value: a formula without a saved value, or the number format of a
+percent answer typed as a fraction (0.995 in a cell formatted as 99.5%).
+Answers are matched by requirement ID, never by row position.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+import time
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+from xml.parsers import expat
+
+import python_calamine
+from defusedxml import ElementTree
+from defusedxml.common import DTDForbidden, EntitiesForbidden
+
+from slm_psr.excel.preflight import Limits, PreflightReport, RejectedFile, display_name, preflight
+from slm_psr.excel.questionnaire import (
+    AMOUNT_HEADER,
+    ANSWER_HEADER,
+    ANSWERS_SHEET,
+    COMMENT_HEADER,
+    ID_HEADER,
+    INSTRUCTIONS_SHEET,
+    META_KEYS,
+    META_SHEET,
+    PRICES_SHEET,
+    ROW_MAP_HEADER,
+    SUPPLIER_FIELDS,
+    SUPPLIER_SHEET,
+)
+from slm_psr.model import KIND_LABELS, PSR, Answer, Flag, Kind, Requirement, Response, format_level
+from slm_psr.psr_file import content_hash
+from slm_psr.values import parse_answer
+
+MAX_ROWS = 5000  # rows read per sheet; a questionnaire has one per requirement
+MAX_CELLS = 500_000  # extent (rows x columns) of a sheet handed to python-calamine: about 16 MB
+HEADER_SEARCH_ROWS = 30  # a table's header row is looked for in this many rows
+REVIEW_FLAGS = (Flag.AMBIGUOUS, Flag.NEEDS_REVIEW, Flag.OUT_OF_RANGE, Flag.UNREADABLE)
+
+# Excel's built-in number formats that matter here (ECMA-376 18.8.30); the rest are not percent.
+_BUILTIN_FORMATS = {0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%", 49: "@"}
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+_CELL_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s")
+_STYLE_ATTR = re.compile(rb'\ss="(\d+)"')
+
+
+# --- results ----------------------------------------------------------------------
+
+
+@dataclass
+class ReviewItem:
+    """An answer a person must look at before it counts: where, what was typed, why."""
+
+    requirement_id: str
+    cell: str  # "Answers!G7"
+    raw: str
+    value: str  # as read, in words ('99.5 %'), or '-' when nothing could be read
+    flags: list[str]
+    notes: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    def __str__(self) -> str:
+        why = "; ".join(self.notes)
+        return f"{self.requirement_id} ({self.cell}): '{self.raw}' -> {self.value} ({', '.join(self.flags)}): {why}"
+
+
+@dataclass
+class ImportResult:
+    """One file: its typed response, or why it was rejected; and what to check."""
+
+    filename: str
+    sha256: str
+    response: Response | None = None
+    rejection: str | None = None  # the reason, in words for the buyer and the supplier
+    rejection_code: str | None = None
+    notes: list[str] = field(default_factory=list)  # each names file, sheet, cell, expected and found
+    review: list[ReviewItem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def accepted(self) -> bool:
+        return self.rejection is None
+
+    @property
+    def supplier(self) -> str:
+        return self.response.supplier if self.response else PurePath(self.filename).stem
+
+    @property
+    def unanswered(self) -> list[str]:
+        if not self.response:
+            return []
+        return [rid for rid, a in self.response.answers.items() if Flag.MISSING in a.flags]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "filename": self.filename,
+            "sha256": self.sha256,
+            "accepted": self.accepted,
+            "rejection": self.rejection,
+            "rejection_code": self.rejection_code,
+            "supplier": self.supplier,
+            "unanswered": self.unanswered,
+            "review": [item.to_dict() for item in self.review],
+            "notes": list(self.notes),
+            "seconds": round(self.seconds, 4),
+            "response": self.response.model_dump(mode="json") if self.response else None,
+        }
+
+    def summary(self) -> str:
+        if not self.accepted:
+            return f"{self.filename}: REJECTED: {self.rejection}"
+        response = self.response
+        assert response is not None
+        parts = [f"{self.filename}: accepted, {response.supplier}, {len(response.answers)} requirements"]
+        if self.unanswered:
+            parts.append(f"unanswered: {', '.join(self.unanswered)}")
+        if self.review:
+            parts.append(f"{len(self.review)} value{'s' if len(self.review) != 1 else ''} to review")
+        lines = ["; ".join(parts)]
+        lines.extend(f"    review {item}" for item in self.review)
+        return "\n".join(lines)
+
+
+@dataclass
+class ImportReport:
+    """All files of one import, in the order given; a bad file never stops the others."""
+
+    psr_id: str
+    psr_version: int
+    results: list[ImportResult]
+
+    @property
+    def rejected(self) -> list[ImportResult]:
+        return [r for r in self.results if not r.accepted]
+
+    @property
+    def responses(self) -> list[Response]:
+        return [r.response for r in self.results if r.response is not None]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "psr_id": self.psr_id,
+            "psr_version": self.psr_version,
+            "files": len(self.results),
+            "accepted": len(self.results) - len(self.rejected),
+            "rejected": len(self.rejected),
+            "to_review": sum(len(r.review) for r in self.results),
+            "results": [r.to_dict() for r in self.results],
+        }
+
+    def summary(self) -> str:
+        n = len(self.results)
+        reviews = sum(len(r.review) for r in self.results)
+        head = (
+            f"{n} file{'s' if n != 1 else ''} for {self.psr_id} version {self.psr_version}: "
+            f"{n - len(self.rejected)} read, {len(self.rejected)} rejected, {reviews} values to review"
+        )
+        return "\n".join([head, *(r.summary() for r in self.results)])
+
+
+# --- entry points -----------------------------------------------------------------
+
+
+def read_responses(
+    psr: PSR, files: Iterable[tuple[str, bytes]], *, limits: Limits | None = None
+) -> ImportReport:
+    """Read every file; each gets its result, accepted or rejected."""
+    psr_hash = content_hash(psr)  # once for all files
+    results = [_read(psr, data, name, psr_hash, limits) for name, data in files]
+    return ImportReport(psr.id, psr.version, results)
+
+
+def read_response(psr: PSR, data: bytes, filename: str, *, limits: Limits | None = None) -> ImportResult:
+    """Read one supplier's filled questionnaire. Never raises for a bad file: it is rejected.
+
+    ``limits`` are the preflight's (file size, unpacked size, sheet extent); default: ``Limits()``.
+    """
+    return _read(psr, data, filename, content_hash(psr), limits)
+
+
+def _read(psr: PSR, data: bytes, filename: str, psr_hash: str, limits: Limits | None) -> ImportResult:
+    started = time.perf_counter()
+    result = ImportResult(filename=filename, sha256=hashlib.sha256(data).hexdigest())
+    try:
+        report = preflight(data, filename, limits=limits)
+    except RejectedFile as exc:
+        result.rejection, result.rejection_code = exc.reason, str(exc.code)
+    else:
+        try:
+            _Reader(psr, psr_hash, data, filename, report, result).read()
+        except _Rejected as exc:
+            result.rejection, result.rejection_code = str(exc), exc.code
+        except Exception as exc:  # a file that passed preflight but still breaks a parser
+            result.rejection = (
+                f'"{display_name(filename)}" could not be read ({type(exc).__name__}: {exc}); '
+                "open it in Excel or LibreOffice, save it as .xlsx and send it again."
+            )
+            result.rejection_code = "unreadable"
+    if result.rejection:
+        result.response = None
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+class _Rejected(Exception):
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
+
+
+# --- the reader -------------------------------------------------------------------
+
+
+@dataclass
+class _Table:
+    """A located answer table: sheet, header row and the columns that matter (0-based)."""
+
+    sheet: str
+    rows: list[list[Any]]
+    header_row: int
+    id_col: int
+    answer_col: int
+    comment_col: int | None
+
+
+@dataclass
+class _CellInfo:
+    """What the sheet XML says about one cell beyond its value."""
+
+    style: int = 0
+    formula: str | None = None
+    has_value: bool = False
+    error: str | None = None  # an error value such as #DIV/0! (calamine reads it as empty)
+
+
+class _Reader:
+    def __init__(
+        self,
+        psr: PSR,
+        psr_hash: str,
+        data: bytes,
+        filename: str,
+        report: PreflightReport,
+        result: ImportResult,
+    ):
+        self.psr = psr
+        self.psr_hash = psr_hash
+        self.data = data
+        self.filename = display_name(filename)
+        self.report = report
+        self.result = result
+        self.workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        self.sheet_names = list(self.workbook.sheet_names)
+        self._zip: zipfile.ZipFile | None = None
+        self._sheet_rows: dict[str, list[list[Any]] | None] = {}
+        self._formats: list[str] | None = None
+        self._new_requirements: set[str] = set()  # in the PSR, not in the version the file was made for
+        self._dropped_requirements: set[str] = set()  # the other way round
+        self.file_notes: list[str] = []
+
+    # notes -------------------------------------------------------------------------
+
+    def note(self, text: str, sheet: str | None = None, cell: str | None = None) -> None:
+        where = self.filename + (f", sheet {sheet}" if sheet else "") + (f", cell {cell}" if cell else "")
+        self.file_notes.append(f"{where}: {text}")
+
+    # the whole file ----------------------------------------------------------------
+
+    def read(self) -> None:
+        for text in self.report.notes:
+            if f"'{META_SHEET}'" not in text:  # our own technical sheet is hidden on purpose
+                self.note(text)
+        meta = self._meta()
+        answers_table = self._find_table(ANSWERS_SHEET, ANSWER_HEADER, exact=True)
+        prices_table = self._find_table(PRICES_SHEET, AMOUNT_HEADER, exact=False)
+        if answers_table is None and prices_table is None:
+            raise _Rejected(
+                f'"{self.filename}" has no sheet with the questionnaire\'s answer table (a header row '
+                f"with '{ID_HEADER}' and '{ANSWER_HEADER}'); send the questionnaire for {self.psr.id} "
+                "filled in, not another document.",
+                "not_a_questionnaire",
+            )
+        self._check_version(meta)
+        answers: dict[str, Answer] = {}
+        found_rows: dict[str, int] = {}
+        for table in (answers_table, prices_table):
+            if table is not None:
+                self._read_table(table, answers, found_rows)
+        self._check_rows(meta, found_rows)
+        missing_rows = [r.id for r in self.psr.requirements if r.id not in answers]
+        for rid in missing_rows:
+            req = self.psr.requirement(rid)
+            answer = parse_answer(req, None, None, cell="", hours_per_business_day=self._hours)
+            answer.notes.append("not in the workbook; counted as unanswered")
+            answers[rid] = answer
+        deleted = [rid for rid in missing_rows if rid not in self._new_requirements]
+        if deleted:
+            self.note(
+                f"requirements not in the workbook (rows deleted?): {', '.join(deleted)}; "
+                "they count as unanswered"
+            )
+        ordered = {r.id: answers[r.id] for r in self.psr.requirements}
+        supplier, contact = self._supplier()
+        response = Response(
+            supplier=supplier,
+            file=self.filename,
+            sha256=self.result.sha256,
+            contact=contact,
+            psr_id=str(meta.get("psr_id", "")),
+            psr_version=_int_or_none(meta.get("psr_version")),
+            psr_hash=str(meta.get("content_hash", "")),
+            answers=ordered,
+            notes=list(self.file_notes),
+        )
+        self.result.response = response
+        self.result.notes = [*self.file_notes, *self._answer_notes(ordered)]
+        self.result.review = [
+            self._review_item(a) for a in ordered.values() if any(f in REVIEW_FLAGS for f in a.flags)
+        ]
+
+    @property
+    def _hours(self) -> float:
+        return self.psr.evaluation.hours_per_business_day
+
+    # sheets ------------------------------------------------------------------------
+
+    def _rows(self, sheet: str, *, needed: bool) -> list[list[Any]] | None:
+        """A worksheet's values from A1; None for a sheet that is no part of a questionnaire.
+
+        python-calamine allocates every cell of a sheet's extent before returning any,
+        so a sheet whose real extent is larger than ``MAX_CELLS`` is never handed to it:
+        the file is rejected when the sheet is ``needed``, else the sheet is skipped.
+        """
+        if sheet not in self._sheet_rows:
+            info = next((s for s in self.report.sheets if s.name == sheet), None)
+            rows, cols = info.real_extent if info else (0, 0)
+            if info is None or info.kind != "worksheet":
+                self._sheet_rows[sheet] = None
+            elif rows * cols > MAX_CELLS:
+                if needed:
+                    raise _Rejected(
+                        f"\"{self.filename}\": the sheet '{sheet}' has cells as far as row {rows:,}, column "
+                        f"{cols:,}, far more than the questionnaire; delete what was added below or beside "
+                        "the answers (Ctrl+End shows the last cell), save and send it again.",
+                        "sheet_too_large",
+                    )
+                self.note(
+                    f"the sheet is too large to be part of the questionnaire ({rows:,} rows, {cols:,} columns); not read",
+                    sheet,
+                )
+                self._sheet_rows[sheet] = None
+            else:
+                self._sheet_rows[sheet] = self.workbook.get_sheet_by_name(sheet).to_python(
+                    skip_empty_area=False, nrows=min(rows, MAX_ROWS)
+                )
+        return self._sheet_rows[sheet]
+
+    def _meta(self) -> dict[str, Any]:
+        """The hidden sheet's keys and its row map (under the key 'rows': ID -> (sheet, row))."""
+        if META_SHEET not in self.sheet_names:
+            self.note(
+                f"no hidden sheet '{META_SHEET}', so the request version this questionnaire was made "
+                "for is unknown; answers matched by requirement ID"
+            )
+            return {}
+        meta: dict[str, Any] = {}
+        row_map: dict[str, tuple[str, int]] = {}
+        in_map = False
+        for row in self._rows(META_SHEET, needed=True) or []:
+            cells = [_text(v) for v in row[:4]] + [""] * 4
+            if in_map and cells[0]:
+                row_number = _int_or_none(row[2] if len(row) > 2 else None)
+                if row_number:
+                    row_map[cells[0]] = (cells[1], row_number)
+            elif tuple(cells[:4]) == ROW_MAP_HEADER:
+                in_map = True
+            elif cells[0] in META_KEYS:
+                meta[cells[0]] = row[1] if len(row) > 1 else ""
+        meta["rows"] = row_map
+        return meta
+
+    def _check_version(self, meta: dict[str, Any]) -> None:
+        if not meta.get("psr_id"):
+            return
+        psr = self.psr
+        made_for, version = str(meta["psr_id"]), _int_or_none(meta.get("psr_version"))
+        if made_for != psr.id:
+            raise _Rejected(
+                f'"{self.filename}" is the questionnaire made for request {made_for}, not for '
+                f"{psr.id}; import it into its own project.",
+                "other_psr",
+            )
+        row_map = meta.get("rows", {})
+        if version != psr.version:
+            new = [r.id for r in psr.requirements if r.id not in row_map]
+            self._new_requirements = set(new)
+            dropped = [rid for rid in row_map if rid not in {r.id for r in psr.requirements}]
+            self._dropped_requirements = set(dropped)
+            text = (
+                f"questionnaire made for version {version}, PSR is version {psr.version}; "
+                "answers matched by requirement ID"
+            )
+            if new:
+                text += f"; new requirements unanswered: {', '.join(new)}"
+            if dropped:
+                text += f"; answers to requirements no longer in the PSR ignored: {', '.join(dropped)}"
+            self.note(text, META_SHEET)
+        elif meta.get("content_hash") and meta["content_hash"] != self.psr_hash:
+            self.note(
+                f"the PSR changed after this questionnaire was made (both say version {psr.version}, "
+                "the content differs); answers matched by requirement ID; check what the supplier was shown",
+                META_SHEET,
+            )
+
+    def _find_table(self, expected: str, answer_header: str, *, exact: bool) -> _Table | None:
+        """The sheet named ``expected``, or else the first sheet with the same header row."""
+        candidates = [expected] if expected in self.sheet_names else []
+        candidates += [
+            s for s in self.sheet_names if s not in (expected, META_SHEET, INSTRUCTIONS_SHEET, SUPPLIER_SHEET)
+        ]
+        for sheet in candidates:
+            rows = self._rows(sheet, needed=sheet == expected)
+            located = _header(rows, answer_header, exact=exact) if rows else None
+            if located is None:
+                continue
+            header_row, cols = located
+            if sheet != expected:
+                self.note(
+                    f"the sheet '{expected}' was renamed to '{sheet}'; found it by its header row "
+                    f"(row {header_row + 1})",
+                    sheet,
+                )
+            return _Table(sheet, rows, header_row, *cols)
+        return None
+
+    def _read_table(self, table: _Table, answers: dict[str, Answer], found_rows: dict[str, int]) -> None:
+        psr = self.psr
+        known = {r.id: r for r in psr.requirements}
+        pending: list[tuple[Requirement, Any, str, str]] = []  # requirement, value, cell ref, comment
+        found_here: set[str] = set()
+        for index in range(table.header_row + 1, len(table.rows)):
+            row = table.rows[index]
+            rid = _text(_get(row, table.id_col))
+            value = _get(row, table.answer_col)
+            ref = f"{_column_letter(table.answer_col)}{index + 1}"
+            if not rid:
+                if not _blank(value):
+                    self.note(
+                        f"an answer ('{_short(value)}') in a row without a requirement ID; ignored",
+                        table.sheet,
+                        ref,
+                    )
+                continue
+            if rid not in known:
+                if rid.lower() == ID_HEADER.lower() or rid in self._dropped_requirements:
+                    continue  # a repeated header, or already reported as dropped from the PSR
+                self.note(
+                    f"row {index + 1} has ID '{rid}', which is not a requirement of {psr.id} version "
+                    f"{psr.version}; its answer ('{_short(value)}') is ignored",
+                    table.sheet,
+                )
+                continue
+            if rid in answers or rid in found_here:
+                self.note(
+                    f"{rid} appears again in row {index + 1}; the first row is used, this one ignored",
+                    table.sheet,
+                )
+                continue
+            comment = _text(_get(row, table.comment_col)) if table.comment_col is not None else ""
+            pending.append((known[rid], value, ref, comment))
+            found_here.add(rid)
+            found_rows[rid] = index + 1
+        cells = self._cell_info(table.sheet, [p[2] for p in pending if _is_fraction_candidate(p[0], p[1])])
+        for req, value, ref, comment in pending:
+            where = f"{table.sheet}!{ref}"
+            info = cells.get(ref)
+            if info is not None and info.formula is not None and (info.error or not info.has_value):
+                formula = f"={info.formula}" if info.formula else "a formula"
+                problem = (
+                    f"the cell's formula gives the error {info.error}"
+                    if info.error
+                    else "the cell holds a formula with no saved value"
+                )
+                answers[req.id] = Answer(
+                    requirement_id=req.id,
+                    raw=formula,
+                    flags=[Flag.UNREADABLE],
+                    notes=[f"{problem}; type the value (formula: {formula})"],
+                    comment=comment,
+                    cell=where,
+                )
+                continue
+            number_format = None
+            if info is not None and _is_fraction_candidate(req, value):
+                number_format = self._format(info.style)
+            answer = parse_answer(
+                req,
+                None if _blank(value) else value,
+                number_format,
+                cell=where,
+                hours_per_business_day=self._hours,
+            )
+            if info is not None and info.formula is not None:
+                formula = f"={info.formula}" if info.formula else "a shared formula"
+                answer.notes.append(f"the cell holds a formula ({formula}); its saved value was used")
+            answer.comment = answer.comment or comment
+            answer.cell = answer.cell or where
+            answers[req.id] = answer
+
+    def _check_rows(self, meta: dict[str, Any], found_rows: dict[str, int]) -> None:
+        moved = [
+            (rid, meta_row, found_rows[rid])
+            for rid, (_sheet, meta_row) in meta.get("rows", {}).items()
+            if rid in found_rows and found_rows[rid] != meta_row
+        ]
+        if moved:
+            examples = ", ".join(f"{rid} from row {a} to row {b}" for rid, a, b in moved[:3])
+            self.note(
+                f"{len(moved)} rows were moved ({examples}{', ...' if len(moved) > 3 else ''}); "
+                "answers matched by requirement ID"
+            )
+
+    def _supplier(self) -> tuple[str, dict[str, str]]:
+        labels = {label.lower(): key for key, label in SUPPLIER_FIELDS}
+        sheets = [SUPPLIER_SHEET] if SUPPLIER_SHEET in self.sheet_names else []
+        sheets += [s for s in self.sheet_names if s not in (SUPPLIER_SHEET, META_SHEET)]
+        contact: dict[str, str] = {}
+        cells: dict[str, str] = {}
+        for sheet in sheets:
+            rows = (self._rows(sheet, needed=sheet == SUPPLIER_SHEET) or [])[:HEADER_SEARCH_ROWS]
+            for index, row in enumerate(rows):
+                key = labels.get(_text(_get(row, 0)).lower())
+                if key and key not in contact:
+                    value = _get(row, 1)
+                    if isinstance(value, dt.datetime):
+                        value = value.date()
+                    text = value.isoformat() if isinstance(value, dt.date) else _text(value)
+                    if text:
+                        contact[key] = text
+                    cells[key] = f"{sheet}!B{index + 1}"
+            if cells:
+                if sheet != SUPPLIER_SHEET:
+                    self.note(f"the sheet '{SUPPLIER_SHEET}' was renamed to '{sheet}'", sheet)
+                break
+        company = contact.get("company", "")
+        if not company:
+            stem = PurePath(self.filename).stem
+            where = cells.get("company", f"{SUPPLIER_SHEET}!B?")
+            self.note(f"no company name in {where}; the supplier is named after the file: '{stem}'")
+            company = stem
+        return company, contact
+
+    # the sheet XML, only when needed -----------------------------------------------
+
+    @property
+    def zip(self) -> zipfile.ZipFile:
+        if self._zip is None:
+            self._zip = zipfile.ZipFile(io.BytesIO(self.data))
+        return self._zip
+
+    def _cell_info(self, sheet: str, refs: Sequence[str]) -> dict[str, _CellInfo]:
+        """Style index of the cells ``refs``, and every formula cell of the sheet.
+
+        Without formulas (the usual case) only the start tags of the wanted cells are
+        looked up in the XML text (preflight has checked that XML); with formulas the
+        sheet is parsed once to see which formulas lack a saved value.
+        """
+        part = self.report.sheet_parts.get(sheet)
+        if part is None:
+            return {}
+        xml = self.zip.read(part)
+        if _FORMULA_TAG.search(xml) is None:
+            found = {}
+            for ref in refs:
+                tag = _cell_start_tag(xml, ref)
+                if tag:
+                    style = _STYLE_ATTR.search(tag)
+                    found[ref] = _CellInfo(style=int(style.group(1)) if style else 0, has_value=True)
+            return found
+        wanted = set(refs)
+        found: dict[str, _CellInfo] = {}
+        for _event, element in ElementTree.iterparse(io.BytesIO(xml), events=("end",)):
+            if _local(element.tag) != "c":
+                continue
+            ref = element.get("r", "")
+            info = _CellInfo(style=_int_or_none(element.get("s")) or 0)
+            for child in element:
+                name = _local(child.tag)
+                if name == "f":
+                    info.formula = child.text or ""
+                elif name in ("v", "is") and (child.text or len(child)):
+                    info.has_value = True
+                    if name == "v" and element.get("t") == "e":
+                        info.error = child.text
+            if ref in wanted or info.formula is not None:
+                found[ref] = info
+            element.clear()
+        return found
+
+    def _format(self, style: int) -> str:
+        """The number format code of a cell style index (cellXfs in xl/styles.xml)."""
+        if self._formats is None:
+            try:
+                self._formats = _number_formats(self.zip.read("xl/styles.xml"))
+            except KeyError:
+                self._formats = []
+        return self._formats[style] if 0 <= style < len(self._formats) else "General"
+
+    # results -----------------------------------------------------------------------
+
+    def _answer_notes(self, answers: dict[str, Answer]) -> list[str]:
+        lines = []
+        for answer in answers.values():
+            if not answer.notes or not answer.cell:
+                continue
+            req = self.psr.requirement(answer.requirement_id)
+            sheet, _, ref = answer.cell.rpartition("!")
+            for text in answer.notes:
+                lines.append(
+                    f"{self.filename}, sheet {sheet}, cell {ref} ({req.id} {KIND_LABELS[req.kind]}): {text}"
+                )
+        return lines
+
+    def _review_item(self, answer: Answer) -> ReviewItem:
+        req = self.psr.requirement(answer.requirement_id)
+        value = "-" if answer.value is None else _value_words(req, answer)
+        return ReviewItem(
+            requirement_id=answer.requirement_id,
+            cell=answer.cell,
+            raw=answer.raw,
+            value=value,
+            flags=[f.value for f in answer.flags],
+            notes=list(answer.notes),
+        )
+
+
+def _number_formats(styles_xml: bytes) -> list[str]:
+    """Format code per cell style index, streamed with expat under defusedxml's rules.
+
+    A few times faster than building the tree; DTDs and entities are refused as
+    defusedxml refuses them (preflight has already refused them too).
+    """
+    custom: dict[int, str] = {}
+    xf_format_ids: list[int] = []
+    in_cell_xfs = False
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal in_cell_xfs
+        local = name.rpartition(":")[2]
+        if local == "numFmt":
+            custom[_int_or_none(attrs.get("numFmtId")) or 0] = attrs.get("formatCode", "")
+        elif local == "cellXfs":
+            in_cell_xfs = True
+        elif local == "xf" and in_cell_xfs:
+            xf_format_ids.append(_int_or_none(attrs.get("numFmtId")) or 0)
+
+    def end(name: str) -> None:
+        nonlocal in_cell_xfs
+        if name.rpartition(":")[2] == "cellXfs":
+            in_cell_xfs = False
+
+    def refuse_dtd(name: str, *_args: Any) -> None:
+        raise DTDForbidden(name, None, None)
+
+    def refuse_entity(name: str, *_args: Any) -> None:
+        raise EntitiesForbidden(name, None, None, None, None, None)
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    parser.EntityDeclHandler = refuse_entity
+    parser.UnparsedEntityDeclHandler = refuse_entity
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.Parse(styles_xml, True)
+    return [custom.get(i) or _BUILTIN_FORMATS.get(i, "General") for i in xf_format_ids]
+
+
+# --- small helpers ---
+
+
+def _cell_start_tag(xml: bytes, ref: str) -> bytes | None:
+    """The start tag of cell ``ref`` (e.g. b'<c r="G14" s="18" t="n">'), found as text."""
+    needle = f' r="{ref}"'.encode()
+    pos = xml.find(needle)
+    while pos >= 0:
+        start = xml.rfind(b"<", 0, pos)
+        end = xml.find(b">", pos)
+        if start >= 0 and end >= 0 and _CELL_START.match(xml, start):
+            return xml[start : end + 1]
+        pos = xml.find(needle, pos + 1)
+    return None
+
+
+def _header(
+    rows: list[list[Any]], answer_header: str, *, exact: bool
+) -> tuple[int, tuple[int, int, int | None]] | None:
+    """Row and (ID, answer, comment) columns of the first row that looks like the table header."""
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        texts = [_text(v).lower() for v in row]
+        if ID_HEADER.lower() not in texts:
+            continue
+        wanted = answer_header.lower()
+        answer_col = next(
+            (i for i, t in enumerate(texts) if (t == wanted if exact else t.startswith(wanted))), None
+        )
+        if answer_col is None:
+            continue
+        comment_col = next((i for i, t in enumerate(texts) if t == COMMENT_HEADER.lower()), None)
+        return index, (texts.index(ID_HEADER.lower()), answer_col, comment_col)
+    return None
+
+
+def _is_fraction_candidate(req: Requirement, value: Any) -> bool:
+    """A number that may be a percent typed into a percent-formatted cell (0.995 for 99.5 %)."""
+    percent_kind = req.kind is Kind.AVAILABILITY or (req.kind is Kind.NUMBER and req.unit == "%")
+    return percent_kind and isinstance(value, (int, float)) and not isinstance(value, bool) and value < 1.5
+
+
+def _value_words(req: Requirement, answer: Answer) -> str:
+    try:
+        if req.kind is Kind.PRICE:
+            return f"{answer.value:,.2f}"
+        return format_level(req, answer.value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, KeyError):
+        return str(answer.value)
+
+
+def _get(row: list[Any], col: int | None) -> Any:
+    return row[col] if col is not None and 0 <= col < len(row) else None
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = " ".join(_text(value).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2] if "}" in tag else tag.rpartition(":")[2]
+
+
+def _column_letter(col: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
