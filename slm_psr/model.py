@@ -771,3 +771,49 @@ class Response(BaseModel):
 
     def answer(self, requirement_id: str) -> Answer | None:
         return self.answers.get(requirement_id)
+
+
+class Override(BaseModel):
+    """A buyer's decision that overrules the knock-out gate, with its justification.
+
+    With ``requirement_id`` it settles that requirement only ("accept": treat it
+    as met; "reject": treat it as failed); without, it settles the whole bid.
+    When several overrides name the same supplier and requirement, the last counts.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    supplier: str
+    decision: Literal["accept", "reject"]
+    justification: str
+    requirement_id: str | None = None
+    who: str = ""
+    when: dt.datetime | None = None
+
+    @field_validator("decision", mode="before")
+    @classmethod
+    def _decision_words(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().lower()
+            return {"accepted": "accept", "rejected": "reject"}.get(value, value)
+        return value
+
+    @model_validator(mode="after")
+    def _justified(self) -> Override:
+        # after, not a field validator: the message names the requirement, declared later
+        if not self.justification.strip():
+            where = f"{self.supplier}, {self.requirement_id}" if self.requirement_id else self.supplier
+            raise ValueError(
+                f"override for {where}: a justification is required; say why the bid is "
+                "accepted or rejected despite the knock-out check (it goes on file with the award)"
+            )
+        self.justification = self.justification.strip()
+        return self
+
+    def describe(self, *, scope: bool = True) -> str:
+        """'accepted by A. Buyer on 2027-02-03 (SD-03): the supplier confirmed 30 minutes in writing'."""
+        verb = "accepted" if self.decision == "accept" else "rejected"
+        by = f" by {self.who}" if self.who else ""
+        on = f" on {self.when:%Y-%m-%d}" if self.when else ""
+        where = f" ({self.requirement_id})" if self.requirement_id and scope else ""
+        return f"{verb}{by}{on}{where}: {self.justification}"

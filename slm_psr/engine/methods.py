@@ -1,0 +1,246 @@
+"""Award methods: weights, MEAT, the UfAB value-for-money methods, ranking with ties, leave-one-out.
+
+Kernels take numpy arrays over all suppliers plus an ``eligible`` mask (the
+qualified bids); excluded bids get NaN and never enter a relative formula.
+
+- MEAT: ``total = wq * Q + wp * price_points`` with ``wq + wp = 1`` (normalised
+  from the typed weights) and ``Q`` the weighted SLA points on ``0..max_points``.
+- UfAB simple value-for-money method (Richtwertmethode): ``Z = L / P`` with
+  ``L`` the weighted performance points (the same ``Q``) and ``P`` the total
+  price; reported as points per 1,000 currency units. Highest ``Z`` wins. The
+  price weight and price formula play no part: the ratio is the trade-off.
+- UfAB extended method: bids with ``Z >= Zmax * (1 - s)`` are finalists; the
+  pre-declared criterion (highest ``L`` or lowest ``P``) ranks them; the others
+  follow by ``Z``.
+
+Ties share a rank (competition ranking 1, 1, 3); see :data:`TIE_BREAK`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from slm_psr.engine.price import RELATIVE_FORMULAS, price_points
+from slm_psr.model import DecisionCriterion, EvaluationSettings, Method
+
+VALUE_PER = 1000.0  # Z = L per 1,000 currency units of P
+TIE_NOTE = (
+    "the engine breaks no tie itself: the buyer decides by the tie-break published in the "
+    "tender documents (for example the lower price, then by lot) and records the decision"
+)
+TIE_BREAK = (
+    "Ties share a rank (competition ranking: 1, 1, 3); values equal to 9 significant digits tie. "
+    f"{TIE_NOTE[0].upper()}{TIE_NOTE[1:]}."
+)
+
+
+# --- weights ----------------------------------------------------------------------
+
+
+def normalised(weights: np.ndarray) -> np.ndarray:
+    """Weights scaled to sum to 1 (all zeros stay zeros)."""
+    weights = np.asarray(weights, dtype=float)
+    total = weights.sum()
+    return weights / total if total > 0 else np.zeros_like(weights)
+
+
+def effective_weights(
+    requirement_weight: np.ndarray, service_index: np.ndarray, service_weight: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Requirement share within its service, service share, and overall share of quality.
+
+    A service without any weighted requirement drops out of the service
+    normalisation (its weight would otherwise vanish from every total).
+    """
+    requirement_weight = np.asarray(requirement_weight, dtype=float)
+    m = len(service_weight)
+    per_service = np.bincount(service_index, weights=requirement_weight, minlength=m)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share_in_service = np.where(
+            per_service[service_index] > 0, requirement_weight / per_service[service_index], 0.0
+        )
+    service_share = normalised(np.where(per_service > 0, service_weight, 0.0))
+    return share_in_service, service_share, share_in_service * service_share[service_index]
+
+
+def quality_price_shares(settings: EvaluationSettings) -> tuple[float, float]:
+    """The normalised quality and price weights (MEAT)."""
+    total = settings.quality_weight + settings.price_weight
+    return settings.quality_weight / total, settings.price_weight / total
+
+
+# --- ranking ----------------------------------------------------------------------
+
+
+def competition_rank(key: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """Ranks 1..n by ``key`` descending among ``eligible``; equal keys share the best rank; NaN elsewhere."""
+    ranks = np.full(key.shape, np.nan)
+    idx = np.flatnonzero(eligible)
+    if idx.size == 0:
+        return ranks
+    values = key[idx]
+    order = np.argsort(-values, kind="stable")
+    ordered = values[order]
+    tol = 1e-9 * np.maximum(1.0, np.abs(ordered[:-1]))
+    new_group = np.r_[True, (ordered[:-1] - ordered[1:]) > tol]
+    group_start = np.maximum.accumulate(np.where(new_group, np.arange(idx.size), 0))
+    ranks[idx[order]] = group_start + 1.0
+    return ranks
+
+
+def meat(quality: np.ndarray, price_pts: np.ndarray, quality_share: float, price_share: float) -> np.ndarray:
+    """Weighted sum of quality and price points."""
+    return quality_share * quality + price_share * price_pts
+
+
+def value_for_money(performance: np.ndarray, price_total: np.ndarray) -> np.ndarray:
+    """UfAB ``Z = L / P`` in points per 1,000 currency units."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return performance / (price_total / VALUE_PER)
+
+
+def extended_ranks(
+    performance: np.ndarray,
+    price_total: np.ndarray,
+    z: np.ndarray,
+    eligible: np.ndarray,
+    tolerance: float,
+    criterion: DecisionCriterion,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """UfAB extended method: (rank, finalist mask, Zmax).
+
+    Finalists (``Z >= Zmax * (1 - s)``) are ranked first by the criterion, the
+    other bids after them by ``Z``.
+    """
+    if not eligible.any():
+        return np.full(z.shape, np.nan), np.zeros(z.shape, bool), float("nan")
+    z_max = float(np.max(z[eligible]))
+    threshold = z_max * (1.0 - tolerance)
+    finalist = eligible & (z >= threshold - 1e-9 * max(1.0, abs(threshold)))
+    key = performance if criterion is DecisionCriterion.HIGHEST_PERFORMANCE else -price_total
+    rank = competition_rank(key, finalist)
+    others = eligible & ~finalist
+    rank = np.where(others, finalist.sum() + competition_rank(z, others), rank)
+    return rank, finalist, z_max
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """What a method gives each supplier; NaN for bids that are not ranked."""
+
+    total: np.ndarray  # MEAT total, or Z for the UfAB methods
+    rank: np.ndarray
+    price_points: np.ndarray  # MEAT only
+    value_z: np.ndarray  # UfAB only
+    finalist: np.ndarray  # UfAB extended only
+    z_max: float = float("nan")
+
+
+def rank_bids(
+    quality: np.ndarray, price_total: np.ndarray, eligible: np.ndarray, settings: EvaluationSettings
+) -> Ranking:
+    """Price points (MEAT), totals and ranks of the eligible bids under ``settings``."""
+    n = quality.shape[0]
+    nan = np.full(n, np.nan)
+    if settings.method is Method.MEAT:
+        pts = nan.copy()
+        pts[eligible] = price_points(
+            price_total[eligible],
+            settings.price_formula,
+            settings.max_points,
+            ceiling=settings.price_ceiling,
+            p_max=settings.price_max,
+            p_opt=settings.price_optimum,
+        )
+        wq, wp = quality_price_shares(settings)
+        total = np.where(eligible, meat(quality, pts, wq, wp), np.nan)
+        return Ranking(total, competition_rank(total, eligible), pts, nan, np.zeros(n, bool))
+    z = np.where(eligible, value_for_money(quality, price_total), np.nan)
+    if settings.method is Method.UFAB_SIMPLE:
+        return Ranking(z, competition_rank(z, eligible), nan, z, np.zeros(n, bool))
+    rank, finalist, z_max = extended_ranks(
+        quality, price_total, z, eligible, settings.tolerance, settings.decision_criterion
+    )
+    return Ranking(z, rank, nan, z, finalist, z_max)
+
+
+# --- robustness -------------------------------------------------------------------
+
+
+def is_relative(settings: EvaluationSettings) -> bool:
+    """True when a bid's result depends on the other bids, so adding or removing one can reverse the ranking."""
+    if settings.method is Method.MEAT:
+        return settings.price_weight > 0 and settings.price_formula in RELATIVE_FORMULAS
+    # UfAB simple: Z depends on the bid alone; extended: the band hangs on Zmax.
+    return settings.method is Method.UFAB_EXTENDED
+
+
+def _reversals(before: np.ndarray, after: np.ndarray, rest: np.ndarray) -> list[tuple[int, int]]:
+    """Pairs (a, b) of remaining bids with a now strictly ahead of b although b was strictly ahead before.
+
+    All pairs for up to 200 bids; beyond that only neighbours in the new order
+    (every reversal shows up as at least one such neighbouring pair).
+    """
+    idx = np.flatnonzero(rest)
+    order = idx[np.lexsort((before[idx], after[idx]))]
+    if order.size <= 200:
+        old, new = before[order], after[order]
+        ahead = (new[:, None] < new[None, :]) & (old[:, None] > old[None, :])
+        return [(int(order[i]), int(order[j])) for i, j in zip(*np.nonzero(ahead), strict=True)]
+    a, b = order[:-1], order[1:]
+    flipped = (after[a] < after[b]) & (before[a] > before[b])
+    return list(zip(a[flipped].tolist(), b[flipped].tolist(), strict=True))
+
+
+def leave_one_out(
+    quality: np.ndarray,
+    price_total: np.ndarray,
+    eligible: np.ndarray,
+    settings: EvaluationSettings,
+    names: list[str],
+    ranking: Ranking,
+) -> list[dict[str, Any]]:
+    """Re-rank with each eligible bid left out; report winner changes and reversals among the rest.
+
+    Leaving out the winner trivially changes the winner, so for each left-out bid
+    the report compares the order of the *remaining* bids: a reversal is a pair
+    whose order flips (named by the adjacent pairs of the new order).
+    """
+    rows: list[dict[str, Any]] = []
+    winners = [names[i] for i in np.flatnonzero(ranking.rank == 1)]
+    for k in np.flatnonzero(eligible):
+        rest = eligible.copy()
+        rest[k] = False
+        if not rest.any():
+            continue
+        after = rank_bids(quality, price_total, rest, settings)
+        new_winners = [names[i] for i in np.flatnonzero(after.rank == 1)]
+        reversals = [(names[a], names[b]) for a, b in _reversals(ranking.rank, after.rank, rest)]
+        left_out = names[k]
+        was_winner = left_out in winners
+        expected = [w for w in winners if w != left_out]
+        changes = not was_winner and new_winners != expected
+        notes = []
+        if changes:
+            notes.append(
+                f"without {left_out}, the winner would be {' and '.join(new_winners)} "
+                f"instead of {' and '.join(winners)}"
+            )
+        said = [(a, b) for a, b in reversals if not (changes and a in new_winners)]  # winner: said above
+        notes.extend(f"without {left_out}, {a} would rank ahead of {b}" for a, b in said[:3])
+        if len(said) > 3:
+            notes.append(f"and {len(said) - 3} more reversals (see leave_one_out)")
+        rows.append(
+            {
+                "left_out": left_out,
+                "winner": ", ".join(winners),
+                "winner_without": ", ".join(new_winners),
+                "winner_changes": changes,
+                "reversals": [f"{a} ahead of {b}" for a, b in reversals],
+                "note": "; ".join(notes),
+            }
+        )
+    return rows
