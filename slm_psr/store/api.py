@@ -1,0 +1,1083 @@
+"""The project store: projects, immutable PSR versions, uploads, decisions and their audit trail.
+
+One ``Store`` per process (it holds the connection pool); every method is one
+transaction, so a crash or an error leaves the last committed state. Every change
+writes an audit row in the same transaction: who (passed in by the caller), when
+(UTC), the action, what it touched, and the before/after as JSON text.
+
+Two people editing one project: each change passes the ``revision`` the caller
+loaded; the store bumps it with ``UPDATE ... WHERE revision = expected`` and raises
+``Conflict`` when someone else saved in between, so nothing is overwritten silently.
+
+Audit actions: create_project, copy_project, archive_project, restore_project,
+save_psr, add_response, replace_response, remove_response, set_override,
+withdraw_override, set_evaluator_score, withdraw_evaluator_score, set_settings.
+
+The store imports only the model: overrides and evaluator scores go in and come out
+as plain dicts, which the engine and the UI turn into their own types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, func, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import StaticPool
+
+from slm_psr.model import PSR, Response
+from slm_psr.psr_file import content_hash, dumps_psr, loads_psr
+from slm_psr.store.schema import (
+    AuditRow,
+    EvaluatorScoreRow,
+    OverrideRow,
+    ProjectRow,
+    PSRVersionRow,
+    ResponseFileRow,
+    ResponseRow,
+)
+
+DATABASE_URL_ENV = "SLM_PSR_DATABASE_URL"
+# The embedded default: a SQLite file in var/ next to the package (var/ is git-ignored).
+DATA_DIR = Path(__file__).resolve().parents[2] / "var"
+DEFAULT_FILENAME = "slm_psr.sqlite3"
+MIGRATIONS = Path(__file__).resolve().with_name("migrations")
+VERSION_TABLE = "slm_psr_schema_version"
+
+# Execution option that makes a SQLite transaction take the write lock at BEGIN.
+_WRITE = "slm_psr_write"
+
+
+# --- errors -------------------------------------------------------------------------
+
+
+class StoreError(Exception):
+    """A store operation that cannot be done; the message says why in plain words."""
+
+
+class NotFound(StoreError, LookupError):
+    """No project, response or PSR version with that ID."""
+
+
+class Archived(StoreError):
+    """The project is archived (read-only); restore it before changing it."""
+
+
+class Conflict(StoreError):
+    """Someone else saved the project after the caller loaded it.
+
+    The caller keeps its edits: reload, apply them again, save with the new revision.
+    """
+
+    def __init__(
+        self,
+        project_id: int,
+        project_name: str,
+        expected_revision: int,
+        current_revision: int,
+        changed_by: str,
+        changed_at: dt.datetime,
+    ):
+        self.project_id = project_id
+        self.project_name = project_name
+        self.expected_revision = expected_revision
+        self.current_revision = current_revision
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        super().__init__(
+            f"project '{project_name}' was changed by {changed_by} at {_when_text(changed_at)} "
+            f"since you opened it (revision {expected_revision}, now {current_revision}); "
+            "your edits are kept — reload and apply them again"
+        )
+
+
+# --- what the store hands out -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    """A line of the projects list."""
+
+    id: int
+    name: str
+    psr_id: str
+    latest_version: int
+    archived: bool
+    revision: int
+    response_count: int  # current responses (not superseded or removed)
+    created_at: dt.datetime
+    created_by: str
+    updated_at: dt.datetime
+    updated_by: str
+
+
+@dataclass(frozen=True)
+class PSRVersionInfo:
+    """One saved PSR version (without its text; ``Store.load_psr`` reads that)."""
+
+    version: int
+    psr_id: str
+    content_hash: str
+    saved_at: dt.datetime
+    saved_by: str
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """An uploaded file and what was read from it (or why it was refused).
+
+    ``status`` is ``current``, ``superseded`` (replaced by response ``superseded_by``)
+    or ``removed``. ``psr_version`` is the project's PSR version at upload time.
+    """
+
+    id: int
+    filename: str
+    supplier: str | None
+    sha256: str
+    size: int
+    uploaded_by: str
+    uploaded_at: dt.datetime
+    psr_version: int
+    response: Response | None
+    rejection: str | None
+    status: str = "current"
+    superseded_by: int | None = None
+    removed_by: str | None = None
+    removed_at: dt.datetime | None = None
+    removed_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ProjectState:
+    """Everything needed to show a project and recompute its result.
+
+    ``psr`` is the latest version (``psr.version == psr_version``); ``psr.evaluation``
+    holds the published evaluation settings (change them with ``save_psr``) and
+    ``settings`` any further options the app keeps per project (``set_settings``).
+    Overrides: dicts with supplier, requirement_id (None = the whole bid), decision
+    ("accept"/"reject"), justification, who, when. Evaluator scores: dicts with
+    supplier, requirement_id, evaluator, score (0-10), who, when.
+    Pass ``revision`` back as ``expected_revision`` when saving.
+    """
+
+    project: ProjectInfo
+    psr: PSR
+    psr_version: int
+    psr_hash: str
+    responses: list[StoredResponse]
+    overrides: list[dict[str, Any]]
+    evaluator_scores: list[dict[str, Any]]
+    settings: dict[str, Any]
+    revision: int
+
+    @property
+    def id(self) -> int:
+        return self.project.id
+
+    @property
+    def name(self) -> str:
+        return self.project.name
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One recorded change; ``before`` and ``after`` are JSON text (None where nothing was)."""
+
+    id: int
+    project_id: int
+    who: str
+    when: dt.datetime  # UTC
+    action: str
+    target: str  # what was changed, in words: "override Acme / SD-02", "PSR MS-2027-01 version 3"
+    before: str | None
+    after: str | None
+
+
+class _NoChange(Exception):
+    """Raised inside ``Store._change`` to roll back a save that would change nothing."""
+
+
+# --- opening ------------------------------------------------------------------------
+
+
+def default_database_url() -> str:
+    """``SLM_PSR_DATABASE_URL`` if set, else the SQLite file in the data folder."""
+    url = os.environ.get(DATABASE_URL_ENV, "").strip()
+    return url or f"sqlite:///{DATA_DIR / DEFAULT_FILENAME}"
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # We issue BEGIN ourselves (see _sqlite_begin): pysqlite's own transaction
+    # handling would begin late and could not take the write lock up front.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # A write transaction takes the write lock at BEGIN, so two writers queue up on
+    # the busy timeout instead of one failing with "database is locked" mid-way.
+    immediate = connection.get_execution_options().get(_WRITE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3 is what we install
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        in_memory = database in ("", ":memory:")
+        if not in_memory:
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        extra: dict[str, Any] = {"poolclass": StaticPool} if in_memory else {}
+        engine = create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False}, **extra)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if parsed.get_backend_name() != "postgresql":
+        raise StoreError(
+            f"database URL {parsed.render_as_string(hide_password=True)}: slm-psr stores projects in "
+            "SQLite (sqlite:///path/file.sqlite3) or PostgreSQL (postgresql://user@host/db)"
+        )
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+# Alembic keeps its migration context in module globals: two threads migrating at
+# once (two Streamlit sessions opening the store) would trample each other's.
+_MIGRATING = threading.Lock()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the database schema to the newest migration (idempotent)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["version_table"] = VERSION_TABLE
+    with _MIGRATING:
+        # Usually the schema is current: find out without the write lock, which a
+        # long upload in another process may hold for a while.
+        heads = set(ScriptDirectory.from_config(config).get_heads())
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+            if set(context.get_current_heads()) == heads:
+                return
+        with engine.execution_options(**{_WRITE: True}).connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            connection.commit()
+
+
+# --- the store ----------------------------------------------------------------------
+
+
+class Store:
+    """Projects and everything decided in them; see the module docstring."""
+
+    def __init__(self, engine: Engine):
+        """Wrap an engine whose database is already migrated; use ``Store.open`` normally."""
+        self.engine = engine
+        self._writer = engine.execution_options(**{_WRITE: True})
+        # A load reads several tables: on PostgreSQL they must come from one snapshot.
+        postgres = engine.dialect.name == "postgresql"
+        self._reader = engine.execution_options(isolation_level="REPEATABLE READ") if postgres else engine
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Store:
+        """Connect (None: ``SLM_PSR_DATABASE_URL``, else ``var/slm_psr.sqlite3``) and migrate."""
+        engine = _make_engine(url or default_database_url())
+        upgrade(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    # --- reading ----------------------------------------------------------------
+
+    def list_projects(self, include_archived: bool = False) -> list[ProjectInfo]:
+        """Projects by name; archived ones only when asked."""
+        with self._reading() as s:
+            query = select(ProjectRow).order_by(ProjectRow.name)
+            if not include_archived:
+                query = query.where(ProjectRow.archived.is_(False))
+            rows = s.scalars(query).all()
+            counts = dict(
+                s.execute(
+                    select(ResponseRow.project_id, func.count())
+                    .where(ResponseRow.status == "current")
+                    .group_by(ResponseRow.project_id)
+                ).all()
+            )
+            return [_project_info(row, counts.get(row.id, 0)) for row in rows]
+
+    def project(self, project_id: int) -> ProjectInfo:
+        with self._reading() as s:
+            return self._info(s, self._project(s, project_id))
+
+    def load(self, project_id: int) -> ProjectState:
+        """The project as it is now: latest PSR, current responses, decisions, revision."""
+        with self._reading() as s:
+            row = self._project(s, project_id)
+            version = self._psr_row(s, project_id, row.latest_version)
+            responses = s.scalars(
+                select(ResponseRow)
+                .where(ResponseRow.project_id == project_id, ResponseRow.status == "current")
+                .order_by(ResponseRow.id)
+            ).all()
+            overrides = s.scalars(
+                select(OverrideRow)
+                .where(OverrideRow.project_id == project_id)
+                .order_by(OverrideRow.supplier, OverrideRow.requirement_id)
+            ).all()
+            scores = s.scalars(
+                select(EvaluatorScoreRow)
+                .where(EvaluatorScoreRow.project_id == project_id)
+                .order_by(
+                    EvaluatorScoreRow.supplier, EvaluatorScoreRow.requirement_id, EvaluatorScoreRow.evaluator
+                )
+            ).all()
+            return ProjectState(
+                project=_project_info(row, len(responses)),
+                psr=_psr_from_row(version),
+                psr_version=version.version,
+                psr_hash=version.content_hash,
+                responses=[_stored_response(r) for r in responses],
+                overrides=[_override_dict(o) for o in overrides],
+                evaluator_scores=[_score_dict(e) for e in scores],
+                settings=json.loads(row.settings_json),
+                revision=row.revision,
+            )
+
+    def load_psr(self, project_id: int, version: int | None = None) -> PSR:
+        """A saved PSR version (None: the latest), exactly as it was saved."""
+        with self._reading() as s:
+            row = self._project(s, project_id)
+            return _psr_from_row(self._psr_row(s, project_id, version or row.latest_version))
+
+    def psr_versions(self, project_id: int) -> list[PSRVersionInfo]:
+        """Every saved PSR version of the project, oldest first."""
+        with self._reading() as s:
+            self._project(s, project_id)
+            rows = s.scalars(
+                select(PSRVersionRow)
+                .where(PSRVersionRow.project_id == project_id)
+                .order_by(PSRVersionRow.version)
+            ).all()
+            return [PSRVersionInfo(r.version, r.psr_id, r.content_hash, r.saved_at, r.saved_by) for r in rows]
+
+    def response_history(self, project_id: int) -> list[StoredResponse]:
+        """All uploads of the project, superseded and removed ones included, oldest first."""
+        with self._reading() as s:
+            self._project(s, project_id)
+            rows = s.scalars(
+                select(ResponseRow).where(ResponseRow.project_id == project_id).order_by(ResponseRow.id)
+            ).all()
+            return [_stored_response(r) for r in rows]
+
+    def response_bytes(self, response_id: int) -> bytes:
+        """The uploaded file exactly as received."""
+        with self._reading() as s:
+            data = s.scalar(
+                select(ResponseFileRow.data)
+                .join(ResponseRow, ResponseRow.file_id == ResponseFileRow.id)
+                .where(ResponseRow.id == response_id)
+            )
+            if data is None:
+                raise NotFound(f"there is no response with ID {response_id}")
+            return bytes(data)
+
+    def audit(self, project_id: int) -> list[AuditEntry]:
+        """The project's audit trail, oldest first."""
+        with self._reading() as s:
+            self._project(s, project_id)
+            rows = s.scalars(
+                select(AuditRow).where(AuditRow.project_id == project_id).order_by(AuditRow.id)
+            ).all()
+            return [
+                AuditEntry(r.id, r.project_id, r.who, r.at, r.action, r.target, r.before, r.after)
+                for r in rows
+            ]
+
+    # --- projects ---------------------------------------------------------------
+
+    def create_project(self, name: str, psr: PSR, *, user: str) -> ProjectInfo:
+        """A new project whose first PSR version is ``psr`` (its version number is kept)."""
+        user, name = _who(user), _project_name(name)
+        with self._new_project(name), self._writing() as s:
+            row = self._insert_project(s, name, psr, user, settings={})
+            self._audit(
+                s, row.id, user, "create_project", f"project {name}", None, _project_summary(row, psr)
+            )
+            return self._info(s, row)
+
+    def copy_project(
+        self, project_id: int, new_name: str, *, user: str, psr_id: str | None = None
+    ) -> ProjectInfo:
+        """A new tender from an old one: its latest PSR (as version 1) and settings, no responses.
+
+        ``psr_id`` gives the new tender's PSR its own ID (default: keep the old one).
+        """
+        user, new_name = _who(user), _project_name(new_name)
+        with self._new_project(new_name), self._writing() as s:
+            source = self._project(s, project_id)
+            old = _psr_from_row(self._psr_row(s, project_id, source.latest_version))
+            data = old.model_dump(mode="json") | {"version": 1, "id": psr_id or old.id}
+            psr = PSR.model_validate(data)
+            row = self._insert_project(s, new_name, psr, user, settings=json.loads(source.settings_json))
+            before = {"project_id": source.id, "name": source.name, "psr_version": old.version}
+            self._audit(
+                s,
+                row.id,
+                user,
+                "copy_project",
+                f"project {new_name} from project {source.name}",
+                before,
+                _project_summary(row, psr),
+            )
+            return self._info(s, row)
+
+    def archive_project(self, project_id: int, *, user: str, archived: bool = True) -> int:
+        """Archive (read-only, hidden from the default list) or restore; returns the new revision."""
+        user = _who(user)
+        now = _now()
+        with self._writing() as s:
+            changed = s.execute(
+                update(ProjectRow)
+                .where(ProjectRow.id == project_id, ProjectRow.archived.is_not(archived))
+                .values(archived=archived, revision=ProjectRow.revision + 1, updated_at=now, updated_by=user)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            row = self._project(s, project_id, refresh=True)
+            if not changed:
+                return row.revision  # already archived (or restored)
+            action = "archive_project" if archived else "restore_project"
+            self._audit(
+                s,
+                project_id,
+                user,
+                action,
+                f"project {row.name}",
+                {"archived": not archived},
+                {"archived": archived},
+            )
+            return row.revision
+
+    def set_settings(
+        self, project_id: int, settings: dict[str, Any], *, user: str, expected_revision: int
+    ) -> int:
+        """Replace the project's own evaluation options (a JSON object); returns the new revision."""
+        user = _who(user)
+        if not isinstance(settings, dict):
+            raise ValueError("project settings are a dict of option names to values")
+        try:
+            text = json.dumps(settings, sort_keys=True, ensure_ascii=False)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"project settings must be plain JSON data (text, numbers, lists): {exc}"
+            ) from None
+        settings = json.loads(text)  # what a reload will give back (tuples become lists)
+        with self._change(project_id, user, expected_revision) as (s, row, now):
+            before = json.loads(row.settings_json)
+            if before == settings:
+                raise _NoChange
+            row.settings_json = text
+            self._audit(s, project_id, user, "set_settings", "project settings", before, settings, now)
+            return row.revision
+        return expected_revision  # the settings were already these
+
+    # --- the PSR ----------------------------------------------------------------
+
+    def save_psr(self, project_id: int, psr: PSR, *, user: str, expected_revision: int) -> int:
+        """Save ``psr`` as the next version (saved versions never change); returns the new revision.
+
+        The version number is assigned here (latest + 1). Saving a PSR whose content
+        equals the latest version changes nothing and returns the same revision.
+        """
+        user = _who(user)
+        with self._change(project_id, user, expected_revision) as (s, row, now):
+            latest = self._psr_row(s, project_id, row.latest_version)
+            if latest.content_hash == content_hash(psr):
+                raise _NoChange
+            number = row.latest_version + 1
+            psr = psr.model_copy(update={"version": number})
+            version = self._insert_version(s, project_id, psr, user, now)
+            row.latest_version, row.psr_id = number, psr.id
+            before, after = _psr_changes(json.loads(latest.psr_json), json.loads(version.psr_json))
+            self._audit(
+                s,
+                project_id,
+                user,
+                "save_psr",
+                f"PSR {psr.id} version {number}",
+                {"version": latest.version, "content_hash": latest.content_hash, "changes": before},
+                {"version": number, "content_hash": version.content_hash, "changes": after},
+                now,
+            )
+            return row.revision
+        return expected_revision  # same content as the latest version: nothing saved
+
+    # --- responses --------------------------------------------------------------
+
+    def add_response(
+        self,
+        project_id: int,
+        filename: str,
+        data: bytes,
+        response: Response | None,
+        rejection: str | None,
+        *,
+        user: str,
+        expected_revision: int,
+    ) -> int:
+        """Keep an uploaded file with what was read from it, or why it was refused.
+
+        The original bytes are stored with their SHA-256. A current response from the
+        same supplier or with the same filename is superseded (kept on record, no
+        longer current). Returns the new revision.
+        """
+        user = _who(user)
+        filename = (filename or "").strip()
+        if not filename:
+            raise ValueError("the uploaded file needs a name")
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise ValueError(f"{filename}: pass the file's bytes, not {type(data).__name__}")
+        data = bytes(data)
+        if response is None and not (rejection or "").strip():
+            raise ValueError(f"{filename}: give the parsed response or the reason the file was refused")
+        digest = hashlib.sha256(data).hexdigest()
+        supplier = None
+        response_json = None
+        if response is not None:
+            if response.sha256 and response.sha256 != digest:
+                raise ValueError(
+                    f"{filename}: the response was read from a file with SHA-256 {response.sha256[:12]}…, "
+                    f"not from these bytes ({digest[:12]}…)"
+                )
+            response = response.model_copy(update={"sha256": digest, "file": response.file or filename})
+            supplier = response.supplier.strip() or None
+            response_json = response.model_dump_json()
+        with self._change(project_id, user, expected_revision) as (s, row, now):
+            current = s.scalars(
+                select(ResponseRow).where(
+                    ResponseRow.project_id == project_id, ResponseRow.status == "current"
+                )
+            ).all()
+            replaced = [
+                r
+                for r in current
+                if r.filename == filename
+                or (supplier and r.supplier and r.supplier.casefold() == supplier.casefold())
+            ]
+            stored_file = ResponseFileRow(sha256=digest, size=len(data), data=data)
+            s.add(stored_file)
+            s.flush()
+            new = ResponseRow(
+                project_id=project_id,
+                file_id=stored_file.id,
+                filename=filename,
+                supplier=supplier,
+                sha256=digest,
+                size=len(data),
+                response_json=response_json,
+                rejection=(rejection or "").strip() or None,
+                psr_version=row.latest_version,
+                uploaded_at=now,
+                uploaded_by=user,
+                status="current",
+            )
+            s.add(new)
+            s.flush()
+            for old in replaced:
+                old.status, old.superseded_by = "superseded", new.id
+            before = [_response_summary(r) for r in replaced]
+            action = "replace_response" if replaced else "add_response"
+            self._audit(
+                s,
+                project_id,
+                user,
+                action,
+                f"response {filename}" + (f" ({supplier})" if supplier else ""),
+                (before[0] if len(before) == 1 else before) or None,
+                _response_summary(new),
+                now,
+            )
+            return row.revision
+
+    def remove_response(
+        self, project_id: int, response_id: int, *, user: str, expected_revision: int, reason: str = ""
+    ) -> int:
+        """Take a response out of the evaluation (kept on record); returns the new revision."""
+        user = _who(user)
+        with self._change(project_id, user, expected_revision) as (s, row, now):
+            response = s.get(ResponseRow, response_id)
+            if response is None or response.project_id != project_id:
+                raise NotFound(f"project '{row.name}' has no response with ID {response_id}")
+            if response.status != "current":
+                raise StoreError(
+                    f"response {response.filename} is already {response.status}; only current ones can be removed"
+                )
+            before = _response_summary(response)
+            response.status = "removed"
+            response.removed_at, response.removed_by = now, user
+            response.removed_reason = reason.strip() or None
+            after = _response_summary(response) | {"reason": response.removed_reason}
+            target = f"response {response.filename}" + (
+                f" ({response.supplier})" if response.supplier else ""
+            )
+            self._audit(s, project_id, user, "remove_response", target, before, after, now)
+            return row.revision
+
+    # --- decisions --------------------------------------------------------------
+
+    def set_override(
+        self,
+        project_id: int,
+        supplier: str,
+        decision: str | None,
+        justification: str,
+        *,
+        user: str,
+        expected_revision: int,
+        requirement_id: str | None = None,
+    ) -> int:
+        """Overrule the knock-out gate for a supplier (or one of its requirements).
+
+        ``decision`` is "accept" or "reject"; None withdraws the override. The
+        justification is mandatory either way: it goes on record. Returns the new revision.
+        """
+        user = _who(user)
+        supplier = _required(supplier, "the override needs the supplier it applies to")
+        justification = _required(
+            justification,
+            "an override needs a justification: say why the decision differs from the rules (it goes on record)",
+        )
+        if decision is not None:
+            decision = str(decision).strip().lower()
+            decision = {"accepted": "accept", "rejected": "reject"}.get(decision, decision)
+            if decision not in ("accept", "reject"):
+                raise ValueError(
+                    f"override decision '{decision}': use 'accept' or 'reject' (or None to withdraw the override)"
+                )
+        requirement = (requirement_id or "").strip()
+        target = f"override {supplier}" + (f" / {requirement}" if requirement else "")
+        with self._change(project_id, user, expected_revision) as (s, row, now):
+            existing = s.scalar(
+                select(OverrideRow).where(
+                    OverrideRow.project_id == project_id,
+                    OverrideRow.supplier == supplier,
+                    OverrideRow.requirement_id == requirement,
+                )
+            )
+            before = _override_dict(existing) if existing else None
+            if decision is None:
+                if existing is None:
+                    raise StoreError(f"there is no {target} to withdraw")
+                s.delete(existing)
+                after: dict[str, Any] | None = {"withdrawn": True, "justification": justification}
+                action = "withdraw_override"
+            else:
+                if existing is None:
+                    existing = OverrideRow(
+                        project_id=project_id, supplier=supplier, requirement_id=requirement
+                    )
+                    s.add(existing)
+                existing.decision, existing.justification = decision, justification
+                existing.set_at, existing.set_by = now, user
+                after = _override_dict(existing)
+                action = "set_override"
+            self._audit(s, project_id, user, action, target, before, after, now)
+            return row.revision
+
+    def set_evaluator_score(
+        self,
+        project_id: int,
+        supplier: str,
+        requirement_id: str,
+        evaluator: str,
+        score: float | None,
+        *,
+        user: str,
+        expected_revision: int,
+    ) -> int:
+        """One evaluator's 0-10 score for a supplier on a requirement (None withdraws it)."""
+        user = _who(user)
+        supplier = _required(supplier, "the score needs the supplier it is for")
+        requirement_id = _required(requirement_id, "the score needs the requirement it is for")
+        evaluator = _required(evaluator, "the score needs the evaluator's name")
+        target = f"score {supplier} / {requirement_id} by {evaluator}"
+        if score is not None:
+            if isinstance(score, bool) or not isinstance(score, int | float) or not math.isfinite(score):
+                raise ValueError(f"{target}: the score must be a number from 0 to 10, got {score!r}")
+            if not 0 <= score <= 10:
+                raise ValueError(f"{target}: the score {score:g} must be from 0 to 10")
+            score = float(score)
+        with self._change(project_id, user, expected_revision) as (s, row, now):
+            psr = json.loads(self._psr_row(s, project_id, row.latest_version).psr_json)
+            if requirement_id not in {r["id"] for r in psr["requirements"]}:
+                raise StoreError(
+                    f"{target}: PSR {psr['id']} version {row.latest_version} has no requirement {requirement_id}"
+                )
+            existing = s.scalar(
+                select(EvaluatorScoreRow).where(
+                    EvaluatorScoreRow.project_id == project_id,
+                    EvaluatorScoreRow.supplier == supplier,
+                    EvaluatorScoreRow.requirement_id == requirement_id,
+                    EvaluatorScoreRow.evaluator == evaluator,
+                )
+            )
+            before = _score_dict(existing) if existing else None
+            if score is None:
+                if existing is None:
+                    raise StoreError(f"there is no {target} to withdraw")
+                s.delete(existing)
+                after, action = None, "withdraw_evaluator_score"
+            else:
+                if existing is None:
+                    existing = EvaluatorScoreRow(
+                        project_id=project_id,
+                        supplier=supplier,
+                        requirement_id=requirement_id,
+                        evaluator=evaluator,
+                    )
+                    s.add(existing)
+                existing.score, existing.set_at, existing.set_by = score, now, user
+                after, action = _score_dict(existing), "set_evaluator_score"
+            self._audit(s, project_id, user, action, target, before, after, now)
+            return row.revision
+
+    # --- internals --------------------------------------------------------------
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        with Session(self._reader) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _new_project(self, name: str) -> Iterator[None]:
+        """Turn a lost race for a project name into the same message as a plain duplicate."""
+        try:
+            yield
+        except IntegrityError:
+            raise StoreError(f"a project named '{name}' already exists; choose another name") from None
+
+    @contextmanager
+    def _change(
+        self, project_id: int, user: str, expected_revision: int
+    ) -> Iterator[tuple[Session, ProjectRow, dt.datetime]]:
+        """One change to a project: check and bump its revision first, then the caller's writes.
+
+        Bumping first takes the project's row lock (PostgreSQL) before anything is
+        read, so a concurrent save of the same project waits and then sees the conflict.
+        A body that finds nothing to change raises ``_NoChange`` to roll back.
+        """
+        if isinstance(expected_revision, bool) or not isinstance(expected_revision, int):
+            raise ValueError(
+                f"expected_revision must be the int revision from load(), got {expected_revision!r}"
+            )
+        now = _now()
+        try:
+            with self._writing() as s:
+                bumped = s.execute(
+                    update(ProjectRow)
+                    .where(ProjectRow.id == project_id, ProjectRow.revision == expected_revision)
+                    .values(revision=ProjectRow.revision + 1, updated_at=now, updated_by=user)
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+                row = self._project(s, project_id, refresh=True)
+                if bumped != 1:
+                    raise Conflict(
+                        row.id, row.name, expected_revision, row.revision, row.updated_by, row.updated_at
+                    )
+                if row.archived:
+                    raise Archived(f"project '{row.name}' is archived; restore it before changing it")
+                yield s, row, now
+        except _NoChange:
+            pass  # rolled back; the caller's code after its ``with`` returns the unchanged revision
+
+    def _project(self, s: Session, project_id: int, *, refresh: bool = False) -> ProjectRow:
+        row = s.get(ProjectRow, project_id, populate_existing=refresh)
+        if row is None:
+            raise NotFound(f"there is no project with ID {project_id}")
+        return row
+
+    def _info(self, s: Session, row: ProjectRow) -> ProjectInfo:
+        count = s.scalar(
+            select(func.count())
+            .select_from(ResponseRow)
+            .where(ResponseRow.project_id == row.id, ResponseRow.status == "current")
+        )
+        return _project_info(row, count or 0)
+
+    def _psr_row(self, s: Session, project_id: int, version: int) -> PSRVersionRow:
+        row = s.scalar(
+            select(PSRVersionRow).where(
+                PSRVersionRow.project_id == project_id, PSRVersionRow.version == version
+            )
+        )
+        if row is None:
+            raise NotFound(f"project {project_id} has no PSR version {version}")
+        return row
+
+    def _insert_project(
+        self, s: Session, name: str, psr: PSR, user: str, *, settings: dict[str, Any]
+    ) -> ProjectRow:
+        if s.scalar(select(ProjectRow.id).where(ProjectRow.name == name)) is not None:
+            raise StoreError(f"a project named '{name}' already exists; choose another name")
+        now = _now()
+        row = ProjectRow(
+            name=name,
+            psr_id=psr.id,
+            latest_version=psr.version,
+            archived=False,
+            settings_json=json.dumps(settings, sort_keys=True, ensure_ascii=False),
+            revision=1,
+            created_at=now,
+            created_by=user,
+            updated_at=now,
+            updated_by=user,
+        )
+        s.add(row)
+        s.flush()
+        self._insert_version(s, row.id, psr, user, now)
+        return row
+
+    def _insert_version(
+        self, s: Session, project_id: int, psr: PSR, user: str, now: dt.datetime
+    ) -> PSRVersionRow:
+        version = PSRVersionRow(
+            project_id=project_id,
+            version=psr.version,
+            psr_id=psr.id,
+            content_hash=content_hash(psr),
+            psr_json=dumps_psr(psr),
+            saved_at=now,
+            saved_by=user,
+        )
+        s.add(version)
+        s.flush()
+        return version
+
+    def _audit(
+        self,
+        s: Session,
+        project_id: int,
+        user: str,
+        action: str,
+        target: str,
+        before: Any,
+        after: Any,
+        now: dt.datetime | None = None,
+    ) -> None:
+        s.add(
+            AuditRow(
+                project_id=project_id,
+                at=now or _now(),
+                who=user,
+                action=action,
+                target=target,
+                before=_json(before),
+                after=_json(after),
+            )
+        )
+
+
+# --- helpers ------------------------------------------------------------------------
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _when_text(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _who(user: str) -> str:
+    user = (user or "").strip() if isinstance(user, str) else ""
+    if not user:
+        raise ValueError("who is making this change? pass user= (the login name, or the name the user gave)")
+    if len(user) > 200:
+        raise ValueError(f"user name '{user[:40]}…' is longer than 200 characters")
+    return user
+
+
+def _project_name(name: str) -> str:
+    name = (name or "").strip() if isinstance(name, str) else ""
+    if not name:
+        raise ValueError("the project needs a name")
+    if len(name) > 200:
+        raise ValueError(f"project name '{name[:40]}…' is longer than 200 characters")
+    return name
+
+
+def _required(value: str | None, message: str) -> str:
+    value = (value or "").strip() if isinstance(value, str) else ""
+    if not value:
+        raise ValueError(message)
+    return value
+
+
+def _json(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
+def _project_info(row: ProjectRow, response_count: int) -> ProjectInfo:
+    return ProjectInfo(
+        id=row.id,
+        name=row.name,
+        psr_id=row.psr_id,
+        latest_version=row.latest_version,
+        archived=row.archived,
+        revision=row.revision,
+        response_count=response_count,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        updated_at=row.updated_at,
+        updated_by=row.updated_by,
+    )
+
+
+def _project_summary(row: ProjectRow, psr: PSR) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "psr_id": psr.id,
+        "psr_version": psr.version,
+        "content_hash": content_hash(psr),
+        "settings": json.loads(row.settings_json),
+    }
+
+
+def _psr_from_row(row: PSRVersionRow) -> PSR:
+    return loads_psr(row.psr_json, source=f"stored PSR {row.psr_id} version {row.version}")
+
+
+def _stored_response(row: ResponseRow) -> StoredResponse:
+    return StoredResponse(
+        id=row.id,
+        filename=row.filename,
+        supplier=row.supplier,
+        sha256=row.sha256,
+        size=row.size,
+        uploaded_by=row.uploaded_by,
+        uploaded_at=row.uploaded_at,
+        psr_version=row.psr_version,
+        response=Response.model_validate_json(row.response_json) if row.response_json else None,
+        rejection=row.rejection,
+        status=row.status,
+        superseded_by=row.superseded_by,
+        removed_by=row.removed_by,
+        removed_at=row.removed_at,
+        removed_reason=row.removed_reason,
+    )
+
+
+def _response_summary(row: ResponseRow) -> dict[str, Any]:
+    answers = len(json.loads(row.response_json).get("answers", {})) if row.response_json else 0
+    return {
+        "id": row.id,
+        "filename": row.filename,
+        "supplier": row.supplier,
+        "sha256": row.sha256,
+        "size": row.size,
+        "answers": answers,
+        "rejection": row.rejection,
+        "status": row.status,
+    }
+
+
+def _override_dict(row: OverrideRow) -> dict[str, Any]:
+    return {
+        "supplier": row.supplier,
+        "requirement_id": row.requirement_id or None,
+        "decision": row.decision,
+        "justification": row.justification,
+        "who": row.set_by,
+        "when": row.set_at,
+    }
+
+
+def _score_dict(row: EvaluatorScoreRow) -> dict[str, Any]:
+    return {
+        "supplier": row.supplier,
+        "requirement_id": row.requirement_id,
+        "evaluator": row.evaluator,
+        "score": row.score,
+        "who": row.set_by,
+        "when": row.set_at,
+    }
+
+
+def _psr_changes(before: Any, after: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What differs between two PSR JSON documents, by readable path.
+
+    Lists of objects with an ``id`` (services, requirements) are matched by ID, so a
+    changed weight reads ``requirements[SD-02].weight`` rather than a list index. A
+    path missing on one side (an added or dropped requirement) shows None there.
+    """
+    old: dict[str, Any] = {}
+    new: dict[str, Any] = {}
+
+    def keyed(value: Any) -> bool:
+        return isinstance(value, list) and all(isinstance(x, dict) and "id" in x for x in value)
+
+    def walk(a: Any, b: Any, path: str) -> None:
+        if isinstance(a, dict) and isinstance(b, dict):
+            for key in dict.fromkeys([*a, *b]):
+                if key in ("version", "content_hash") and not path:
+                    continue
+                walk(a.get(key), b.get(key), f"{path}.{key}" if path else key)
+        elif keyed(a) and keyed(b) and (a or b):
+            a_by_id = {x["id"]: x for x in a}
+            b_by_id = {x["id"]: x for x in b}
+            for item in dict.fromkeys([*a_by_id, *b_by_id]):
+                walk(a_by_id.get(item), b_by_id.get(item), f"{path}[{item}]")
+            order_a = [i for i in a_by_id if i in b_by_id]
+            order_b = [i for i in b_by_id if i in a_by_id]
+            if order_a != order_b:
+                old[f"{path} order"], new[f"{path} order"] = order_a, order_b
+        elif a != b:
+            old[path], new[path] = a, b
+
+    walk(before, after, "")
+    return old, new

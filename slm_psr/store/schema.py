@@ -1,0 +1,195 @@
+"""The store's tables as typed SQLAlchemy models; the migrations create them, this module reads them.
+
+The migrations in ``migrations/versions`` are the authority on the database layout (they
+are frozen history); these models must describe the same tables, which a test checks
+by comparing them with a freshly migrated database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A point in time, always handed out as an aware UTC datetime.
+
+    SQLite has no time zones: it stores naive UTC text and we put the UTC back on when
+    reading, so that both backends give the same values.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"time {value} has no time zone; the store records UTC")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ProjectRow(Base):
+    """One procurement; ``revision`` counts its changes for optimistic concurrency."""
+
+    __tablename__ = "projects"
+    __table_args__ = (UniqueConstraint("name", name="uq_projects_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    psr_id: Mapped[str] = mapped_column(String(64))
+    latest_version: Mapped[int] = mapped_column(Integer)
+    archived: Mapped[bool] = mapped_column(default=False)
+    settings_json: Mapped[str] = mapped_column(Text, default="{}")
+    revision: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class PSRVersionRow(Base):
+    """One saved PSR version: the exact ``dumps_psr`` text. Never updated or deleted."""
+
+    __tablename__ = "psr_versions"
+    __table_args__ = (UniqueConstraint("project_id", "version", name="uq_psr_versions_project_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    psr_id: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    psr_json: Mapped[str] = mapped_column(Text)
+    saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    saved_by: Mapped[str] = mapped_column(String(200))
+
+
+class ResponseFileRow(Base):
+    """The bytes of an uploaded file exactly as received. Never updated or deleted."""
+
+    __tablename__ = "response_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ResponseRow(Base):
+    """An uploaded response: parsed answers or the reason the file was refused.
+
+    ``status`` is ``current``, ``superseded`` (a later upload replaced it) or
+    ``removed``; rows are kept in every case so the record stays complete.
+    """
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        CheckConstraint("status IN ('current', 'superseded', 'removed')", name="ck_responses_status"),
+        Index("ix_responses_project_status", "project_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    file_id: Mapped[int] = mapped_column(ForeignKey("response_files.id"))
+    filename: Mapped[str] = mapped_column(String(500))
+    supplier: Mapped[str | None] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    response_json: Mapped[str | None] = mapped_column(Text)
+    rejection: Mapped[str | None] = mapped_column(Text)
+    psr_version: Mapped[int] = mapped_column(Integer)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    uploaded_by: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="current")
+    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("responses.id"))
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    removed_by: Mapped[str | None] = mapped_column(String(200))
+    removed_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class OverrideRow(Base):
+    """A manual qualification decision; ``requirement_id`` is '' when it covers the whole bid.
+
+    '' rather than NULL so the unique constraint holds (NULLs never collide).
+    """
+
+    __tablename__ = "overrides"
+    __table_args__ = (
+        UniqueConstraint("project_id", "supplier", "requirement_id", name="uq_overrides_target"),
+        CheckConstraint("decision IN ('accept', 'reject')", name="ck_overrides_decision"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    supplier: Mapped[str] = mapped_column(String(200))
+    requirement_id: Mapped[str] = mapped_column(String(64), default="")
+    decision: Mapped[str] = mapped_column(String(16))
+    justification: Mapped[str] = mapped_column(Text)
+    set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    set_by: Mapped[str] = mapped_column(String(200))
+
+
+class EvaluatorScoreRow(Base):
+    """One evaluator's 0-10 score for one supplier on one qualitative requirement."""
+
+    __tablename__ = "evaluator_scores"
+    __table_args__ = (
+        UniqueConstraint(
+            "project_id", "supplier", "requirement_id", "evaluator", name="uq_evaluator_scores_target"
+        ),
+        CheckConstraint("score >= 0 AND score <= 10", name="ck_evaluator_scores_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    supplier: Mapped[str] = mapped_column(String(200))
+    requirement_id: Mapped[str] = mapped_column(String(64))
+    evaluator: Mapped[str] = mapped_column(String(200))
+    score: Mapped[float] = mapped_column(Float)
+    set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    set_by: Mapped[str] = mapped_column(String(200))
+
+
+class AuditRow(Base):
+    """One change, written in the transaction that made it. Never updated or deleted."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_project", "project_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    who: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(500))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+
+
+# Tables whose rows are history: triggers refuse UPDATE and DELETE on them.
+APPEND_ONLY = ("audit_log", "psr_versions", "response_files")
