@@ -1,4 +1,4 @@
-"""Streamlit entry point: shared state once, then the pages (`make run`)."""
+"""Streamlit entry point: shared state once, then the pages in workflow order (`make run`)."""
 
 import streamlit as st
 
@@ -9,8 +9,23 @@ state.init()
 
 VIEWS = "slm_psr/ui/views"
 pages = st.navigation(
-    [
-        st.Page(f"{VIEWS}/overview.py", title="PSR overview", icon=":material/description:", default=True),
-    ]
+    {
+        "Project": [
+            st.Page(f"{VIEWS}/projects.py", title="Projects", icon=":material/folder_open:"),
+        ],
+        "Tender": [
+            st.Page(
+                f"{VIEWS}/requirements.py", title="1 Requirements", icon=":material/checklist:", default=True
+            ),
+            st.Page(f"{VIEWS}/questionnaire.py", title="2 Questionnaire", icon=":material/description:"),
+        ],
+        "Evaluation": [
+            st.Page(f"{VIEWS}/responses.py", title="3 Responses", icon=":material/upload_file:"),
+            st.Page(f"{VIEWS}/qualification.py", title="4 Qualification", icon=":material/rule:"),
+            st.Page(f"{VIEWS}/comparison.py", title="5 Comparison", icon=":material/leaderboard:"),
+            st.Page(f"{VIEWS}/export.py", title="6 Export", icon=":material/download:"),
+        ],
+    }
 )
+state.sidebar()
 pages.run()

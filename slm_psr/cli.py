@@ -209,11 +209,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(f"cannot evaluate: {exc}", file=sys.stderr)
         return 1
     print(f"{psr.id} version {psr.version}: {len(responses)} bids, method {result.settings.method.value}")
-    print(f"{'rank':>4}  {'supplier':<24} {'status':<13} {'total':>9} {'price total':>16}")
+    width = max([len("supplier"), *(len(s) for s in result.suppliers["supplier"])])
+    print(f"{'rank':>4}  {'supplier':<{width}}  {'status':<13} {'total':>9} {'price total':>16}")
     for row in result.suppliers.itertuples():
         rank = "-" if pd.isna(row.rank) else str(row.rank)
         total = "-" if pd.isna(row.total) else f"{row.total:.2f}"
-        print(f"{rank:>4}  {row.supplier:<24} {row.status:<13} {total:>9} {row.price_total:>16,.2f}")
+        print(f"{rank:>4}  {row.supplier:<{width}}  {row.status:<13} {total:>9} {row.price_total:>16,.2f}")
         for reason in row.reasons:
             print(f"{'':6}- {reason}")
     for warning in result.warnings:

@@ -450,3 +450,171 @@ def test_limits_must_be_positive_and_within_excels_grid():
         Limits(max_cols=EXCEL_MAX_COLS + 1)
     with pytest.raises(AttributeError):
         Limits().max_rows = 5  # type: ignore[misc]
+
+
+# --- the whole-sheet measurement (regular expressions) agrees with expat ---------------------------
+
+
+def measured_both_ways(xml: bytes, limits: Limits | None = None) -> tuple[object, object]:
+    """(max_row, max_col, declared) from the regular expressions and from expat, element by element."""
+    fast = preflight_module._SheetScan("Answers", limits or Limits())
+    assert fast._measure_plain(xml)
+    exact = preflight_module._SheetScan("Answers", limits or Limits())
+    exact.measure(xml, plain=False)
+    return (fast.max_row, fast.max_col, fast.declared), (exact.max_row, exact.max_col, exact.declared)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [hostile.questionnaire_openpyxl, hostile.questionnaire_xlsxwriter, hostile.absurd_dimension],
+    ids=["openpyxl", "xlsxwriter", "absurd-dimension"],
+)
+def test_sheets_as_writers_save_them_are_measured_in_c_exactly_as_expat_reads_them(build):
+    data = build()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [name for name in archive.namelist() if name.startswith("xl/worksheets/")]
+        for name in sheets:
+            fast, exact = measured_both_ways(archive.read(name))
+            assert fast == exact, name
+
+
+def test_the_demo_answers_are_measured_in_c_exactly_as_expat_reads_them():
+    for path in sorted((ROOT / "data" / "demo" / "responses").glob("*.xlsx")):
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/"):
+                    fast, exact = measured_both_ways(archive.read(name))
+                    assert fast == exact, (path.name, name)
+
+
+def test_the_checked_sheet_xml_is_handed_on_unchanged():
+    data = hostile.questionnaire_xlsxwriter(rows=50)
+    report = preflight(data, "a.xlsx")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert report.sheet_xml == {part: archive.read(part) for part in report.sheet_parts.values()}
+    copy = pickle.loads(pickle.dumps(report))
+    assert copy == report and copy.sheet_xml == report.sheet_xml
+
+
+@pytest.mark.parametrize(
+    ("body", "extent"),
+    [
+        # what looks like cells in comments, CDATA and processing instructions is no cell
+        ('<row r="2"><c r="B2"/></row><!-- <row r="9"><c r="Z9"/></row> -->', (2, 2)),
+        ('<row r="2"><c r="B2" t="inlineStr"><is><t><![CDATA[<c r="Z9"/>]]></t></is></c></row>', (2, 2)),
+        ('<row r="2"><c r="B2"/></row><?note <c r="Z9"/> ?>', (2, 2)),
+        # ... and cannot reset the row that cells without a reference follow
+        ('<row r="50"><c r="A50"/></row><!-- <row r="1"/> --><row><c/></row>', (51, 1)),
+        # the reference after other attributes (one with a ">" in its value), in single quotes
+        ('<row r="7"><c r="A7"/><c s="1" x="a>b" r="D7"/></row>', (7, 4)),
+        ('<row r="8"><c r="A8"/><c r=\'E8\'/></row>', (8, 5)),
+        # a row number written oddly still counts for the cells that follow it
+        ('<row r = "40"><c/></row>', (40, 1)),
+    ],
+    ids=[
+        "comment",
+        "cdata",
+        "processing-instruction",
+        "comment-between-rows",
+        "attributes-before-r",
+        "single-quotes",
+        "spaced-row-number",
+    ],
+)
+def test_xml_the_fast_measurement_does_not_handle_is_read_element_by_element(body, extent):
+    report = preflight(hostile.with_sheet(body), "a.xlsx")
+    assert report.real_extent["Answers"] == extent
+
+
+def test_a_far_cell_behind_a_comment_or_a_prefix_is_still_refused():
+    behind_comment = '<!-- x --><row r="1"><c r="A1"/></row><row r="200000"><c r="A200000"/></row>'
+    assert refused(hostile.with_sheet(behind_comment)).code == "sheet_too_large"
+    prefixed = (
+        f'<x:worksheet xmlns:x="{hostile.SHEET_NS}"><x:sheetData><x:row r="1"><x:c r="ALM1"/></x:row>'
+        "</x:sheetData></x:worksheet>"
+    )
+    data = hostile.rewrite_parts(hostile.questionnaire_openpyxl(rows=5), {hostile.SHEET1: prefixed.encode()})
+    rejection = refused(data)
+    assert rejection.code == "sheet_too_large" and "ALM1" in rejection.reason
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "iso-8859-1"])
+def test_a_sheet_in_another_encoding_is_measured_too(encoding):
+    report = preflight(hostile.with_sheet('<row r="9"><c r="F9"/></row>', encoding=encoding), "a.xlsx")
+    assert report.real_extent["Answers"] == (9, 6)
+
+
+def test_a_dimension_with_a_character_reference_is_read_as_expat_reads_it():
+    report = preflight(hostile.with_sheet('<row r="1"><c r="A1"/></row>', dimension="A1:&#66;2"), "a.xlsx")
+    assert report.declared_dimension["Answers"] == "A1:B2"
+
+
+def test_a_sheet_larger_than_is_kept_is_measured_while_it_streams(monkeypatch):
+    monkeypatch.setattr(preflight_module, "MAX_KEPT_SHEET", 100)
+    report = preflight(hostile.questionnaire_openpyxl(rows=300), "a.xlsx")
+    assert report.real_extent == {"Answers": (300, 8), "Prices": (4, 3)}
+    assert report.sheet_xml == {}
+    assert refused(hostile.far_cell()).code == "sheet_too_large"
+
+
+def test_a_large_sheet_is_measured_slice_by_slice_with_the_same_result(monkeypatch):
+    """The regular expressions run over ~1 MB at a time (bounded lists); no tag is cut at a slice end."""
+    monkeypatch.setattr(preflight_module, "_MEASURE_SLICE", 50)
+    xml = hostile.read_part(hostile.questionnaire_xlsxwriter(rows=300), hostile.SHEET1)
+    fast, exact = measured_both_ways(xml)
+    assert fast == exact == (300, 8, "A1:H300")
+
+
+def random_sheet_body(rng: random.Random) -> str:
+    """Rows and cells as writers write them, often with one cell the fast measurement must not trust."""
+    odd_cells = [
+        "<c/>",
+        '<c s="1" r="{ref}"/>',
+        "<c r='{ref}'/>",
+        '<c r="{ref}" t="inlineStr"><is><t>&lt;c r="ZZ9"/&gt;</t></is></c>',
+        '<c r="{ref}" t="inlineStr"><is><t><![CDATA[<c r="ZZ9"/>]]></t></is></c>',
+        '<x:c r="{ref}"/>',
+        '<!-- <c r="ZZ{row}"/> --><c r="{ref}"/>',
+        '<?pi <c r="ZZ{row}"/> ?><c r="{ref}"/>',
+    ]
+    rows, row, odd_row = [], 0, rng.randint(0, 12)
+    for number in range(rng.randint(1, 10)):
+        row += rng.randint(1, 3) if rng.random() < 0.9 else rng.randint(1, 150_000)
+        reference = "" if rng.random() < 0.03 else f' r="{row}"'
+        cells = [
+            f'<c r="{preflight_module._column_letters(col)}{row}" s="1"><v>1</v></c>' for col in range(1, 5)
+        ]
+        if number == odd_row:  # a far cell, so that missing it changes the extent
+            ref = f"{preflight_module._column_letters(rng.randint(5, 1500))}{row}"
+            cells.append(rng.choice(odd_cells).format(ref=ref, row=row))
+        rows.append(f"<row{reference}>{''.join(cells)}</row>")
+    return "".join(rows)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_kept_and_streamed_sheets_give_the_same_report_or_refusal(seed, monkeypatch):
+    """Differential: random sheets measured whole (mostly in C) and while streaming (element by element)."""
+    rng = random.Random(seed)
+    base = hostile.questionnaire_openpyxl(rows=3)
+    kept_size = preflight_module.MAX_KEPT_SHEET
+
+    def outcome(data: bytes) -> tuple[object, ...]:
+        try:
+            report = preflight(data, "a.xlsx")
+        except RejectedFile as rejection:
+            return ("refused", rejection.code, rejection.reason)
+        return ("report", report.real_extent, report.declared_dimension, report.notes)
+
+    for _ in range(40):
+        dimension = rng.choice(["A1:B2", "A1", "A1:XFD1048576", "A1:&#66;2"])
+        xml = (
+            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{hostile.SHEET_NS}" '
+            f'xmlns:x="{hostile.SHEET_NS}"><dimension ref="{dimension}"/><sheetData>'
+            f"{random_sheet_body(rng)}</sheetData></worksheet>"
+        )
+        data = hostile.rewrite_parts(base, {hostile.SHEET1: xml.encode()})
+        kept = outcome(data)
+        monkeypatch.setattr(preflight_module, "MAX_KEPT_SHEET", 0)
+        streamed = outcome(data)
+        monkeypatch.setattr(preflight_module, "MAX_KEPT_SHEET", kept_size)
+        assert kept == streamed, xml

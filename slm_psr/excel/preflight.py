@@ -18,6 +18,11 @@ what it would otherwise believe:
    (no DOCTYPE, no entity declarations: billion laughs, XXE); worksheets are also
    scanned for the cells they really hold, so an absurd ``<dimension>`` becomes a
    note and the real extent is reported, while a real cell far away is refused.
+   A worksheet of up to 16 MB is kept whole and, once expat has found it
+   well-formed, measured by regular expressions in C (exact for the XML that
+   spreadsheet programs write; anything else is read element by element); the
+   reader gets its bytes without a second unzip. A larger one is measured as it
+   streams.
    A single tag or comment over 1 MB is refused (expat would re-scan it per chunk).
    The few small structural parts (content types, relationships, workbook) are
    parsed with defusedxml.
@@ -27,8 +32,9 @@ what it would otherwise believe:
 
 Rejections raise ``RejectedFile`` whose ``reason`` names the file and says what the
 supplier can do; nothing else escapes, whatever the input. Memory stays bounded:
-the upload (at most 20 MB), 256 KB chunks, structural parts of at most 4 MB, and
-expat's buffer for one unfinished tag of at most 1 MB.
+the upload (at most 20 MB), 256 KB chunks, structural parts of at most 4 MB,
+worksheets kept whole of at most 32 MB in all, and expat's buffer for one
+unfinished tag of at most 1 MB.
 """
 
 from __future__ import annotations
@@ -107,6 +113,12 @@ class Limits:
 RATIO_FLOOR = 1 * MB
 # Structural parts are read whole into memory for defusedxml; real ones are a few KB.
 MAX_STRUCTURAL_PART = 4 * MB
+# Worksheets up to this size are kept whole while they are checked (a questionnaire's
+# are well under 1 MB): their cells are then measured in C, not one Python call per
+# element, and the reader gets the XML without unzipping it again. Larger sheets, or
+# sheets past the total, are measured while they stream.
+MAX_KEPT_SHEET = 16 * MB
+MAX_KEPT_TOTAL = 32 * MB
 # Expat (2.5, without reparse deferral) re-scans an unfinished tag or comment from its
 # start on every chunk fed, so one 100 MB tag costs minutes and its attributes become
 # huge strings. No tag Excel writes comes near this; text between tags is not affected.
@@ -174,6 +186,10 @@ class PreflightReport:
     workbook_part: str
     sheets: tuple[SheetInfo, ...]
     notes: tuple[str, ...] = field(default=())
+    # The checked XML of worksheets up to MAX_KEPT_SHEET, by part: the reader's second
+    # look at a sheet (styles, formulas) needs no second unzip. (A dict, not a
+    # read-only proxy, so that a report still pickles.)
+    sheet_xml: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def sheet_names(self) -> list[str]:
@@ -427,9 +443,16 @@ class _XmlGuard:
         parser.EntityDeclHandler = self._refuse
         parser.UnparsedEntityDeclHandler = self._refuse
         parser.ExternalEntityRefHandler = self._refuse
+        # Rare constructs that may hold a "<" which opens no tag, and encodings other
+        # than UTF-8: where they occur, a sheet is measured element by element.
+        parser.CommentHandler = self._not_plain
+        parser.StartCdataSectionHandler = self._not_plain
+        parser.ProcessingInstructionHandler = self._not_plain
+        parser.XmlDeclHandler = self._declaration
         if on_start is not None:
             parser.StartElementHandler = on_start
         self._parser = parser
+        self.plain = True
         self.error: str | None = None
         self._tail = b""
         self._fed = 0
@@ -437,6 +460,13 @@ class _XmlGuard:
     @staticmethod
     def _refuse(*_args: object) -> None:
         raise _DtdFound
+
+    def _not_plain(self, *_args: object) -> None:
+        self.plain = False
+
+    def _declaration(self, _version: str | None, encoding: str | None, _standalone: int) -> None:
+        if encoding is not None and encoding.lower() not in _PLAIN_ENCODINGS:
+            self.plain = False
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
         if self.error is None:
@@ -489,6 +519,20 @@ def _dimension_extent(ref: str | None) -> tuple[int, int] | None:
 _OTHER, _CELL, _ROW, _DIMENSION = range(4)
 _SHEET_TAGS = {"c": _CELL, "row": _ROW, "dimension": _DIMENSION}
 
+# Measuring a whole sheet in C (``_SheetScan.measure``). In well-formed XML without
+# comments, CDATA sections or processing instructions every "<" opens a tag (text and
+# attribute values cannot hold one), so these patterns see exactly the start tags
+# expat reports: each unprefixed start tag ``c``, ``row`` or ``dimension``, with the
+# value of its reference when that is written as every spreadsheet program writes
+# it, first and in double quotes; else with an empty capture, and the sheet is read
+# element by element. So is a sheet with a prefixed tag.
+_PREFIXED_SHEET_TAG = re.compile(rb":(?:c|row|dimension)[\s/>]")
+_CELL_REFS = re.compile(rb'<c(?: r="([A-Za-z]{1,3})([1-9][0-9]{0,6})"|(?=[\s/>]))')
+_ROW_NUMBERS = re.compile(rb'<row(?: r="([0-9]{1,7})"|(?=[\s/>]))')
+_DIMENSION_REFS = re.compile(rb'<dimension(?: ref="([^"&<\t\r\n]+)"|(?=[\s/>]))')
+_PLAIN_ENCODINGS = ("utf-8", "utf8", "us-ascii", "ascii")
+_MEASURE_SLICE = 1 * MB
+
 
 class _SheetScan:
     """Finds the cells a worksheet really holds, from its start tags as expat streams them.
@@ -496,7 +540,8 @@ class _SheetScan:
     Cells and rows may omit ``r`` (then they follow the previous one), and the
     main namespace may carry any prefix; both are handled so a stray far cell
     cannot hide. Refuses as soon as a cell lies beyond the limits. ``start`` runs
-    for every element of the sheet, so it is written for speed.
+    for every element of the sheet, so it is written for speed; ``measure`` does
+    the same for a whole sheet at once, in C where it can be exact.
     """
 
     def __init__(self, sheet: str, limits: Limits):
@@ -542,6 +587,59 @@ class _SheetScan:
             self._col = 0
         elif tag == _DIMENSION:
             self.declared = attrs.get("ref")
+
+    def measure(self, xml: bytes, *, plain: bool) -> None:
+        """Measure a whole worksheet that expat has found well-formed and free of DTDs.
+
+        A sheet as Excel, LibreOffice and the Python writers save it (UTF-8, no
+        comments, CDATA or processing instructions, which expat reports as
+        ``plain``; no prefixes; a reference on every row and cell, written first)
+        is measured by regular expressions in C. Anything else, or a sheet over
+        the limits (so that the refusal names the first cell too far), goes
+        through ``start`` element by element, as a streamed sheet does.
+        """
+        if plain and self._measure_plain(xml):
+            return
+        guard = _XmlGuard(self.start)
+        view = memoryview(xml)
+        for offset in range(0, len(xml), _OUT_CHUNK):
+            guard.feed(view[offset : offset + _OUT_CHUNK])
+        guard.feed(b"", final=True)
+        if guard.error:
+            raise RuntimeError(f"sheet XML checked before failed on the second reading: {guard.error}")
+
+    def _measure_plain(self, xml: bytes) -> bool:
+        """The extent found by regular expressions; False, changing nothing, when they cannot be exact."""
+        if xml.startswith((b"\xfe\xff", b"\xff\xfe")) or b"\x00" in xml[:4]:
+            return False  # UTF-16 or UTF-32
+        if _PREFIXED_SHEET_TAG.search(xml):
+            return False
+        max_row = max_col = 0
+        declared = None
+        start = 0
+        while start < len(xml):
+            # A slice at a time, so that the lists stay small; a slice ends before a
+            # "<", so no tag is cut in two.
+            end = xml.find(b"<", start + _MEASURE_SLICE)
+            end = len(xml) if end < 0 else end
+            cells = _CELL_REFS.findall(xml, start, end)
+            rows = _ROW_NUMBERS.findall(xml, start, end)
+            dimensions = _DIMENSION_REFS.findall(xml, start, end)
+            if b"" in rows or b"" in dimensions:
+                return False  # e.g. a row without a number, which follows the previous one
+            if cells:
+                letters, numbers = zip(*cells, strict=True)
+                if b"" in letters:
+                    return False  # e.g. a cell without a reference, which follows the previous one
+                max_row = max(max_row, *map(int, set(numbers)))
+                max_col = max(max_col, *(_column_number(text.decode()) for text in set(letters)))
+            if dimensions:
+                declared = dimensions[-1].decode()
+            start = end
+        if max_row > self.limits.max_rows or max_col > self.limits.max_cols:
+            return False
+        self.max_row, self.max_col, self.declared = max_row, max_col, declared
+        return True
 
     def _bad(self, what: str, value: str) -> None:
         raise _Refusal(
@@ -633,6 +731,8 @@ class _Inspection:
         self.default_types: dict[str, str] = {}
         self.override_types: dict[str, str] = {}
         self.embedded: list[str] = []  # parts under an embeddings folder, never opened
+        self.sheet_xml: dict[str, bytes] = {}  # worksheets kept whole, for the reader
+        self.kept_total = 0
 
     # -- the order of checks ------------------------------------------------------------
 
@@ -685,6 +785,7 @@ class _Inspection:
             workbook_part=workbook_part,
             sheets=tuple(infos),
             notes=tuple(self.notes),
+            sheet_xml=self.sheet_xml,
         )
 
     # -- refusals ------------------------------------------------------------------------
@@ -1123,11 +1224,26 @@ class _Inspection:
             strict = part in sheet_parts or (
                 declared_xml and not part.lower().endswith(".vml") and self._feeds_reader(part)
             )
-            sink = _PartSink(_XmlGuard(scan.start if scan else None) if declared_xml else None)
+            # A worksheet of a sensible size is kept whole and measured after expat has
+            # checked it (fast, see ``_SheetScan.measure``); a larger one is measured
+            # while it streams, one Python call per element.
+            keep = scan is not None and entry.file_size <= min(
+                MAX_KEPT_SHEET, MAX_KEPT_TOTAL - self.kept_total
+            )
+            on_start = scan.start if scan is not None and not keep else None
+            sink = _PartSink(_XmlGuard(on_start) if declared_xml else None, keep=keep, size=entry.file_size)
             self._guarded(part, lambda entry=entry, sink=sink: self._inflate(entry, sink.feed))
             self._guarded(part, sink.close)
             if sink.guard is not None and sink.guard.error and strict:
                 raise self._damaged(f"part {_short(part)!r} is not valid XML ({sink.guard.error})")
+            if scan is not None and keep:
+                # ``_inflate`` has checked the real size against the directory's, so
+                # nothing was dropped: these are all of the part's bytes.
+                xml = sink.take()
+                plain = sink.guard is not None and sink.guard.plain
+                self._guarded(part, lambda scan=scan, xml=xml, plain=plain: scan.measure(xml, plain=plain))
+                self.sheet_xml[part] = xml
+                self.kept_total += len(xml)
             embedded = "/embeddings/" in f"/{part.lower()}"
             if sink.head.startswith(_NESTED_ARCHIVE_MAGIC) and not embedded:
                 # Nested archives are never opened, only counted at their own size;
@@ -1231,16 +1347,29 @@ class _PartSink:
     """Receives one part's unpacked chunks: keeps its first bytes, feeds its XML guard.
 
     A part not declared as XML that nevertheless starts like XML is DTD-checked too
-    (leniently): readers go by relationships, not by file names.
+    (leniently): readers go by relationships, not by file names. With ``keep`` the
+    chunks are also kept, up to the part's size in the zip directory: a part that
+    unpacks to more is refused by ``_inflate`` once it ends, and its surplus is
+    never held.
     """
 
-    def __init__(self, guard: _XmlGuard | None):
+    def __init__(self, guard: _XmlGuard | None, *, keep: bool = False, size: int = 0):
         self.guard = guard
         self.head = b""
+        self.kept: list[bytes] = []
+        self._keep = keep
+        self._kept_size = 0
+        self._room = size
         self._decided = guard is not None
         self._pending = b""
 
     def feed(self, chunk: bytes) -> None:
+        if self._keep:
+            self._kept_size += len(chunk)
+            if self._kept_size <= self._room:
+                self.kept.append(chunk)
+            else:
+                self._keep, self.kept = False, []
         if len(self.head) < 8:
             self.head = (self.head + chunk[:8])[:8]
         if not self._decided:
@@ -1258,6 +1387,13 @@ class _PartSink:
         ):
             self.guard = _XmlGuard()
         return self._pending
+
+    def take(self) -> bytes:
+        """The kept bytes, joined (the chunks are let go)."""
+        if not self._keep:
+            raise RuntimeError("a part that outgrew its directory size was not refused")
+        whole, self.kept = b"".join(self.kept), []
+        return whole
 
     def close(self) -> None:
         if not self._decided:

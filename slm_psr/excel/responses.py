@@ -52,6 +52,8 @@ REVIEW_FLAGS = (Flag.AMBIGUOUS, Flag.NEEDS_REVIEW, Flag.OUT_OF_RANGE, Flag.UNREA
 # Excel's built-in number formats that matter here (ECMA-376 18.8.30); the rest are not percent.
 _BUILTIN_FORMATS = {0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%", 49: "@"}
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+_UNPREFIXED_FORMULA_TAG = re.compile(rb"<f[\s>/]")  # a literal start: searched many times faster
+_PREFIXED_NAME_END = re.compile(rb":f[\s>/]")
 _CELL_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s")
 _STYLE_ATTR = re.compile(rb'\ss="(\d+)"')
 
@@ -259,6 +261,7 @@ class _Reader:
     ):
         self.psr = psr
         self.psr_hash = psr_hash
+        self.requirements = {r.id: r for r in psr.requirements}  # PSR.requirement() is a linear search
         self.data = data
         self.filename = display_name(filename)
         self.report = report
@@ -303,7 +306,7 @@ class _Reader:
         self._check_rows(meta, found_rows)
         missing_rows = [r.id for r in self.psr.requirements if r.id not in answers]
         for rid in missing_rows:
-            req = self.psr.requirement(rid)
+            req = self.requirements[rid]
             answer = parse_answer(req, None, None, cell="", hours_per_business_day=self._hours)
             answer.notes.append("not in the workbook; counted as unanswered")
             answers[rid] = answer
@@ -381,15 +384,15 @@ class _Reader:
         row_map: dict[str, tuple[str, int]] = {}
         in_map = False
         for row in self._rows(META_SHEET, needed=True) or []:
-            cells = [_text(v) for v in row[:4]] + [""] * 4
-            if in_map and cells[0]:
-                row_number = _int_or_none(row[2] if len(row) > 2 else None)
+            first = _text(row[0]) if row else ""
+            if in_map:
+                row_number = _int_or_none(row[2]) if first and len(row) > 2 else None
                 if row_number:
-                    row_map[cells[0]] = (cells[1], row_number)
-            elif tuple(cells[:4]) == ROW_MAP_HEADER:
-                in_map = True
-            elif cells[0] in META_KEYS:
-                meta[cells[0]] = row[1] if len(row) > 1 else ""
+                    row_map[first] = (_text(row[1]), row_number)
+            elif first == ROW_MAP_HEADER[0]:
+                in_map = tuple(([_text(v) for v in row[:4]] + [""] * 4)[:4]) == ROW_MAP_HEADER
+            elif first in META_KEYS:
+                meta[first] = row[1] if len(row) > 1 else ""
         meta["rows"] = row_map
         return meta
 
@@ -449,14 +452,15 @@ class _Reader:
 
     def _read_table(self, table: _Table, answers: dict[str, Answer], found_rows: dict[str, int]) -> None:
         psr = self.psr
-        known = {r.id: r for r in psr.requirements}
+        known = self.requirements
         pending: list[tuple[Requirement, Any, str, str]] = []  # requirement, value, cell ref, comment
         found_here: set[str] = set()
+        answer_column = _column_letter(table.answer_col)
         for index in range(table.header_row + 1, len(table.rows)):
             row = table.rows[index]
             rid = _text(_get(row, table.id_col))
             value = _get(row, table.answer_col)
-            ref = f"{_column_letter(table.answer_col)}{index + 1}"
+            ref = f"{answer_column}{index + 1}"
             if not rid:
                 if not _blank(value):
                     self.note(
@@ -517,8 +521,10 @@ class _Reader:
             if info is not None and info.formula is not None:
                 formula = f"={info.formula}" if info.formula else "a shared formula"
                 answer.notes.append(f"the cell holds a formula ({formula}); its saved value was used")
-            answer.comment = answer.comment or comment
-            answer.cell = answer.cell or where
+            if comment and not answer.comment:
+                answer.comment = comment
+            if not answer.cell:
+                answer.cell = where
             answers[req.id] = answer
 
     def _check_rows(self, meta: dict[str, Any], found_rows: dict[str, int]) -> None:
@@ -582,8 +588,10 @@ class _Reader:
         part = self.report.sheet_parts.get(sheet)
         if part is None:
             return {}
-        xml = self.zip.read(part)
-        if _FORMULA_TAG.search(xml) is None:
+        xml = self.report.sheet_xml.get(part)  # kept by the preflight, which checked it
+        if xml is None:
+            xml = self.zip.read(part)
+        if not _has_formula(xml):
             found = {}
             for ref in refs:
                 tag = _cell_start_tag(xml, ref)
@@ -627,7 +635,7 @@ class _Reader:
         for answer in answers.values():
             if not answer.notes or not answer.cell:
                 continue
-            req = self.psr.requirement(answer.requirement_id)
+            req = self.requirements[answer.requirement_id]
             sheet, _, ref = answer.cell.rpartition("!")
             for text in answer.notes:
                 lines.append(
@@ -636,7 +644,7 @@ class _Reader:
         return lines
 
     def _review_item(self, answer: Answer) -> ReviewItem:
-        req = self.psr.requirement(answer.requirement_id)
+        req = self.requirements[answer.requirement_id]
         value = "-" if answer.value is None else _value_words(req, answer)
         return ReviewItem(
             requirement_id=answer.requirement_id,
@@ -690,6 +698,13 @@ def _number_formats(styles_xml: bytes) -> list[str]:
 
 
 # --- small helpers ---
+
+
+def _has_formula(xml: bytes) -> bool:
+    """Whether a sheet's XML holds a formula element (``<f>``, with any prefix)."""
+    if _UNPREFIXED_FORMULA_TAG.search(xml):
+        return True
+    return _PREFIXED_NAME_END.search(xml) is not None and _FORMULA_TAG.search(xml) is not None
 
 
 def _cell_start_tag(xml: bytes, ref: str) -> bytes | None:

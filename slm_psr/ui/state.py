@@ -1,21 +1,261 @@
-"""Per-session state set up once per browser session (never module-level mutable state)."""
+"""Per-session state and the project store behind the pages (never module-level mutable state).
+
+The store keeps the work (projects, PSR versions, uploaded bytes, overrides) with
+the user's name; the session keeps only which project is open, the user's name and
+what is being typed. Pure computations are cached on plain data (see ``compute``).
+"""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from slm_psr.model import PSR
-from slm_psr.psr_file import load_psr
+from slm_psr.psr_file import dumps_psr, load_psr, loads_psr
+from slm_psr.store import Conflict, ProjectState, Store, StoreError, default_database_url
 
-DEMO_PSR = Path(__file__).resolve().parents[2] / "data" / "demo" / "psr.json"
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_PSR = ROOT / "data" / "demo" / "psr.json"
+DEMO_RESPONSES = ROOT / "data" / "demo" / "responses"
+DEMO_SCORES = ROOT / "data" / "demo" / "evaluator_scores.csv"
+DEMO_PROJECT = "Demo: managed IT services 2027"
+DEMO_USER = "slm-psr (demo set-up)"
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(url: str, code_id: int) -> Store:  # code_id: see store()
+    return Store.open(url)
+
+
+def store() -> Store:
+    """The store for this process (one per database URL; shared, never mutated).
+
+    Keyed on the identity of the ``Store`` class too: when a source file changes,
+    Streamlit re-imports our modules, and a store cached before would keep
+    building PSRs from the old classes (``Kind.LANGUAGES is Kind.LANGUAGES`` fails).
+    """
+    return _open_store(default_database_url(), id(Store))
+
+
+# --- session set-up ----------------------------------------------------------------
 
 
 def init() -> None:
-    if "psr" not in st.session_state:
-        st.session_state.psr = load_psr(DEMO_PSR)
+    """Once per run from app.py: the demo project on first start, then the open project."""
+    s = store()
+    projects = s.list_projects(include_archived=True)
+    if not projects:
+        create_demo_project()
+        projects = s.list_projects(include_archived=True)
+    if st.session_state.get("project_id") not in {p.id for p in projects}:
+        active = [p for p in projects if not p.archived]
+        st.session_state.project_id = active[0].id if active else None
+    st.session_state._project = s.load(st.session_state.project_id) if st.session_state.project_id else None
 
 
-def psr() -> PSR:
-    return st.session_state.psr
+def create_demo_project() -> int | None:
+    """The demo tender with its supplier answers, so that every page has something to show."""
+    s = store()
+    try:
+        info = s.create_project(DEMO_PROJECT, load_psr(DEMO_PSR), user=DEMO_USER)
+    except StoreError:
+        return None  # another process created it a moment ago
+    files = [(path.name, path.read_bytes()) for path in sorted(DEMO_RESPONSES.glob("*.xlsx"))]
+    if files:
+        from slm_psr.ui.compute import read_upload  # compute imports this module
+
+        revision = info.revision
+        psr = s.load_psr(info.id)
+        for name, data in files:
+            result = read_upload(psr_text(psr), name, data)
+            revision = s.add_response(
+                info.id,
+                name,
+                data,
+                result.response,
+                result.rejection,
+                user=DEMO_USER,
+                expected_revision=revision,
+            )
+        # Two evaluators have already scored the qualitative criterion, so the
+        # demo ranking is complete; their spread on Westpark shows the flag.
+        with DEMO_SCORES.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                revision = s.set_evaluator_score(
+                    info.id,
+                    row["supplier"],
+                    row["requirement"],
+                    row["evaluator"],
+                    float(row["score"]),
+                    user=row["evaluator"],
+                    expected_revision=revision,
+                )
+    return info.id
+
+
+def _login_name() -> str:
+    try:
+        if st.user.is_logged_in:
+            return str(st.user.get("name") or st.user.get("email") or "")
+    except (AttributeError, KeyError):
+        pass
+    return ""
+
+
+def user() -> str:
+    """The name changes are recorded under: the login where configured, else what the user typed."""
+    return _login_name() or st.session_state.get("user_name", "").strip()
+
+
+def project_id() -> int | None:
+    return st.session_state.get("project_id")
+
+
+def open_project(pid: int) -> None:
+    st.session_state.project_id = pid
+    st.session_state.pop("draft", None)
+
+
+def project() -> ProjectState:
+    """The open project as loaded at the start of this run (call ``st.rerun`` after a change)."""
+    return st.session_state._project
+
+
+def need_project() -> ProjectState:
+    """The open project, or a note pointing to the Projects page (and the page stops)."""
+    p = project()
+    if p is None:
+        st.info("No project is open. Create or open one on the Projects page.", icon=":material/folder_open:")
+        st.page_link("slm_psr/ui/views/projects.py", label="Go to Projects", icon=":material/arrow_forward:")
+        st.stop()
+    return p
+
+
+def psr_text(p: PSR) -> str:
+    """The PSR's file text: the plain-data key for caches over a PSR."""
+    return dumps_psr(p)
+
+
+def psr_from_text(text: str) -> PSR:
+    return loads_psr(text)
+
+
+def record(change, *args: Any, **kwargs: Any) -> bool:
+    """Run one store change with the user's name; show a conflict or a refusal in words.
+
+    Returns True when it was saved (the caller then reruns to show it).
+    """
+    name = user()
+    if not name:
+        st.error("Type your name in the sidebar first: every change is recorded with who made it.")
+        return False
+    try:
+        change(*args, user=name, **kwargs)
+    except Conflict as exc:
+        st.error(f"Not saved: {exc}.", icon=":material/sync_problem:")
+        return False
+    except (StoreError, ValueError) as exc:
+        st.error(f"Not saved: {exc}", icon=":material/error:")
+        return False
+    return True
+
+
+def sidebar() -> None:
+    """The open project and who is working, on every page."""
+    with st.sidebar:
+        p = project()
+        if p is not None:
+            st.caption("Open project")
+            st.markdown(f"**{p.name}**  \nPSR {p.psr.id}, version {p.psr_version}")
+            if p.project.archived:
+                st.warning("Archived: read-only. Restore it on the Projects page to change it.")
+        if _login_name():
+            st.caption(f"Signed in as {_login_name()}")
+        else:
+            st.text_input(
+                "Your name",
+                key="user_name",
+                placeholder="e.g. Anna Schmidt",
+                help="Every change is recorded with your name in the project's audit trail.",
+            )
+            if not user():
+                st.caption("Needed before you change anything: the audit trail records who did what.")
+
+
+def kept(widget: Any, label: str, key: str, default: Any = None, **kwargs: Any) -> Any:
+    """A widget whose value survives switching pages (Streamlit drops the state of unshown widgets).
+
+    The value is copied to ``kept.<key>`` every run and seeds the widget when it is
+    shown again. ``forget(key)`` clears it after the value was used.
+    """
+    ss = st.session_state
+    gen = ss.get(f"kept.{key}.gen", 0)
+    widget_key = f"{key}.{gen}"
+    if widget_key not in ss:
+        value = ss.get(f"kept.{key}", default)
+        options = kwargs.get("options")
+        if options is not None and value not in list(options):
+            value = default  # the choice is gone (a response removed, a requirement renamed)
+        ss[widget_key] = value
+    value = widget(label, key=widget_key, **kwargs)
+    ss[f"kept.{key}"] = value
+    return value
+
+
+def forget(key: str, default: Any = None) -> None:
+    """Reset a ``kept`` widget to its default on the next run."""
+    ss = st.session_state
+    ss[f"kept.{key}"] = default
+    ss[f"kept.{key}.gen"] = ss.get(f"kept.{key}.gen", 0) + 1
+
+
+NEXT_STEPS = {
+    "requirements": ("questionnaire", "Next: send the questionnaire"),
+    "questionnaire": ("responses", "Next: upload the suppliers' answers"),
+    "responses": ("qualification", "Next: see who qualifies"),
+    "qualification": ("comparison", "Next: compare the qualified bids"),
+    "comparison": ("export", "Next: export the comparison"),
+}
+
+
+def next_step(page: str) -> None:
+    """A link to the next step of the procurement, at the foot of a page."""
+    target, label = NEXT_STEPS[page]
+    st.divider()
+    st.page_link(f"slm_psr/ui/views/{target}.py", label=label, icon=":material/arrow_forward:")
+
+
+def table_editor(
+    name: str,
+    rows: list[dict[str, Any]],
+    columns: list[str],
+    key: str,
+    rows_in_view: int | None = None,
+    **kwargs: Any,
+) -> list[dict]:
+    """An editable table over ``rows``; returns the edited rows for the caller to keep.
+
+    The editor's input stays fixed while its key stays (feeding its output back in
+    would lose edits). When the key changes, or the editor was not shown on the last
+    run (another page), the input is rebuilt from ``rows``: the edits kept so far.
+    ``rows_in_view`` sizes the table once per input, never per edit: a changed height
+    would make Streamlit see a new widget and drop the edits.
+    """
+    ss = st.session_state
+    if ss.get(f"{name}.base_key") != key or key not in ss:
+        ss[f"{name}.base"] = pd.DataFrame(rows, columns=columns)
+        ss[f"{name}.base_key"] = key
+        ss[f"{name}.height"] = 35 * (min(len(rows), rows_in_view) + 2) if rows_in_view else "auto"
+    edited = st.data_editor(
+        ss[f"{name}.base"],
+        key=key,
+        column_order=columns,
+        hide_index=True,
+        height=ss[f"{name}.height"],
+        **kwargs,
+    )
+    return edited.to_dict("records")

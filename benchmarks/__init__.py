@@ -1,0 +1,1 @@
+"""Benchmarks: slm-psr at procurement scale, measured against the bare libraries."""

@@ -1,0 +1,251 @@
+"""``python -m benchmarks [--smoke] [--repeats N]``: every benchmark, one table of medians and ratios.
+
+Each row times slm-psr and the bare library doing the same physical work in the
+same run, alternating, so the ratio holds on a busy machine even when the
+absolute times do not. A benchmark whose code is not there yet (or fails) gets a
+row saying so; the others still run. ``--smoke`` runs everything at a tiny size
+(CI uses it to keep the benchmarks working; it says nothing about speed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+# (n_suppliers, n_requirements) per benchmark: the issue's sizes, and the smoke sizes.
+FULL = {"import": (100, 300), "eval": (1000, 500), "export": (100, 300), "page": (100, 300)}
+SMOKE = {"import": (3, 20), "eval": (12, 20), "export": (3, 20), "page": (3, 20)}
+HEADER = ("benchmark", "size", "slm-psr", "baseline (bare)", "ratio", "target", "met")
+
+
+@dataclass
+class Row:
+    benchmark: str
+    size: str = ""
+    ours: str = ""
+    baseline: str = ""
+    ratio: str = ""
+    target: str = ""
+    met: str = ""
+
+    def cells(self) -> tuple[str, ...]:
+        return (self.benchmark, self.size, self.ours, self.baseline, self.ratio, self.target, self.met)
+
+
+def seconds(value: float) -> str:
+    """A duration as people read it: '850 ms', '1.31 s', '0.42 ms'."""
+    if value >= 1:
+        return f"{value:.2f} s"
+    ms = value * 1000
+    return f"{ms:.0f} ms" if ms >= 100 else f"{ms:.1f} ms" if ms >= 1 else f"{ms:.2f} ms"
+
+
+def ratio(value: float) -> str:
+    return f"{value:.2f}x" if value < 10 else f"{value:.0f}x"
+
+
+def met(ok: bool) -> str:
+    return "yes" if ok else "no"
+
+
+def machine() -> str:
+    """nproc, CPU model, Python version and date: what a reader needs to compare numbers."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            model = next(
+                (line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), model
+            )
+    except OSError:
+        pass
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"{cpus} CPUs ({model}), Python {platform.python_version()}, {now}"
+
+
+# --- one function per benchmark: its rows ---------------------------------------------
+
+
+def import_rows(n_suppliers: int, n_requirements: int, repeats: int) -> list[Row]:
+    from benchmarks import import_bench
+
+    r = import_bench.run(n_suppliers, n_requirements, repeats)
+    size = f"{n_suppliers} files x {n_requirements} req."
+    return [
+        Row(
+            "import, end to end (preflight + typed answers)",
+            size,
+            seconds(r["ours_s"]),
+            f"python-calamine {seconds(r['calamine_s'])}",
+            ratio(r["ratio"]),
+            "<= 2x calamine",
+            met(r["ratio"] <= 2),
+        ),
+        Row(
+            "import: of which the security preflight",
+            size,
+            seconds(r["preflight_s"]),
+            f"python-calamine {seconds(r['calamine_s'])}",
+            ratio(r["preflight_ratio"]),
+        ),
+        Row(
+            "import, against pandas.read_excel(openpyxl)",
+            size,
+            seconds(r["ours_s"]),
+            f"pandas/openpyxl {seconds(r['pandas_s'])}",
+            ratio(r["pandas_ratio"]),
+        ),
+    ]
+
+
+def eval_rows(n_suppliers: int, n_requirements: int, repeats: int) -> list[Row]:
+    from benchmarks import eval_bench
+
+    r = eval_bench.run(n_suppliers, n_requirements, repeats)
+    size = f"{n_suppliers} x {n_requirements} req."
+    numpy = f"numpy weighted sum {seconds(r['numpy_s'])}"
+    return [
+        Row(
+            "evaluation numbers: engine.compute (knock-outs, points, method, ranking)",
+            size,
+            seconds(r["compute_s"]),
+            numpy,
+            ratio(r["compute_ratio"]),
+            "< 100 ms",
+            met(r["compute_s"] < 0.1),
+        ),
+        Row(
+            "evaluation with its trail: engine.evaluate (score table, reasons, leave-one-out)",
+            size,
+            seconds(r["evaluate_s"]),
+            numpy,
+            ratio(r["evaluate_ratio"]),
+            "< 100 ms",
+            met(r["evaluate_s"] < 0.1),
+        ),
+    ]
+
+
+def export_rows(n_suppliers: int, n_requirements: int, repeats: int) -> list[Row]:
+    from benchmarks import export_bench
+
+    r = export_bench.run(n_suppliers, n_requirements, repeats)
+    return [
+        Row(
+            "comparison workbook export",
+            f"{n_suppliers} x {n_requirements} req. ({r['cells']:,} cells)",
+            seconds(r["ours_s"]),
+            f"XlsxWriter {seconds(r['bare_s'])}",
+            ratio(r["ratio"]),
+            "<= 1.5x XlsxWriter",
+            met(r["ratio"] <= 1.5),
+        )
+    ]
+
+
+def page_rows(n_suppliers: int, n_requirements: int, repeats: int) -> list[Row]:
+    from benchmarks import page_bench
+
+    r = page_bench.run(n_suppliers, n_requirements, repeats)
+    size = f"{n_suppliers} suppliers x {n_requirements} req."
+    floor = f"AppTest, title only {seconds(r['floor_s'])}"
+    return [
+        Row(
+            "Comparison page rerun (AppTest)",
+            size,
+            seconds(r["rerun_s"]),
+            floor,
+            ratio(r["rerun_ratio"]),
+            "< 300 ms",
+            met(r["rerun_s"] < 0.3),
+        ),
+        Row(
+            "Comparison page after a weight move (AppTest)",
+            size,
+            seconds(r["weight_s"]),
+            floor,
+            ratio(r["weight_ratio"]),
+            "< 300 ms",
+            met(r["weight_s"] < 0.3),
+        ),
+    ]
+
+
+BENCHMARKS: dict[str, tuple[str, Callable[[int, int, int], list[Row]], str]] = {
+    # key: (what, rows, the row when its code is not there yet)
+    "import": ("import", import_rows, "n/a (import not ready)"),
+    "eval": ("evaluation", eval_rows, "n/a (engine not ready)"),
+    "export": ("comparison export", export_rows, "n/a (comparison workbook not ready)"),
+    "page": ("Comparison page rerun", page_rows, "n/a (app not ready)"),
+}
+
+
+def collect(sizes: dict[str, tuple[int, int]], repeats: int, only: Sequence[str] = ()) -> list[Row]:
+    """Every benchmark's rows; one that cannot run yet gets a row saying why."""
+    rows: list[Row] = []
+    for key, (what, make_rows, not_ready) in BENCHMARKS.items():
+        if only and key not in only:
+            continue
+        n_suppliers, n_requirements = sizes[key]
+        started = time.perf_counter()
+        try:
+            rows.extend(make_rows(n_suppliers, n_requirements, repeats))
+        except (ImportError, FileNotFoundError) as exc:  # its code is not there yet
+            rows.append(Row(what, f"{n_suppliers} x {n_requirements}", not_ready, _why(exc)))
+        except Exception as exc:  # a benchmark that breaks must not hide the others
+            rows.append(Row(what, f"{n_suppliers} x {n_requirements}", "failed", _why(exc)))
+        print(f"  {what}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    return rows
+
+
+def _why(exc: BaseException) -> str:
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
+def table(rows: Sequence[Row]) -> str:
+    """A Markdown table (pasted as it is into benchmarks/RESULTS.md)."""
+    lines = [HEADER, *(row.cells() for row in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(HEADER))]
+
+    def format_line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)) + " |"
+
+    rule = "|" + "|".join("-" * (width + 2) for width in widths) + "|"
+    return "\n".join([format_line(HEADER), rule, *(format_line(row.cells()) for row in rows)])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description="Run every benchmark; print one table of medians and ratios."
+    )
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one run: checks that it works")
+    parser.add_argument("--repeats", type=int, help="runs per contender (default 5, smoke 1)")
+    parser.add_argument(
+        "--only", action="append", choices=list(BENCHMARKS), default=[], help="run only this benchmark"
+    )
+    args = parser.parse_args(argv)
+    repeats = args.repeats if args.repeats is not None else 1 if args.smoke else 5
+    if repeats < 1:
+        parser.error("--repeats must be at least 1")
+    sizes = SMOKE if args.smoke else FULL
+    print(f"slm-psr benchmarks{' (smoke size)' if args.smoke else ''}: medians of {repeats} run(s),")
+    print("ratios measured side by side in the same run.")
+    print(f"Machine: {machine()}", flush=True)
+    rows = collect(sizes, repeats, args.only)
+    if args.smoke:
+        for row in rows:  # the targets are for the full sizes
+            row.met = "-" if row.met else ""
+    print()
+    print(table(rows))
+    return 1 if any(row.ours == "failed" for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,263 @@
+"""Altair chart builders for the comparison: plain DataFrames in, ``alt.Chart`` out (no streamlit).
+
+Each builder takes a long table with named columns, so a notebook user can draw
+the same charts from an evaluation as the app does.
+"""
+
+from __future__ import annotations
+
+import math
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from slm_psr.engine.methods import VALUE_PER, quality_price_shares
+from slm_psr.engine.price import price_points
+from slm_psr.model import EvaluationSettings, Method
+
+# Pixels per supplier in the bar chart and the heat maps: a step, not a fixed height, so the
+# chart grows with the number of suppliers (Streamlit squeezes a fixed height on a discrete axis).
+ROW_STEP = alt.Step(22)
+PRICE_PART = "Price"
+NAME_AXIS = alt.Axis(labelLimit=260)  # supplier names are long: "Westpark Datacenter Services GmbH"
+RESULT_COLOURS = {  # qualification: green pass, red out, amber review, grey not asked
+    "pass": "#2e7d32",
+    "fail": "#c62828",
+    "review": "#f9a825",
+    "missing": "#6d4c41",
+    "not asked": "#bdbdbd",
+}
+
+
+def contribution_bars(parts: pd.DataFrame, *, title: str = "") -> alt.Chart:
+    """Stacked bars: each supplier's total as the weighted contribution of each service plus price.
+
+    ``parts``: supplier, part (a service name or ``PRICE_PART``), points, rank.
+    Suppliers are ordered by rank (best on top); the parts keep their order of appearance.
+    """
+    order = parts.sort_values(["rank", "supplier"]).supplier.drop_duplicates().tolist()
+    part_order = parts.part.drop_duplicates().tolist()
+    data = parts.assign(part_index=parts.part.map({p: i for i, p in enumerate(part_order)}))
+    return (
+        alt.Chart(data, title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("supplier:N", sort=order, title=None, axis=NAME_AXIS),
+            x=alt.X("sum(points):Q", title="Points (weighted contribution to the total)", stack="zero"),
+            color=alt.Color(
+                "part:N",
+                sort=part_order,
+                title="Service / price",
+                scale=alt.Scale(scheme="tableau10"),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            order=alt.Order("part_index:Q"),
+            tooltip=[
+                alt.Tooltip("supplier:N", title="Supplier"),
+                alt.Tooltip("part:N", title="Part"),
+                alt.Tooltip("points:Q", title="Points", format=".1f"),
+                alt.Tooltip("rank:Q", title="Rank"),
+            ],
+        )
+        .properties(height=ROW_STEP)
+    )
+
+
+def equal_value_lines(
+    bids: pd.DataFrame, settings: EvaluationSettings, *, n_lines: int = 3, samples: int = 60
+) -> pd.DataFrame:
+    """Lines of equal value through the best bids in the price/quality plane, for the method in use.
+
+    ``bids``: supplier, price_total, quality_points, total, rank (ranked bids only).
+    Returns ``line`` (label), ``price_total``, ``quality_points`` points along each
+    line: under MEAT the quality a bid at that price needs for the same total
+    (relative price formulas keep the lowest qualified price as Pmin); under the
+    UfAB methods rays ``L = Z * P`` through the origin (extended: the best Z and
+    the lower edge of the tolerance band).
+    """
+    bids = bids.dropna(subset=["price_total", "quality_points", "total"]).sort_values("rank")
+    if bids.empty:
+        return pd.DataFrame(columns=["line", "price_total", "quality_points"])
+    p_min, p_hi = float(bids.price_total.min()), float(bids.price_total.max())
+    grid = np.linspace(p_min * 0.9 if settings.method is not Method.MEAT else p_min, p_hi * 1.1, samples)
+    rows: list[pd.DataFrame] = []
+    if settings.method is Method.MEAT:
+        wq, wp = quality_price_shares(settings)
+        if wq <= 0:
+            return pd.DataFrame(columns=["line", "price_total", "quality_points"])
+        # Prepend Pmin so that a relative formula measures the grid against the lowest qualified bid.
+        pts = price_points(
+            np.r_[p_min, grid],
+            settings.price_formula,
+            settings.max_points,
+            ceiling=settings.price_ceiling,
+            p_max=settings.price_max,
+            p_opt=settings.price_optimum,
+        )[1:]
+        for _, bid in bids.head(n_lines).iterrows():
+            quality = (bid.total - wp * pts) / wq
+            keep = (quality >= 0) & (quality <= settings.max_points * 1.05)
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "line": f"same total as {bid.supplier} ({bid.total:.1f})",
+                        "price_total": grid[keep],
+                        "quality_points": quality[keep],
+                    }
+                )
+            )
+    else:
+        z_max = float(bids.total.max())
+        levels = [(f"best value Z = {z_max:.2f}", z_max)]
+        if settings.method is Method.UFAB_EXTENDED:
+            levels.append(
+                (
+                    f"tolerance band edge Z = {z_max * (1 - settings.tolerance):.2f}",
+                    z_max * (1 - settings.tolerance),
+                )
+            )
+        else:
+            levels += [
+                (f"same Z as {b.supplier} ({b.total:.2f})", b.total)
+                for _, b in bids.iloc[1:n_lines].iterrows()
+            ]
+        for label, z in levels:
+            quality = z * grid / VALUE_PER
+            keep = quality <= settings.max_points * 1.05
+            rows.append(
+                pd.DataFrame({"line": label, "price_total": grid[keep], "quality_points": quality[keep]})
+            )
+    return pd.concat(rows, ignore_index=True)
+
+
+def price_quality(
+    bids: pd.DataFrame, lines: pd.DataFrame, *, currency: str = "EUR", title: str = ""
+) -> alt.LayerChart:
+    """Each ranked bid's total price against its quality points, with the lines of equal value.
+
+    ``bids``: supplier, price_total, quality_points, rank, winner (bool).
+    ``lines``: the output of :func:`equal_value_lines`.
+    """
+    bids = bids.assign(result=np.where(bids.winner.astype(bool), "best bid", "bid"))
+    points = (
+        alt.Chart(bids)
+        .mark_circle(size=90, opacity=0.85)
+        .encode(
+            x=alt.X(
+                "price_total:Q", title=f"Total price over the term ({currency})", scale=alt.Scale(zero=False)
+            ),
+            y=alt.Y("quality_points:Q", title="Quality points", scale=alt.Scale(zero=False)),
+            color=alt.Color(
+                "result:N",
+                scale=alt.Scale(domain=["best bid", "bid"], range=["#2e7d32", "#1f77b4"]),
+                title=None,
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("supplier:N", title="Supplier"),
+                alt.Tooltip("rank:Q", title="Rank"),
+                alt.Tooltip("price_total:Q", title="Price", format=",.0f"),
+                alt.Tooltip("quality_points:Q", title="Quality points", format=".1f"),
+            ],
+        )
+    )
+    labels = points.mark_text(align="left", dx=7, dy=-6, fontSize=11).encode(text="supplier:N")
+    if len(bids) > 15:  # too many names to read: label the top five only
+        labels = labels.transform_filter(alt.datum.rank <= 5)
+    layers: list[alt.Chart] = []
+    if not lines.empty:
+        layers.append(
+            alt.Chart(lines)
+            .mark_line(strokeDash=[5, 4], strokeWidth=1.5)
+            .encode(
+                x="price_total:Q",
+                y="quality_points:Q",
+                detail="line:N",
+                strokeDash=alt.StrokeDash(
+                    "line:N",
+                    title="Lines of equal value",
+                    legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400),
+                ),
+                color=alt.value("#757575"),
+                tooltip=[alt.Tooltip("line:N", title="Line")],
+            )
+        )
+    return alt.layer(*layers, points, labels, title=title).properties(height=380)
+
+
+def points_heatmap(scores: pd.DataFrame, *, title: str = "") -> alt.Chart:
+    """Points (0-10) per supplier and requirement.
+
+    ``scores``: supplier, requirement, points, offered (text), rank. Requirements keep
+    their order of appearance, suppliers their rank.
+    """
+    order = scores.sort_values(["rank", "supplier"]).supplier.drop_duplicates().tolist()
+    requirements = scores.requirement.drop_duplicates().tolist()
+    base = alt.Chart(scores, title=title).encode(
+        x=alt.X("requirement:N", sort=requirements, title=None, axis=alt.Axis(labelAngle=-45, orient="top")),
+        y=alt.Y("supplier:N", sort=order, title=None, axis=NAME_AXIS),
+    )
+    cells = base.mark_rect(stroke="white", strokeWidth=0.5).encode(
+        color=alt.Color(
+            "points:Q",
+            title="Points",
+            scale=alt.Scale(domain=[0, 10], scheme="blues"),
+            legend=alt.Legend(orient="bottom"),
+        ),
+        tooltip=[
+            alt.Tooltip("supplier:N", title="Supplier"),
+            alt.Tooltip("requirement:N", title="Requirement"),
+            alt.Tooltip("offered:N", title="Offered"),
+            alt.Tooltip("points:Q", title="Points", format=".1f"),
+        ],
+    )
+    chart = cells
+    if len(order) * len(requirements) <= 400:  # numbers stay readable in small matrices only
+        text = base.mark_text(fontSize=10).encode(
+            text=alt.Text("points:Q", format=".0f"),
+            color=alt.condition(alt.datum.points > 6, alt.value("white"), alt.value("black")),
+        )
+        chart = cells + text
+    return chart.properties(height=ROW_STEP)
+
+
+def qualification_matrix(cells: pd.DataFrame, *, title: str = "") -> alt.Chart:
+    """Who meets which minimum: one cell per supplier and knock-out requirement, coloured by result.
+
+    ``cells``: supplier, requirement, result (a key of ``RESULT_COLOURS``), offered, detail.
+    """
+    order = cells.supplier.drop_duplicates().tolist()
+    requirements = cells.requirement.drop_duplicates().tolist()
+    domain = [r for r in RESULT_COLOURS if r in set(cells.result)]
+    return (
+        alt.Chart(cells, title=title)
+        .mark_rect(stroke="white", strokeWidth=1)
+        .encode(
+            x=alt.X(
+                "requirement:N", sort=requirements, title=None, axis=alt.Axis(labelAngle=-45, orient="top")
+            ),
+            y=alt.Y("supplier:N", sort=order, title=None, axis=NAME_AXIS),
+            color=alt.Color(
+                "result:N",
+                title="Result",
+                scale=alt.Scale(domain=domain, range=[RESULT_COLOURS[r] for r in domain]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("supplier:N", title="Supplier"),
+                alt.Tooltip("requirement:N", title="Requirement"),
+                alt.Tooltip("offered:N", title="Offered"),
+                alt.Tooltip("detail:N", title="Result"),
+            ],
+        )
+        .properties(height=ROW_STEP)
+    )
+
+
+def nice_max(value: float) -> float:
+    """A round upper bound for an axis or a slider (1, 2, 5 x 10^n)."""
+    if value <= 0 or not math.isfinite(value):
+        return 1.0
+    exp = 10 ** math.floor(math.log10(value))
+    return next(m * exp for m in (1, 2, 5, 10) if m * exp >= value)

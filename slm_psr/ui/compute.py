@@ -1,0 +1,132 @@
+"""Cached pure computations for the pages: keyed on plain data (PSR text, file bytes), never on widgets.
+
+Reading a workbook is cached per (PSR text, file name, bytes); an evaluation per a
+digest of everything it depends on, so moving a slider back to an earlier value
+or switching pages costs nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from slm_psr.engine import Evaluation, Override, evaluate
+from slm_psr.excel.comparison import write_comparison
+from slm_psr.excel.responses import ImportResult, read_response
+from slm_psr.model import PSR, EvaluationSettings, Response
+from slm_psr.psr_file import loads_psr
+from slm_psr.store import AuditEntry, ProjectState
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def read_upload(psr_text: str, filename: str, data: bytes) -> ImportResult:
+    """One supplier workbook read against the PSR (accepted or rejected with the reason)."""
+    return read_response(loads_psr(psr_text), data, filename)
+
+
+def plain(value: Any) -> str:
+    """JSON text of plain data, stable across runs (a cache key)."""
+    return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def _overrides(project: ProjectState) -> list[Override]:
+    fields = ("supplier", "decision", "justification", "requirement_id", "who", "when")
+    return [Override(**{f: o.get(f) for f in fields}) for o in project.overrides]
+
+
+def _evaluator_scores(project: ProjectState) -> pd.DataFrame | None:
+    if not project.evaluator_scores:
+        return None
+    frame = pd.DataFrame(project.evaluator_scores)
+    return frame.rename(columns={"requirement_id": "requirement"})[
+        ["supplier", "requirement", "evaluator", "score"]
+    ]
+
+
+@st.cache_data(max_entries=64, show_spinner="Evaluating the bids…")
+def _evaluate(
+    key: str,
+    _psr: PSR,
+    _responses: list[Response],
+    _overrides: list[Override],
+    _scores: pd.DataFrame | None,
+    settings_json: str,
+    weights_json: str,
+) -> Evaluation:
+    return evaluate(
+        _psr,
+        _responses,
+        overrides=_overrides,
+        evaluator_scores=_scores,
+        settings=EvaluationSettings.model_validate_json(settings_json),
+        service_weights=json.loads(weights_json),
+    )
+
+
+def evaluation(
+    project: ProjectState,
+    *,
+    settings: EvaluationSettings | None = None,
+    service_weights: dict[str, float] | None = None,
+) -> Evaluation:
+    """The evaluation of the open project (optionally with what-if weights), cached on what it depends on."""
+    settings = settings or project.psr.evaluation
+    weights = service_weights or {s.id: s.weight for s in project.psr.services}
+    settings_json = settings.model_dump_json()
+    weights_json = plain(weights)
+    key = plain(
+        [
+            project.id,
+            project.psr_version,
+            project.psr_hash,
+            [r.id for r in project.responses],
+            project.overrides,
+            project.evaluator_scores,
+        ]
+    )
+    return _evaluate(
+        key,
+        project.psr,
+        accepted_responses(project),
+        _overrides(project),
+        _evaluator_scores(project),
+        settings_json,
+        weights_json,
+    )
+
+
+def accepted_responses(project: ProjectState) -> list[Response]:
+    return [r.response for r in project.responses if r.response is not None]
+
+
+def comparison_workbook(project: ProjectState, audit: list[AuditEntry]) -> bytes:
+    """The comparison workbook with the published weights, the input files and the audit trail."""
+    return write_comparison(
+        evaluation(project),
+        accepted_responses(project),
+        files=[(r.filename, r.sha256) for r in project.responses],
+        audit=[
+            {
+                "when": e.when,
+                "who": e.who,
+                "action": e.action,
+                "target": e.target,
+                "before": e.before,
+                "after": e.after,
+            }
+            for e in audit
+        ],
+    )
+
+
+def evaluation_or_stop(project: ProjectState, **what_if: Any) -> Evaluation:
+    """The evaluation, or the reason it cannot be done shown to the buyer (and the page stops)."""
+    try:
+        return evaluation(project, **what_if)
+    except ValueError as exc:
+        st.error(f"The bids cannot be evaluated yet: {exc}", icon=":material/error:")
+        st.stop()
+        raise  # st.stop() raises; this keeps type checkers informed

@@ -1,0 +1,273 @@
+"""Comparison: the ranking, what makes up each total, price against quality, points per requirement, what-if weights."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from slm_psr import charts
+from slm_psr.model import Method
+from slm_psr.ui import state
+from slm_psr.ui.compute import evaluation_or_stop
+
+RELATIVE_BECAUSE = {
+    True: "The price formula compares each price with the lowest qualified one",
+    False: "The tolerance band is measured from the best value among the qualified bids",
+}
+
+project = state.need_project()
+psr = project.psr
+published = psr.evaluation
+meat = published.method is Method.MEAT
+
+st.title("Comparison")
+if not any(r.response for r in project.responses):
+    st.info(
+        "No accepted responses yet. Upload the suppliers' workbooks on the Responses page.",
+        icon=":material/upload_file:",
+    )
+    st.page_link("slm_psr/ui/views/responses.py", label="Go to Responses", icon=":material/arrow_forward:")
+    st.stop()
+
+# --- what-if weights -------------------------------------------------------------------
+prefix = f"whatif.{project.id}.{project.psr_version}"
+published_price_share = round(
+    100 * published.price_weight / (published.quality_weight + published.price_weight)
+)
+with st.container(border=True):
+    head, reset = st.columns([4, 1], vertical_alignment="center")
+    head.markdown("**What if the weights were different?** Move a weight and the ranking below follows.")
+    reset_clicked = reset.button("Reset weights", key="whatif_reset", width="stretch")
+    if reset_clicked:
+        for s in psr.services:
+            state.forget(f"{prefix}.service.{s.id}", s.weight)
+        state.forget(f"{prefix}.price", published_price_share)
+    columns = st.columns(len(psr.services) + (1 if meat else 0))
+    service_weights = {}
+    for column, s in zip(columns, psr.services, strict=False):
+        service_weights[s.id] = state.kept(
+            column.slider,
+            f"{s.name} weight",
+            f"{prefix}.service.{s.id}",
+            s.weight,
+            min_value=0.0,
+            max_value=max(100.0, charts.nice_max(s.weight)),
+            step=1.0,
+            format="%.0f",
+            help=f"Published: {s.weight:g}",
+        )
+    price_share = published_price_share
+    if meat:
+        price_share = state.kept(
+            columns[-1].slider,
+            "Price share of the total (%)",
+            f"{prefix}.price",
+            published_price_share,
+            min_value=0,
+            max_value=100,
+            step=1,
+            help=f"Published: quality {published.quality_weight:g}, price {published.price_weight:g}",
+        )
+    else:
+        st.caption("This method divides quality by price (Z = L / P); there is no price weight to move.")
+
+changed_services = {sid: w for sid, w in service_weights.items() if w != psr.service(sid).weight}
+what_if = bool(changed_services) or price_share != published_price_share
+if sum(service_weights.values()) <= 0:
+    st.error("At least one service needs a weight above zero.")
+    st.stop()
+settings = published
+if price_share != published_price_share:  # the published weights stay exact unless the share moved
+    settings = published.model_copy(
+        update={"quality_weight": 100.0 - price_share, "price_weight": float(price_share)}
+    )
+ev = evaluation_or_stop(project, settings=settings, service_weights=service_weights)
+base = evaluation_or_stop(project) if what_if else ev
+ranking = ev.ranking()
+
+if what_if:
+    st.warning(
+        "What-if: these weights differ from the published ones. The ranking below is for exploring only; "
+        "the award follows the published weights (Export uses them).",
+        icon=":material/science:",
+    )
+
+# --- the ranking ------------------------------------------------------------------------
+st.subheader("Ranking")
+if ranking.empty:
+    st.info("No bid is qualified yet. See the Qualification page for who is out or in review.")
+    st.stop()
+winners = ev.winners
+st.success(
+    f"Best bid: **{' and '.join(winners)}**" + (" (tie)" if len(winners) > 1 else ""),
+    icon=":material/emoji_events:",
+)
+published_rank = dict(zip(base.suppliers.supplier, base.suppliers["rank"], strict=True))
+table = pd.DataFrame(
+    {
+        "Rank": ranking["rank"].astype(int),
+        "Supplier": ranking.supplier,
+        "Total" if meat else "Value Z (points per 1,000)": ranking.total.round(2),
+        "Quality points": ranking.quality_points.round(1),
+        f"Price over the term ({psr.currency})": ranking.price_total.round(0),
+    }
+)
+if meat:
+    table["Price points"] = ranking.price_points.round(1)
+if published.method is Method.UFAB_EXTENDED:
+    table["Finalist"] = ranking.finalist
+if what_if:
+    table["Published rank"] = [published_rank.get(s) for s in ranking.supplier]
+    table["Moved"] = [
+        "" if pd.isna(p) or p == r else (f"▲ {int(p - r)}" if p > r else f"▼ {int(r - p)}")
+        for r, p in zip(table.Rank, table["Published rank"], strict=True)
+    ]
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        f"Price over the term ({psr.currency})": st.column_config.NumberColumn(format="localized")
+    },
+)
+not_ranked = ev.suppliers[ev.suppliers["rank"].isna()]
+if len(not_ranked):
+    who = ", ".join(not_ranked.supplier) if len(not_ranked) <= 8 else f"{len(not_ranked)} bids"
+    st.caption(f"Not ranked: {who} (out or in review; see Qualification).")
+
+# --- rank reversal ---------------------------------------------------------------------
+loo = ev.leave_one_out
+risky = loo[loo.winner_changes | loo.reversals.map(bool)] if len(loo) else loo
+if ev.relative and len(risky):
+    winner_changes = loo[loo.winner_changes]
+    lines = [row.note for row in (winner_changes if len(winner_changes) else risky).itertuples()][:5]
+    st.warning(
+        f"**Rank reversal risk.** {RELATIVE_BECAUSE[meat]}, so removing a bid changes the others' order:\n"
+        + "\n".join(f"- {line}" for line in lines),
+        icon=":material/swap_vert:",
+    )
+    with st.expander(f"Ranking with each bid left out ({len(loo)} bids)"):
+        st.dataframe(
+            loo.assign(reversals=loo.reversals.map("; ".join)).rename(
+                columns={
+                    "left_out": "Left out",
+                    "winner": "Winner",
+                    "winner_without": "Winner without it",
+                    "winner_changes": "Winner changes",
+                    "reversals": "Order changes among the others",
+                    "note": "In words",
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+elif ev.relative:
+    st.caption(f"{RELATIVE_BECAUSE[meat]}, but leaving out any one bid changes no one's order here.")
+
+other_warnings = [w for w in ev.warnings if not w.startswith("Relative method")]
+if any("no evaluator scores yet" in w for w in other_warnings):
+    st.info(
+        "Some qualitative criteria are not scored yet and count 0 points for now: the evaluators score "
+        "them at the foot of the Qualification page.",
+        icon=":material/rate_review:",
+    )
+if other_warnings:
+    with st.expander(f"Notes from the evaluation ({len(other_warnings)})", icon=":material/info:"):
+        st.markdown("\n".join(f"- {w}" for w in other_warnings))
+
+# --- charts ------------------------------------------------------------------------------
+ranked = set(ranking.supplier)
+rank_of = dict(zip(ranking.supplier, ranking["rank"].astype(int), strict=True))
+names = {s.id: s.name for s in psr.services}
+services = ev.services[ev.services.supplier.isin(ranked)]
+if meat:
+    st.subheader("What makes up each total")
+    st.caption(
+        "Each bar is a bid's total: the weighted points of each service plus the price points. "
+        f"Quality counts {100 - price_share} %, price {price_share} %."
+    )
+    parts = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "supplier": services.supplier,
+                    "part": services.service.map(names),
+                    "points": services.contribution,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "supplier": ranking.supplier,
+                    "part": charts.PRICE_PART,
+                    "points": ranking.price_points
+                    * settings.price_weight
+                    / (settings.quality_weight + settings.price_weight),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+else:
+    st.subheader("Performance points L by service")
+    st.caption("Under the value-for-money method the total is Z = L / P; the bars show L, the points bought.")
+    parts = pd.DataFrame(
+        {"supplier": services.supplier, "part": services.service.map(names), "points": services.contribution}
+    )
+parts["rank"] = parts.supplier.map(rank_of)
+st.altair_chart(charts.contribution_bars(parts), width="stretch")
+
+st.subheader("Price against quality")
+st.caption(
+    "Each dot is a qualified bid. Dashed lines join the prices and quality points that would score the same "
+    + (
+        "total as the best bids: a bid above a line beats it."
+        if meat
+        else "value Z: a bid above a line has more points per euro."
+    )
+)
+bids = ranking[["supplier", "price_total", "quality_points", "total", "rank", "winner"]]
+st.altair_chart(
+    charts.price_quality(bids, charts.equal_value_lines(bids, settings), currency=psr.currency),
+    width="stretch",
+)
+
+st.subheader("Points per requirement")
+st.caption("SLA points from 0 (at the minimum) to 10 (at the target or better), per qualified bid.")
+scores = ev.scores[ev.scores.supplier.isin(ranked) & (ev.scores.kind != "price") & (ev.scores.rule != "none")]
+heat = scores[["supplier", "requirement", "points", "offered"]].assign(rank=scores.supplier.map(rank_of))
+st.altair_chart(charts.points_heatmap(heat.fillna({"points": 0})), width="stretch")
+
+with st.expander("From answer to total, for one supplier", icon=":material/manage_search:"):
+    who = st.selectbox("Supplier", ranking.supplier.tolist(), key="explain_supplier")
+    trail = ev.explain(who)
+    st.dataframe(
+        trail[
+            [
+                "requirement",
+                "offered",
+                "raw",
+                "minimum",
+                "target",
+                "points",
+                "effective_weight",
+                "contribution",
+            ]
+        ].rename(
+            columns={
+                "requirement": "Requirement",
+                "offered": "Offered",
+                "raw": "As typed",
+                "minimum": "Minimum",
+                "target": "Target",
+                "points": "Points (0-10)",
+                "effective_weight": "Share of quality",
+                "contribution": "Contribution",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={"Share of quality": st.column_config.NumberColumn(format="percent")},
+    )
+    st.caption(ev.method_description())
+
+state.next_step("comparison")

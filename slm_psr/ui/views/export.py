@@ -1,0 +1,96 @@
+"""Export: the comparison workbook and the PSR file to file with the award, and the audit trail."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from slm_psr.psr_file import dumps_psr
+from slm_psr.ui import state
+from slm_psr.ui.compute import comparison_workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+project = state.need_project()
+store = state.store()
+psr = project.psr
+
+st.title("Export")
+st.caption(
+    "The files to circulate and to keep with the award decision. The comparison uses the published "
+    "weights of the saved PSR, whatever was tried on the Comparison page."
+)
+
+left, right = st.columns(2)
+with left.container(border=True):
+    st.markdown("**Comparison workbook** (.xlsx)")
+    st.caption(
+        "Summary and ranking, qualification with reasons, points per requirement, prices, the method "
+        "in words, every answer as typed, the input files with their SHA-256, and the audit trail."
+    )
+    if any(r.response for r in project.responses):
+        st.download_button(
+            "Download the comparison",
+            data=lambda: comparison_workbook(project, store.audit(project.id)),
+            file_name=f"comparison-{psr.id}-v{psr.version}.xlsx",
+            mime=XLSX,
+            type="primary",
+            icon=":material/download:",
+            key="download_comparison",
+        )
+    else:
+        st.info("Upload the suppliers' answers on the Responses page first.")
+with right.container(border=True):
+    st.markdown(f"**PSR file** (version {psr.version}, .json)")
+    st.caption("The requirements and evaluation rules as published; it loads back on the Requirements page.")
+    st.download_button(
+        "Download the PSR",
+        data=dumps_psr(psr),
+        file_name=f"{psr.id}-v{psr.version}.json",
+        mime="application/json",
+        icon=":material/download:",
+        key="download_psr_file",
+    )
+
+st.subheader("Audit trail")
+st.caption("Every change to this project: who, when, what, and the value before and after.")
+entries = store.audit(project.id)
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "When (UTC)": f"{e.when:%Y-%m-%d %H:%M:%S}",
+                "Who": e.who,
+                "What": e.action.replace("_", " "),
+                "Concerning": e.target,
+                "Before": e.before or "",
+                "After": e.after or "",
+            }
+            for e in reversed(entries)
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "Before": st.column_config.TextColumn(width="medium"),
+        "After": st.column_config.TextColumn(width="medium"),
+    },
+)
+
+versions = store.psr_versions(project.id)
+with st.expander(f"PSR versions ({len(versions)})"):
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Version": v.version,
+                    "Saved (UTC)": f"{v.saved_at:%Y-%m-%d %H:%M}",
+                    "By": v.saved_by,
+                    "Content hash": v.content_hash,
+                }
+                for v in versions
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )

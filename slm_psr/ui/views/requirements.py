@@ -1,0 +1,416 @@
+"""Requirements: edit the PSR (tender, services, requirements, evaluation) and save it as a new version."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+
+import streamlit as st
+
+from slm_psr.model import (
+    KIND_LABELS,
+    DecisionCriterion,
+    Direction,
+    Kind,
+    Method,
+    PriceBasis,
+    PriceFormula,
+    Rule,
+)
+from slm_psr.psr_file import PSRFileError, dumps_psr, loads_psr
+from slm_psr.ui import state
+from slm_psr.ui.tables import (
+    REQUIREMENT_COLUMNS,
+    SERVICE_COLUMNS,
+    psr_tables,
+    route_errors,
+    tables_to_data,
+    validate_tables,
+)
+
+METHOD_LABELS = {
+    Method.MEAT.value: "Weighted quality and price (MEAT)",
+    Method.UFAB_SIMPLE.value: "Value for money Z = L / P (UfAB simple)",
+    Method.UFAB_EXTENDED.value: "Value for money with tolerance band (UfAB extended)",
+}
+FORMULA_LABELS = {
+    PriceFormula.LOWEST_RATIO.value: "Lowest price ratio: max × Pmin / P",
+    PriceFormula.LINEAR_FROM_LOWEST.value: "Linear from the lowest bid: max × (1 − (P − Pmin) / Pmin)",
+    PriceFormula.PRO_RATA_CEILING.value: "Pro rata to a ceiling: max × (Pq − P) / (Pq − Pmin)",
+    PriceFormula.ABSOLUTE.value: "Absolute: max × (Pmax − P) / (Pmax − Popt)",
+}
+CRITERION_LABELS = {
+    DecisionCriterion.HIGHEST_PERFORMANCE.value: "highest performance points (L)",
+    DecisionCriterion.LOWEST_PRICE.value: "lowest price (P)",
+}
+RULE_LABELS = {
+    Rule.LINEAR.value: "linear minimum → target",
+    Rule.STEPS.value: "step table",
+    Rule.DOWNTIME.value: "allowed downtime",
+    Rule.PASS_FAIL.value: "pass / fail",
+    Rule.EXTRAS.value: "share of extra languages",
+    Rule.EVALUATORS.value: "evaluators' scores",
+    Rule.NONE.value: "knock-out only",
+}
+
+ss = st.session_state
+project = state.need_project()
+
+
+def fresh_draft() -> dict:
+    tables = psr_tables(project.psr)
+    return {
+        "project_id": project.id,
+        "version": project.psr_version,
+        "tables": tables,
+        "saved": copy.deepcopy(tables),
+        "gen": ss.get("draft_gen", 0) + 1,
+    }
+
+
+def start_draft(tables: dict | None = None) -> None:
+    ss.draft = fresh_draft()
+    ss.draft_gen = ss.draft["gen"]
+    if tables is not None:
+        ss.draft["tables"] = tables
+
+
+def as_json(tables: dict) -> str:
+    return json.dumps(tables_to_data(tables)[0], sort_keys=True, default=str)
+
+
+draft = ss.get("draft")
+if draft is None or draft["project_id"] != project.id:
+    start_draft()
+elif draft["version"] != project.psr_version and as_json(draft["tables"]) == as_json(draft["saved"]):
+    start_draft()  # someone saved a version meanwhile and nothing is typed here: show theirs
+draft = ss.draft
+gen = draft["gen"]
+tables = draft["tables"]
+
+
+def bound(widget, label: str, section: str, field: str, to_widget=lambda v: v, from_widget=lambda v: v, **kw):
+    """A widget over one draft field that survives switching pages (re-seeded from the draft)."""
+    key = f"{section}.{field}.{gen}"
+    if key not in ss:
+        ss[key] = to_widget(tables[section].get(field))
+    tables[section][field] = from_widget(widget(label, key=key, **kw))
+
+
+def editor(name: str, columns: list[str], column_config: dict, options_key: str = "") -> None:
+    """A draft table; its key changes with a new draft or new drop-down options (service IDs)."""
+    tables[name] = state.table_editor(
+        name,
+        tables[name],
+        columns,
+        f"{name}.editor.{gen}.{options_key}",
+        num_rows="dynamic",
+        column_config=column_config,
+        width="stretch",
+        rows_in_view=20,
+    )
+
+
+def show_errors(errors: list[str], ok: str) -> None:
+    if errors:
+        st.error("\n".join(f"- {e}" for e in errors), icon=":material/error:")
+    else:
+        st.success(ok, icon=":material/check_circle:")
+
+
+st.title("Requirements")
+st.caption(
+    "What you ask of the suppliers: services with their weights, each requirement with its minimum "
+    "(a knock-out, published in advance) and its target (full points), and how bids are compared."
+)
+
+bar = st.container()
+
+with st.expander("Load or download a PSR file", icon=":material/file_open:"):
+    c1, c2 = st.columns(2)
+    upload = c1.file_uploader(
+        "Load a PSR file (.json); it replaces the tables below until you save",
+        type=["json"],
+        key=f"psr_upload.{gen}",
+    )
+    if upload is not None:
+        try:
+            loaded = loads_psr(upload.getvalue(), source=upload.name)
+        except PSRFileError as exc:
+            c1.error(f"{upload.name} is not a valid PSR:\n" + "\n".join(f"- {e}" for e in exc.errors))
+        else:
+            start_draft(psr_tables(loaded))
+            st.rerun()
+    c2.download_button(
+        f"Download the saved PSR (version {project.psr.version})",
+        data=dumps_psr(project.psr),
+        file_name=f"{project.psr.id}-v{project.psr.version}.json",
+        mime="application/json",
+        icon=":material/download:",
+        key="download_psr",
+    )
+
+# --- the tender ------------------------------------------------------------------------
+st.subheader("Tender")
+t1, t2 = st.columns([3, 1])
+with t1:
+    a, b, c = st.columns([1, 2, 2])
+    bound(a.text_input, "PSR ID", "meta", "id")
+    bound(b.text_input, "Title", "meta", "title")
+    bound(c.text_input, "Buyer", "meta", "buyer")
+    a, b, c = st.columns([1, 2, 2])
+    bound(a.text_input, "Currency", "meta", "currency", max_chars=3, help="ISO code, e.g. EUR, CHF")
+    bound(b.number_input, "Contract term (months)", "meta", "term_months", min_value=1, max_value=240, step=1)
+    bound(
+        c.date_input,
+        "Deadline for answers",
+        "meta",
+        "deadline",
+        to_widget=lambda v: dt.date.fromisoformat(v) if isinstance(v, str) else v,
+        from_widget=lambda v: v.isoformat() if v else None,
+    )
+meta_problems = t2.container()
+
+# --- services ---------------------------------------------------------------------------
+st.subheader("Services")
+s1, s2 = st.columns([3, 1])
+with s1:
+    editor(
+        "services",
+        SERVICE_COLUMNS,
+        {
+            "id": st.column_config.TextColumn("ID", required=True, max_chars=32, help="Short code, e.g. SD"),
+            "name": st.column_config.TextColumn("Service", required=True),
+            "weight": st.column_config.NumberColumn(
+                "Weight", min_value=0.01, step=1.0, default=1.0, help="How much this service counts"
+            ),
+            "description": st.column_config.TextColumn("Scope", width="large"),
+        },
+    )
+with s2:
+    weights = [r.get("weight") or 0 for r in tables["services"] if r.get("id")]
+    total = sum(w for w in weights if w == w)
+    if total:
+        st.caption(
+            "Share of quality points: "
+            + ", ".join(
+                f"{r['id']} {100 * (r.get('weight') or 0) / total:.0f} %"
+                for r in tables["services"]
+                if r.get("id")
+            )
+        )
+    service_problems = st.container()
+
+# --- requirements -----------------------------------------------------------------------
+st.subheader("Requirements")
+st.caption(
+    "Minimum and target in the requirement's terms: availability `99.5`, time `4` (in the unit), "
+    "coverage `24/7` or `Mon-Fri 08:00-18:00`, languages `de, en, fr` (target: desirable extras), "
+    "yes/no `yes`. Steps: `answer → points`, e.g. `60 → 4; 70 → 7; 75 → 10`."
+)
+service_ids = [str(r["id"]) for r in tables["services"] if r.get("id") and r["id"] == r["id"]]
+r1, r2 = st.columns([3, 1])
+with r1:
+    editor(
+        "requirements",
+        REQUIREMENT_COLUMNS,
+        {
+            "id": st.column_config.TextColumn("ID", required=True, max_chars=32, pinned=True),
+            "service": st.column_config.SelectboxColumn("Service", options=service_ids, required=True),
+            "text": st.column_config.TextColumn("Requirement", width="large", required=True),
+            "kind": st.column_config.SelectboxColumn(
+                "Kind",
+                options=[k.value for k in Kind],
+                format_func=lambda v: KIND_LABELS[Kind(v)],
+                required=True,
+            ),
+            "unit": st.column_config.TextColumn(
+                "Unit", help="Time limits: minutes, hours or business_days; numbers and prices: free text"
+            ),
+            "direction": st.column_config.SelectboxColumn(
+                "Better is", options=[d.value for d in Direction], format_func=lambda v: v.split("_")[0]
+            ),
+            "minimum": st.column_config.TextColumn("Minimum (knock-out)"),
+            "target": st.column_config.TextColumn("Target (full points)"),
+            "rule": st.column_config.SelectboxColumn(
+                "Scoring", options=[r.value for r in Rule], format_func=lambda v: RULE_LABELS[v]
+            ),
+            "steps": st.column_config.TextColumn("Steps"),
+            "weight": st.column_config.NumberColumn("Weight", min_value=0.0, step=1.0, default=1.0),
+            "price_basis": st.column_config.SelectboxColumn(
+                "Price basis",
+                options=[p.value for p in PriceBasis],
+                format_func=lambda v: v.replace("_", "-"),
+            ),
+            "quantity": st.column_config.NumberColumn("Quantity", min_value=0.0001, default=1.0),
+        },
+        options_key="-".join(service_ids),
+    )
+requirement_problems = r2.container()
+
+# --- evaluation -------------------------------------------------------------------------
+st.subheader("Evaluation method")
+e1, e2 = st.columns([3, 1])
+ev = tables["evaluation"]
+with e1:
+    a, b = st.columns(2)
+    bound(
+        a.selectbox,
+        "Method",
+        "evaluation",
+        "method",
+        options=list(METHOD_LABELS),
+        format_func=METHOD_LABELS.get,
+    )
+    bound(
+        b.selectbox,
+        "Price points",
+        "evaluation",
+        "price_formula",
+        options=list(FORMULA_LABELS),
+        format_func=FORMULA_LABELS.get,
+    )
+    a, b, c = st.columns(3)
+    bound(
+        a.number_input, "Quality weight", "evaluation", "quality_weight", min_value=0.0, step=5.0, format="%g"
+    )
+    bound(b.number_input, "Price weight", "evaluation", "price_weight", min_value=0.0, step=5.0, format="%g")
+    bound(c.number_input, "Maximum points", "evaluation", "max_points", min_value=1.0, step=10.0, format="%g")
+    if ev.get("price_formula") == PriceFormula.PRO_RATA_CEILING.value:
+        bound(st.number_input, "Price ceiling Pq", "evaluation", "price_ceiling", min_value=0.0)
+    if ev.get("price_formula") == PriceFormula.ABSOLUTE.value:
+        a, b = st.columns(2)
+        bound(a.number_input, "Price with no points, Pmax", "evaluation", "price_max", min_value=0.0)
+        bound(
+            b.number_input,
+            "Price with full points, Popt",
+            "evaluation",
+            "price_optimum",
+            min_value=0.0,
+        )
+    if ev.get("method") == Method.UFAB_EXTENDED.value:
+        a, b = st.columns(2)
+        bound(
+            a.slider,
+            "Tolerance band s (share below the best Z)",
+            "evaluation",
+            "tolerance",
+            min_value=0.0,
+            max_value=0.10,
+            step=0.01,
+            format="%.2f",
+        )
+        bound(
+            b.selectbox,
+            "Among the finalists, choose by",
+            "evaluation",
+            "decision_criterion",
+            options=list(CRITERION_LABELS),
+            format_func=CRITERION_LABELS.get,
+        )
+    with st.expander("More settings"):
+        a, b = st.columns(2)
+        bound(
+            a.number_input,
+            "Hours in a business day",
+            "evaluation",
+            "hours_per_business_day",
+            min_value=1.0,
+            max_value=24.0,
+        )
+        bound(
+            b.number_input,
+            "Flag evaluator scores further apart than",
+            "evaluation",
+            "evaluator_spread",
+            min_value=0.0,
+            max_value=10.0,
+        )
+evaluation_problems = e2.container()
+
+# --- after every table took this run's edits: check, then the save bar ------------------
+psr_new, errors = validate_tables(tables)
+routed = route_errors(errors)
+dirty = draft["dirty"] = as_json(tables) != as_json(draft["saved"])
+with meta_problems:
+    show_errors(routed["meta"], "The tender details are complete.")
+with service_problems:
+    show_errors(routed["services"], "Services are fine.")
+with requirement_problems:
+    show_errors(
+        routed["requirements"],
+        f"{len(psr_new.requirements) if psr_new else len(tables['requirements'])} requirements, all readable.",
+    )
+with evaluation_problems:
+    show_errors(routed["evaluation"], "The evaluation method is complete.")
+
+with bar.container(border=True):
+    left, mid, right = st.columns([2, 1, 1], vertical_alignment="center")
+    if errors:
+        left.warning(
+            f"{len(errors)} problem(s) to fix before this PSR can be saved (shown beside each table)."
+        )
+    elif dirty and project.psr_version != draft["version"]:
+        left.warning(
+            f"Unsaved changes to PSR version {draft['version']}, but version {project.psr_version} was saved "
+            "meanwhile by someone else. Saving will ask whether yours should replace it."
+        )
+    elif dirty:
+        left.info(
+            f"Unsaved changes to PSR version {draft['version']}. Save them as version {draft['version'] + 1}."
+        )
+    else:
+        left.success(f"PSR {project.psr.id} version {project.psr_version} is saved.")
+    name = state.user()
+    if mid.button(
+        f"Save as version {draft['version'] + 1}",
+        type="primary",
+        disabled=bool(errors) or not dirty or not name,
+        help=None if name else "Type your name in the sidebar first",
+        key="save_psr",
+        width="stretch",
+    ):
+        if project.psr_version != draft["version"]:
+            newer = state.store().psr_versions(project.id)[-1]
+            ss.psr_conflict = (
+                f"{newer.saved_by} saved PSR version {newer.version} at {newer.saved_at:%H:%M} UTC "
+                f"after you started editing version {draft['version']}"
+            )
+        else:
+            try:
+                state.store().save_psr(project.id, psr_new, user=name, expected_revision=project.revision)
+            except state.Conflict as exc:
+                ss.psr_conflict = str(exc)
+            except state.StoreError as exc:  # e.g. the project is archived
+                st.error(f"Not saved: {exc}", icon=":material/error:")
+            else:
+                ss.pop("psr_conflict", None)
+                ss.pop("draft", None)
+                st.toast(f"Saved PSR version {draft['version'] + 1}", icon=":material/save:")
+                st.rerun()
+    if right.button("Discard changes", disabled=not dirty, key="discard_psr", width="stretch"):
+        start_draft()
+        st.rerun()
+    if not name and dirty:
+        st.caption("Type your name in the sidebar to save: every version is recorded with who saved it.")
+
+with bar:
+    if ss.get("psr_conflict"):
+        with st.container(border=True):
+            st.error(
+                f"Not saved: {ss.psr_conflict}.\n\nYour edits are still here. Keep them and save again "
+                "(they become the next version), or take the newer version instead.",
+                icon=":material/sync_problem:",
+            )
+            c1, c2 = st.columns(2)
+            if c1.button("Keep my edits, then save again", key="conflict_mine"):
+                draft["version"] = project.psr_version
+                ss.pop("psr_conflict")
+                st.rerun()
+            if c2.button("Discard my edits and load the newer version", key="conflict_theirs"):
+                ss.pop("psr_conflict")
+                start_draft()
+                st.rerun()
+
+state.next_step("requirements")

@@ -1,0 +1,233 @@
+"""Responses: upload the suppliers' workbooks, see what was read, flagged or refused; replace or remove."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from slm_psr.model import Answer, Flag, Kind, Response, format_level
+from slm_psr.ui import state
+from slm_psr.ui.compute import read_upload
+
+ss = st.session_state
+project = state.need_project()
+store = state.store()
+
+st.title("Responses")
+st.caption(
+    "Upload the filled questionnaires as they arrive; several at once is fine. Each file is checked "
+    "before it is read (macros, links, size), matched to this PSR, and kept exactly as received."
+)
+
+gen = ss.setdefault("upload_gen", 0)
+files = st.file_uploader(
+    "Supplier workbooks (.xlsx)",
+    type=["xlsx"],
+    accept_multiple_files=True,
+    key=f"uploads.{gen}",
+    help="A new file from the same supplier, or with the same file name, replaces the earlier one "
+    "(which stays on record).",
+)
+
+
+name = state.user()
+
+
+def keep(filename: str, data: bytes, result, revision: int) -> int:
+    """Store one upload; an upload only adds, so a colleague's change meanwhile is no conflict."""
+    try:
+        return store.add_response(
+            project.id,
+            filename,
+            data,
+            result.response,
+            result.rejection,
+            user=name,
+            expected_revision=revision,
+        )
+    except state.Conflict:
+        revision = store.project(project.id).revision
+        return store.add_response(
+            project.id,
+            filename,
+            data,
+            result.response,
+            result.rejection,
+            user=name,
+            expected_revision=revision,
+        )
+
+
+if files and not name:
+    st.warning(
+        "Type your name in the sidebar to import these files: uploads are recorded with who made them."
+    )
+elif files:
+    text = state.psr_text(project.psr)
+    progress = st.progress(0.0, text=f"Reading {len(files)} file(s)…")
+    summary = []
+    revision = project.revision
+    try:
+        for number, upload in enumerate(files, start=1):
+            progress.progress(
+                (number - 1) / len(files), text=f"Reading {upload.name} ({number} of {len(files)})"
+            )
+            data = upload.getvalue()
+            result = read_upload(text, upload.name, data)
+            revision = keep(upload.name, data, result, revision)
+            summary.append(
+                {
+                    "file": upload.name,
+                    "supplier": result.supplier,
+                    "accepted": result.accepted,
+                    "rejection": result.rejection,
+                    "review": len(result.review),
+                }
+            )
+    except state.StoreError as exc:  # e.g. the project is archived
+        st.error(f"Not stored: {exc}", icon=":material/error:")
+    else:
+        progress.progress(1.0, text="Done")
+        ss.last_import = summary
+        ss.upload_gen = gen + 1  # a fresh, empty uploader: the files are in the store now
+        st.rerun()
+
+last = ss.get("last_import")
+if last:
+    accepted = sum(r["accepted"] for r in last)
+    rejected = len(last) - accepted
+    with st.container(border=True):
+        st.markdown(
+            f"**Last import: {len(last)} file(s), {accepted} read, {rejected} refused, "
+            f"{sum(r['review'] for r in last)} value(s) to review.**"
+        )
+        for r in last:
+            if r["accepted"]:
+                flagged = f"; {r['review']} value(s) to review" if r["review"] else ""
+                st.markdown(f":material/check_circle: {r['file']}: read as **{r['supplier']}**{flagged}")
+            else:
+                st.markdown(f":material/cancel: {r['file']}: **refused**: {r['rejection']}")
+        if st.button("Dismiss", key="dismiss_import"):
+            ss.pop("last_import")
+            st.rerun()
+
+responses = project.responses
+if not responses:
+    st.info(
+        "No answers yet. Send the questionnaire (page 2) to the suppliers, then upload their filled "
+        "workbooks here.",
+        icon=":material/upload_file:",
+    )
+    st.stop()
+
+
+def read_as(rid: str, answer: Answer) -> str:
+    """The value as read, in the requirement's words ('99.5 %', '2 hours')."""
+    req = next((q for q in project.psr.requirements if q.id == rid), None)
+    if answer.value is None or req is None:
+        return "-"
+    if answer.unit and req.kind is Kind.TIME_LIMIT:
+        req = req.model_copy(update={"unit": answer.unit})
+    return format_level(req, answer.value)
+
+
+def flagged_answers(response: Response) -> list[dict]:
+    rows = []
+    for rid, answer in response.answers.items():
+        if answer.needs_review or Flag.UNREADABLE in answer.flags:
+            rows.append(
+                {
+                    "Requirement": rid,
+                    "Cell": answer.cell,
+                    "As typed": answer.raw,
+                    "Read as": read_as(rid, answer),
+                    "Why": "; ".join(answer.notes)
+                    or ", ".join(f.value.replace("_", " ") for f in answer.flags),
+                }
+            )
+    return rows
+
+
+accepted = [r for r in responses if r.response is not None]
+rejected = [r for r in responses if r.response is None]
+a, b, c = st.columns(3)
+a.metric("Files read", len(accepted))
+b.metric("Files refused", len(rejected))
+c.metric("Values to review", sum(len(flagged_answers(r.response)) for r in accepted))
+
+st.subheader("Current responses")
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "Supplier": r.response.supplier if r.response else (r.supplier or "-"),
+                "File": r.filename,
+                "Result": "read" if r.response else "refused",
+                "Values to review": len(flagged_answers(r.response)) if r.response else 0,
+                "Unanswered": sum(Flag.MISSING in a.flags for a in r.response.answers.values())
+                if r.response
+                else 0,
+                "Uploaded": f"{r.uploaded_at:%Y-%m-%d %H:%M} by {r.uploaded_by}",
+                "PSR version": r.psr_version,
+                "Why refused": r.rejection or "",
+            }
+            for r in responses
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+    column_config={"Why refused": st.column_config.TextColumn(width="medium")},
+)
+
+if rejected:
+    st.subheader("Refused files")
+    st.caption("Ask the supplier for a corrected file; the reason below can go into your message as it is.")
+    for r in rejected:
+        st.error(f"**{r.filename}**: {r.rejection}", icon=":material/cancel:")
+
+to_review = [(r, flagged_answers(r.response)) for r in accepted]
+to_review = [(r, rows) for r, rows in to_review if rows]
+if to_review:
+    st.subheader("Values to review")
+    st.caption(
+        "Read, but not to be taken at face value. A knock-out answer flagged here keeps the bid in "
+        "'needs review' until you confirm or decide on the Qualification page."
+    )
+    for r, rows in to_review:
+        with st.expander(
+            f"{r.response.supplier}: {len(rows)} value(s)",
+            icon=":material/flag:",
+            expanded=len(to_review) <= 3,
+        ):
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+st.subheader("Replace or remove a response")
+st.caption(
+    "To replace a response, upload the new file above: it supersedes the earlier one from the same "
+    "supplier or with the same file name. Removing takes a response out of the evaluation; both stay on record."
+)
+labels = {r.id: f"{r.response.supplier if r.response else r.filename} ({r.filename})" for r in responses}
+left, right = st.columns([2, 3])
+chosen = state.kept(
+    left.selectbox,
+    "Response",
+    "remove_choice",
+    next(iter(labels)),
+    options=list(labels),
+    format_func=labels.get,
+)
+reason = state.kept(
+    right.text_input,
+    "Reason (goes on record)",
+    "remove_reason",
+    "",
+    placeholder="e.g. withdrawn by the supplier",
+)
+if st.button("Remove from the evaluation", key="remove_response") and state.record(
+    store.remove_response, project.id, chosen, expected_revision=project.revision, reason=reason
+):
+    state.forget("remove_reason", "")
+    st.toast(f"Removed {labels[chosen]}", icon=":material/delete:")
+    st.rerun()
+
+state.next_step("responses")

@@ -1,0 +1,194 @@
+"""The buyer's path in a real browser: `streamlit run` on a free loopback port, driven by Chromium.
+
+Upload the demo answers, see who is out and the ranking, move a weight, download
+the comparison workbook and open it. Screenshots of every page go to
+test-artifacts/screenshots/ (kept by CI as artefacts).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import need_tool
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WAIT = 30_000  # milliseconds for a rerun to show its result
+
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app as `make run` serves it, on its own SQLite file."""
+    need_tool(CHROMIUM.exists(), "Chromium")
+    port = free_port()
+    database = tmp_path_factory.mktemp("browser") / "app.sqlite3"
+    env = {**os.environ, "SLM_PSR_DATABASE_URL": f"sqlite:///{database}"}
+    log = (tmp_path_factory.getbasetemp() / "streamlit.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"streamlit did not start; see {log.name}")
+        time.sleep(0.3)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page.set_default_timeout(WAIT)
+        page.goto(server)
+        title(page, "Requirements").wait_for()
+        yield page
+        browser.close()
+
+
+def title(page, text: str):
+    return page.locator("h1").filter(has_text=text)
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished the current rerun."""
+    page.wait_for_timeout(300)
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
+    page.wait_for_timeout(300)
+
+
+def open_page(page, label: str, heading: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=label).click()
+    title(page, heading).wait_for()
+    settle(page)
+    assert page.get_by_test_id("stException").count() == 0, f"{heading} shows an exception"
+
+
+def screenshot(page, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its main area, so grow the viewport to fit it."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    settle(page)
+    page.wait_for_timeout(1000)  # tables and charts draw after the rerun ends
+    height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(max(height, 1000), 8000)})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+def test_buyer_goes_from_the_demo_psr_to_a_downloaded_comparison(page, tmp_path):
+    import openpyxl
+
+    page.get_by_text("26 requirements, all readable.").wait_for()
+    screenshot(page, "1-requirements")
+    page.get_by_label("Your name", exact=True).fill("Anna Browser")
+    page.get_by_label("Your name", exact=True).press("Enter")
+    settle(page)
+
+    open_page(page, "2 Questionnaire", "Questionnaire")
+    assert page.get_by_text("Download questionnaire").count() == 1
+    screenshot(page, "2-questionnaire")
+
+    open_page(page, "3 Responses", "Responses")
+    demo = sorted((ROOT / "data" / "demo" / "responses").glob("*.xlsx"))
+    page.locator("input[type=file]").set_input_files([str(p) for p in demo])
+    page.get_by_text(f"Last import: {len(demo)} file(s), {len(demo)} read, 0 refused").wait_for()
+    settle(page)
+    screenshot(page, "3-responses")
+
+    open_page(page, "4 Qualification", "Qualification")
+    page.get_by_text("Out, and why").wait_for()
+    assert page.get_by_text("Alpenblick Digital GmbH (alpenblick.xlsx)").count() == 1
+    assert page.get_by_text("required DE, EN, FR; missing FR").count() == 1
+    assert page.get_by_text("Rheinufer Systemhaus GmbH (rheinufer.xlsx)").count() == 1
+    screenshot(page, "4-qualification")
+
+    open_page(page, "5 Comparison", "Comparison")
+    page.get_by_text("Best bid: Nordwind IT Services AG").wait_for()
+    assert page.get_by_text("Rank reversal risk").count() == 1
+    screenshot(page, "5-comparison")
+
+    price = page.get_by_test_id("stSlider").filter(has_text="Price share").get_by_role("slider")
+    price.focus()
+    price.press("End")  # all weight on price: the cheapest bid wins
+    page.get_by_text("Best bid: Brightline Managed Services GmbH").wait_for()
+    assert page.get_by_text("What-if").count() >= 1
+    settle(page)
+    screenshot(page, "5-comparison-what-if")
+    page.get_by_role("button", name="Reset weights").click()
+    page.get_by_text("Best bid: Nordwind IT Services AG").wait_for()
+
+    open_page(page, "6 Export", "Export")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the comparison").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "comparison-MS-2027-01-v1.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(saved.read_bytes()))
+    assert "summary" in book.sheetnames
+    assert page.get_by_text("Audit trail").count() >= 1
+    screenshot(page, "6-export")
+
+    open_page(page, "Projects", "Projects")
+    screenshot(page, "0-projects")

@@ -1,0 +1,473 @@
+"""The Streamlit pages through app.py with AppTest: every page on the demo project, then the key actions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app.py"
+VIEWS = "slm_psr/ui/views"
+PAGES = ["projects", "requirements", "questionnaire", "responses", "qualification", "comparison", "export"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TIMEOUT = 60
+
+
+@pytest.fixture
+def database(tmp_path, monkeypatch) -> str:
+    """A fresh SQLite store per test, so nothing touches the real data folder."""
+    url = f"sqlite:///{tmp_path / 'ui.sqlite3'}"
+    monkeypatch.setenv("SLM_PSR_DATABASE_URL", url)
+    return url
+
+
+@pytest.fixture
+def app(database) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def goto(at: AppTest, page: str, *, user: str | None = "Anna Tester") -> AppTest:
+    if user is not None:
+        at.sidebar.text_input(key="user_name").input(user)
+    at.switch_page(f"{VIEWS}/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything a buyer reads on the page, as one string."""
+    parts = []
+    for kind in ("title", "subheader", "markdown", "caption", "info", "success", "warning", "error"):
+        parts.extend(str(e.value) for e in getattr(at, kind))
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_the_demo_project(app, page):
+    goto(app, page)
+    assert app.title, f"{page} has no title"
+    assert not app.exception
+
+
+def test_first_start_creates_the_demo_project(app, database):
+    from slm_psr.store import Store
+
+    store = Store.open(database)
+    (project,) = store.list_projects()
+    assert project.name.startswith("Demo")
+    assert project.psr_id == "MS-2027-01"
+
+
+def test_a_weight_edit_is_validated_kept_across_pages_and_saved(app, database):
+    goto(app, "requirements")
+    key = app.session_state["services.base_key"]
+    app.session_state[key] = {"edited_rows": {0: {"weight": 0}}, "added_rows": [], "deleted_rows": []}
+    app.run()
+    assert "service SD: weight 0; service weights must be positive" in texts(app)
+    assert app.button(key="save_psr").disabled
+
+    app.session_state[key] = {"edited_rows": {0: {"weight": 55}}, "added_rows": [], "deleted_rows": []}
+    app.run()
+    assert "Unsaved changes" in texts(app)
+
+    goto(app, "questionnaire")  # leave and come back: the edit is still there
+    goto(app, "requirements")
+    assert "Unsaved changes" in texts(app)
+    assert app.button(key="save_psr").label == "Save as version 2"
+    app.button(key="save_psr").click().run()
+    assert not app.exception
+
+    from slm_psr.store import Store
+
+    store = Store.open(database)
+    pid = store.list_projects()[0].id
+    saved = store.load(pid)
+    assert saved.psr_version == 2
+    assert saved.psr.service("SD").weight == 55
+    assert store.audit(pid)[-1].who == "Anna Tester"
+
+
+def test_saving_needs_a_name(app):
+    goto(app, "requirements", user=None)
+    key = app.session_state["services.base_key"]
+    app.session_state[key] = {"edited_rows": {0: {"weight": 41}}, "added_rows": [], "deleted_rows": []}
+    app.run()
+    assert app.button(key="save_psr").disabled
+    assert "Type your name in the sidebar" in texts(app)
+
+
+def test_a_stale_save_shows_the_conflict_and_keeps_the_edits(app, database):
+    from slm_psr.store import Store
+
+    goto(app, "requirements")
+    key = app.session_state["services.base_key"]
+    app.session_state[key] = {"edited_rows": {0: {"weight": 42}}, "added_rows": [], "deleted_rows": []}
+    app.run()
+
+    # A colleague saves another version meanwhile.
+    store = Store.open(database)
+    pid = store.list_projects()[0].id
+    theirs = store.load(pid)
+    psr = theirs.psr.model_copy(update={"title": theirs.psr.title + " (revised)"})
+    store.save_psr(pid, psr, user="Ben Colleague", expected_revision=theirs.revision)
+
+    app.run()
+    assert "version 2 was saved meanwhile by someone else" in texts(app)
+    app.button(key="save_psr").click().run()
+    assert "Ben Colleague saved PSR version 2" in texts(app)
+    assert store.load(pid).psr.service("SD").weight == 40  # nothing overwritten
+    assert "Unsaved changes" in texts(app)  # the edit is still there
+
+    app.button(key="conflict_mine").click().run()
+    app.button(key="save_psr").click().run()
+    assert not app.exception
+    saved = store.load(pid)
+    assert saved.psr_version == 3 and saved.psr.service("SD").weight == 42
+
+
+def test_questionnaire_shows_the_disclosed_minimums(app):
+    goto(app, "questionnaire")
+    shown = "\n".join(df.value.to_string() for df in app.dataframe)
+    assert "at least 99.5 %" in shown and "all of DE, EN, FR" in shown
+    assert app.get("download_button")[0].label.startswith("Download questionnaire")
+
+
+def store_for(database: str):
+    from slm_psr.store import Store
+
+    store = Store.open(database)
+    return store, store.list_projects()[0].id
+
+
+def test_uploading_answers_reads_each_file_and_rejects_a_broken_one(app, database):
+    goto(app, "responses")
+    files = [(p.name, p.read_bytes(), XLSX) for p in sorted((ROOT / "data/demo/responses").glob("*.xlsx"))]
+    files.append(("broken.xlsx", b"this is not a workbook", XLSX))
+    app.file_uploader(key="uploads.0").set_value(files)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    summary = app.session_state["last_import"]
+    assert len(summary) == 7
+    assert [r["file"] for r in summary if not r["accepted"]] == ["broken.xlsx"]
+    shown = texts(app)
+    assert "7 file(s), 6 read, 1 refused" in shown
+    assert "broken.xlsx" in shown and "refused" in shown
+    # the flagged values come with the raw text as typed
+    flagged = "\n".join(df.value.to_string() for df in app.dataframe)
+    assert "0.995" in flagged and "99.5 %" in flagged
+
+    store, pid = store_for(database)
+    current = store.load(pid).responses
+    assert len(current) == 7  # six replaced (same files), one rejected kept on record
+    assert {r.uploaded_by for r in current} == {"Anna Tester"}
+    assert sum(e.action == "replace_response" for e in store.audit(pid)) == 6
+
+
+def test_removing_a_response_takes_it_out_and_keeps_it_on_record(app, database):
+    goto(app, "responses")
+    store, pid = store_for(database)
+    first = store.load(pid).responses[0]
+    app.selectbox(key="remove_choice.0").set_value(first.id)
+    app.text_input(key="remove_reason.0").input("withdrawn by the supplier")
+    app.button(key="remove_response").click().run()
+    assert not app.exception
+    assert first.id not in [r.id for r in store.load(pid).responses]
+    assert store.audit(pid)[-1].action == "remove_response"
+
+
+def test_an_override_needs_a_justification_and_changes_the_result(app, database):
+    goto(app, "qualification")
+    assert "Westpark Datacenter Services GmbH" in texts(app)
+    assert app.metric[1].value == "1"  # needs review
+    app.selectbox(key="override_supplier.0").set_value("Westpark Datacenter Services GmbH")
+    app.radio(key="override_decision.0").set_value("accept")
+    app.button(key="record_override").click().run()
+    assert "Write the justification first" in texts(app)
+
+    store, pid = store_for(database)
+    assert store.load(pid).overrides == []
+    app.text_area(key="override_justification.0").input("Confirmed 99.5 % and 1,500 EUR/month in writing.")
+    app.run()
+    goto(app, "export")  # the typed justification survives a page switch
+    goto(app, "qualification")
+    assert app.text_area(key="override_justification.0").value.startswith("Confirmed 99.5 %")
+    app.button(key="record_override").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    (override,) = store.load(pid).overrides
+    assert override["decision"] == "accept" and override["who"] == "Anna Tester"
+    assert app.metric[0].value == "4" and app.metric[1].value == "0"  # Westpark is now qualified
+    assert "Confirmed 99.5 %" in "\n".join(df.value.to_string() for df in app.dataframe)
+
+
+def test_moving_a_weight_reranks_live_and_reset_restores(app, database):
+    goto(app, "comparison")
+    store, pid = store_for(database)
+    ranking = app.dataframe[0].value
+    published_winner = ranking.Supplier.iloc[0]
+    price = app.slider(key=f"whatif.{pid}.1.price.0")
+    assert price.value == 40
+    price.set_value(100).run()
+    assert not app.exception
+    ranking = app.dataframe[0].value
+    assert ranking.Supplier.iloc[0] == "Brightline Managed Services GmbH"  # the cheapest wins on price alone
+    assert ranking.Supplier.iloc[0] != published_winner
+    assert "What-if" in texts(app)
+    assert "Published rank" in ranking.columns
+
+    goto(app, "qualification")  # the what-if survives a page switch
+    goto(app, "comparison")
+    assert app.slider(key=f"whatif.{pid}.1.price.0").value == 100
+
+    app.button(key="whatif_reset").click().run()
+    app.run()
+    assert app.slider(key=f"whatif.{pid}.1.price.1").value == 40
+    assert app.dataframe[0].value.Supplier.iloc[0] == published_winner
+    assert store.load(pid).psr.evaluation.price_weight == 40  # a what-if never changes the PSR
+
+
+def test_comparison_shows_the_rank_reversal_warning(app):
+    goto(app, "comparison")
+    assert "Rank reversal risk" in texts(app)
+    assert "without Brightline Managed Services GmbH" in texts(app)
+
+
+def test_the_comparison_workbook_opens(app, database):
+    import io
+
+    import openpyxl
+
+    from slm_psr.ui.compute import comparison_workbook
+
+    goto(app, "export")
+    assert [b.label for b in app.get("download_button")] == ["Download the comparison", "Download the PSR"]
+    store, pid = store_for(database)
+    book = openpyxl.load_workbook(io.BytesIO(comparison_workbook(store.load(pid), store.audit(pid))))
+    assert "summary" in book.sheetnames
+
+
+def test_a_new_project_without_answers_says_what_to_do_next(app, database):
+    goto(app, "projects")
+    app.text_input(key="new_project_name.0").input("Empty tender")
+    app.button(key="create_project").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    for page, hint in [
+        ("responses", "No answers yet"),
+        ("qualification", "No accepted responses yet"),
+        ("comparison", "No accepted responses yet"),
+        ("export", "Upload the suppliers' answers"),
+    ]:
+        goto(app, page)
+        assert hint in texts(app), page
+
+
+def test_copy_and_archive_a_project(app, database):
+    goto(app, "projects")
+    app.text_input(key="copy_name.0").input("Managed IT 2028")
+    app.button(key="copy_project").click().run()
+    store, _ = store_for(database)
+    names = [p.name for p in store.list_projects()]
+    assert "Managed IT 2028" in names
+    app.button(key="archive_project").click().run()
+    assert "Managed IT 2028" not in [p.name for p in store.list_projects()]
+    assert "Restore" in [b.label for b in app.button]
+
+
+# --- the editable tables behind the Requirements page -------------------------------------
+
+
+def test_tables_round_trip_the_demo_psr(demo_psr):
+    from slm_psr.psr_file import dumps_psr
+    from slm_psr.ui.tables import psr_tables, validate_tables
+
+    psr, errors = validate_tables(psr_tables(demo_psr))
+    assert errors == []
+    assert dumps_psr(psr) == dumps_psr(demo_psr)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "level"),
+    [
+        ("availability", "99,5", 99.5),
+        ("availability", "99.95 %", 99.95),
+        ("languages", "de, EN;fr", ["de", "en", "fr"]),
+        ("yes_no", "Yes", True),
+        ("coverage", "Mon-Fri 08:00-18:00", "Mon-Fri 08:00-18:00"),
+        ("number", "", None),
+    ],
+)
+def test_levels_typed_in_a_cell(kind, text, level):
+    from slm_psr.model import Kind
+    from slm_psr.ui.tables import parse_level
+
+    assert parse_level(Kind(kind), text, "x") == level
+
+
+def test_unreadable_cells_are_named_in_the_buyers_words(demo_psr):
+    from slm_psr.ui.tables import psr_tables, route_errors, validate_tables
+
+    tables = psr_tables(demo_psr)
+    tables["requirements"][2]["minimum"] = "half an hour"
+    tables["requirements"][6]["steps"] = "60 gives 4"
+    tables["evaluation"]["price_formula"] = "pro_rata_ceiling"
+    psr, errors = validate_tables(tables)
+    assert psr is None
+    routed = route_errors(errors)
+    assert "requirement SD-03: minimum: 'half an hour' is not a number" in routed["requirements"]
+    assert any("SD-07: steps" in e and "answer → points" in e for e in routed["requirements"])
+    assert any("price_ceiling" in e for e in routed["evaluation"])
+
+
+# --- quick with 100 suppliers ---------------------------------------------------------------
+
+
+def test_comparison_reruns_quickly_with_100_suppliers(app, database):
+    """Median server-side rerun of the Comparison page, moving the price weight each time."""
+    import hashlib
+    import statistics
+    import time
+
+    from benchmarks.synthetic import make_psr, make_responses
+
+    store, _ = store_for(database)
+    psr = make_psr(25, 5)
+    info = store.create_project("100 suppliers", psr, user="bench")
+    revision = info.revision
+    for response in make_responses(psr, 100):
+        data = response.model_dump_json().encode()
+        response = response.model_copy(update={"sha256": hashlib.sha256(data).hexdigest()})
+        revision = store.add_response(
+            info.id, response.file, data, response, None, user="bench", expected_revision=revision
+        )
+    app.session_state["project_id"] = info.id
+    goto(app, "comparison")
+    assert len(app.dataframe[0].value) > 50  # the qualified bids are ranked
+
+    key = f"whatif.{info.id}.1.price.0"
+    moved, plain = [], []
+    for share in (30, 35, 45, 50, 55):
+        app.slider(key=key).set_value(share)
+        started = time.perf_counter()
+        app.run()
+        moved.append(time.perf_counter() - started)
+        assert not app.exception
+        started = time.perf_counter()
+        app.run()
+        plain.append(time.perf_counter() - started)
+    print(
+        f"\nComparison page, 100 suppliers: median rerun {statistics.median(plain):.3f} s, "
+        f"after moving a weight {statistics.median(moved):.3f} s"
+    )
+    assert statistics.median(moved) < 2.0
+
+
+def test_an_evaluator_scores_a_qualitative_criterion(app, database):
+    goto(app, "qualification")
+    key = app.session_state["scores.1.SD-09.base_key"]
+    app.session_state[key] = {
+        "edited_rows": {0: {"score": 8}, 1: {"score": 6.5}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    app.run()
+    goto(app, "comparison")  # nothing typed is lost on the way
+    goto(app, "qualification")
+    button = app.button(key="save_scores.SD-09")
+    assert button.label == "Save my scores for SD-09 (2 changed)"
+    button.click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    store, pid = store_for(database)
+    scores = [s for s in store.load(pid).evaluator_scores if s["evaluator"] == "Anna Tester"]
+    assert sorted(s["score"] for s in scores) == [6.5, 8.0]
+
+
+def test_a_new_requirement_row_is_checked_in_the_buyers_words(app):
+    goto(app, "requirements")
+    key = app.session_state["requirements.base_key"]
+    row = {
+        "id": "SD-10",
+        "service": "SD",
+        "text": "Chat answered within",
+        "kind": "time_limit",
+        "unit": "minutes",
+    }
+    app.session_state[key] = {
+        "edited_rows": {},
+        "added_rows": [{**row, "minimum": "soon"}],
+        "deleted_rows": [],
+    }
+    app.run()
+    assert "requirement SD-10: minimum: 'soon' is not a number" in texts(app)
+    app.session_state[key] = {"edited_rows": {}, "added_rows": [{**row, "minimum": "5"}], "deleted_rows": []}
+    app.run()
+    assert "27 requirements, all readable." in texts(app)
+    assert not app.button(key="save_psr").disabled
+
+
+def test_loading_a_psr_file_replaces_the_tables_until_saved(app, demo_psr):
+    from slm_psr.psr_file import dumps_psr
+
+    goto(app, "requirements")
+    other = demo_psr.model_copy(update={"title": "Hosting only 2029"})
+    app.file_uploader(key="psr_upload.1").set_value(
+        ("hosting.json", dumps_psr(other).encode(), "application/json")
+    )
+    app.run()
+    assert not app.exception
+    assert app.text_input(key="meta.title.2").value == "Hosting only 2029"
+    assert "Unsaved changes" in texts(app)
+
+    app.file_uploader(key="psr_upload.2").set_value(("bad.json", b'{"id": "X"}', "application/json"))
+    app.run()
+    assert "bad.json is not a valid PSR" in texts(app)
+
+
+@pytest.mark.parametrize("method", ["ufab_simple", "ufab_extended"])
+def test_comparison_under_the_value_for_money_methods(app, database, method):
+    store, pid = store_for(database)
+    state = store.load(pid)
+    from slm_psr.model import Method
+
+    settings = state.psr.evaluation.model_copy(update={"method": Method(method), "tolerance": 0.1})
+    store.save_psr(
+        pid,
+        state.psr.model_copy(update={"evaluation": settings}),
+        user="Ben",
+        expected_revision=state.revision,
+    )
+    goto(app, "comparison")
+    assert "Value Z (points per 1,000)" in app.dataframe[0].value.columns
+    assert "there is no price weight to move" in texts(app)
+    app.slider(key=f"whatif.{pid}.2.service.SD.0").set_value(80).run()
+    assert not app.exception
+    assert "What-if" in texts(app)
+
+
+def test_an_added_row_left_empty_is_ignored_and_one_without_an_id_is_named(demo_psr):
+    from slm_psr.ui.tables import psr_tables, validate_tables
+
+    tables = psr_tables(demo_psr)
+    tables["services"].append({"id": None, "name": None, "weight": 1.0, "description": None})
+    tables["requirements"].append({"weight": 1.0, "quantity": 1.0})
+    assert validate_tables(tables)[1] == []
+    tables["services"].append({"id": None, "name": "Security", "weight": 1.0, "description": None})
+    tables["requirements"].append(
+        {"text": "Pen test yearly", "kind": "yes_no", "service": "SD", "weight": 1.0}
+    )
+    errors = validate_tables(tables)[1]
+    assert "service in row 5: give it an ID (e.g. SD), or delete the row" in errors
+    assert "requirement in row 28: give it an ID (e.g. SD-10), or delete the row" in errors
+
+
+def test_a_price_formula_asks_for_its_parameters(app):
+    goto(app, "requirements")
+    app.selectbox(key="evaluation.price_formula.1").set_value("pro_rata_ceiling").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("price_ceiling" in e.value for e in app.error)
+    app.number_input(key="evaluation.price_ceiling.1").set_value(5_000_000).run()
+    assert not any("price_ceiling" in e.value for e in app.error)
+    assert "Unsaved changes" in texts(app)
