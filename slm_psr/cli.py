@@ -108,6 +108,27 @@ def _load_psr_or_none(path: str) -> PSR | None:
     return None
 
 
+def _load_project_or_none(wanted: str, database: str | None):  # -> ProjectState | None
+    """A stored project by ID or exact name, or None after printing why not."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from slm_psr.store import Store, StoreError
+
+    try:
+        with Store.open(database) as store:
+            projects = store.list_projects(include_archived=True)
+            match = [p for p in projects if str(p.id) == wanted or p.name == wanted]
+            if not match:
+                names = ", ".join(f"{p.id} ({p.name})" for p in projects) or "none"
+                print(f"no project '{wanted}' in {store.url}; projects: {names}", file=sys.stderr)
+                return None
+            return store.load(match[0].id)
+    except (StoreError, SQLAlchemyError) as exc:
+        reason = getattr(exc, "orig", None) or exc
+        print(f"cannot open the project store: {str(reason).strip().splitlines()[0]}", file=sys.stderr)
+        return None
+
+
 def cmd_questionnaire(args: argparse.Namespace) -> int:
     from slm_psr.excel.questionnaire import write_questionnaire
 
@@ -177,11 +198,31 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from slm_psr.engine import Override, evaluate
     from slm_psr.model import Response
 
-    psr = _load_psr_or_none(args.psr)
-    if psr is None:
-        return 1
     responses: list[Response] = []
     input_files: list[tuple[str, str]] = []  # (file name, SHA-256) for the comparison workbook
+    overrides: list[Override] = []
+    scores = None
+    if args.project:
+        if args.psr or args.files:
+            print("give either a project or a PSR file with answer files, not both", file=sys.stderr)
+            return 1
+        state = _load_project_or_none(args.project, args.database)
+        if state is None:
+            return 1
+        psr = state.psr
+        responses = state.accepted_responses()
+        input_files = [(r.filename, r.sha256) for r in state.responses]
+        overrides = state.override_models()
+        rows = state.evaluator_score_rows()
+        scores = pd.DataFrame(rows) if rows else None
+    else:
+        if not args.psr:
+            print("give a PSR file and answer files, or --project", file=sys.stderr)
+            return 1
+        loaded = _load_psr_or_none(args.psr)
+        if loaded is None:
+            return 1
+        psr = loaded
     try:
         if args.responses_json:
             data = json.loads(Path(args.responses_json).read_text(encoding="utf-8"))
@@ -197,10 +238,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                     print(f"{result.filename}: not evaluated: {result.rejection}", file=sys.stderr)
                 else:
                     responses.append(result.response)
-        scores = pd.read_csv(args.evaluator_scores) if args.evaluator_scores else None
-        overrides = []
+        if args.evaluator_scores:
+            scores = pd.read_csv(args.evaluator_scores)
         if args.overrides:
-            overrides = [
+            overrides += [
                 Override.model_validate(o)
                 for o in json.loads(Path(args.overrides).read_text(encoding="utf-8"))
             ]
@@ -234,8 +275,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def add_evaluate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="qualify, score and rank the bids; print the ranking")
-    p.add_argument("psr", help="PSR JSON file")
+    p.add_argument("psr", nargs="?", help="PSR JSON file (not with --project)")
     p.add_argument("files", nargs="*", metavar="FILE", help="filled questionnaires (.xlsx)")
+    p.add_argument(
+        "--project",
+        metavar="ID_OR_NAME",
+        help="evaluate a stored project (its latest PSR, current responses, overrides, scores)",
+    )
+    p.add_argument("--database", metavar="URL", help="the store (default: $SLM_PSR_DATABASE_URL or SQLite)")
     p.add_argument("--responses-json", help="a JSON list of responses (as Response.model_dump)")
     p.add_argument("--evaluator-scores", help="CSV with columns supplier, requirement, evaluator, score")
     p.add_argument("--overrides", help="a JSON list of overrides (supplier, decision, justification, ...)")

@@ -41,7 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
-from slm_psr.model import PSR, Response
+from slm_psr.model import PSR, Override, Response
 from slm_psr.psr_file import content_hash, dumps_psr, loads_psr
 from slm_psr.store.schema import (
     AuditRow,
@@ -193,6 +193,26 @@ class ProjectState:
     @property
     def name(self) -> str:
         return self.project.name
+
+    def accepted_responses(self) -> list[Response]:
+        """The parsed responses of the current uploads that were read (refused files have none)."""
+        return [r.response for r in self.responses if r.response is not None]
+
+    def override_models(self) -> list[Override]:
+        fields = ("supplier", "decision", "justification", "requirement_id", "who", "when")
+        return [Override(**{f: o.get(f) for f in fields}) for o in self.overrides]
+
+    def evaluator_score_rows(self) -> list[dict[str, Any]]:
+        """Scores as the engine takes them: supplier, requirement, evaluator, score."""
+        return [
+            {
+                "supplier": s["supplier"],
+                "requirement": s["requirement_id"],
+                "evaluator": s["evaluator"],
+                "score": s["score"],
+            }
+            for s in self.evaluator_scores
+        ]
 
 
 @dataclass(frozen=True)

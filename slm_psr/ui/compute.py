@@ -32,18 +32,9 @@ def plain(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
 
 
-def _overrides(project: ProjectState) -> list[Override]:
-    fields = ("supplier", "decision", "justification", "requirement_id", "who", "when")
-    return [Override(**{f: o.get(f) for f in fields}) for o in project.overrides]
-
-
 def _evaluator_scores(project: ProjectState) -> pd.DataFrame | None:
-    if not project.evaluator_scores:
-        return None
-    frame = pd.DataFrame(project.evaluator_scores)
-    return frame.rename(columns={"requirement_id": "requirement"})[
-        ["supplier", "requirement", "evaluator", "score"]
-    ]
+    rows = project.evaluator_score_rows()
+    return pd.DataFrame(rows) if rows else None
 
 
 @st.cache_data(max_entries=64, show_spinner="Evaluating the bids…")
@@ -90,23 +81,19 @@ def evaluation(
     return _evaluate(
         key,
         project.psr,
-        accepted_responses(project),
-        _overrides(project),
+        project.accepted_responses(),
+        project.override_models(),
         _evaluator_scores(project),
         settings_json,
         weights_json,
     )
 
 
-def accepted_responses(project: ProjectState) -> list[Response]:
-    return [r.response for r in project.responses if r.response is not None]
-
-
 def comparison_workbook(project: ProjectState, audit: list[AuditEntry]) -> bytes:
     """The comparison workbook with the published weights, the input files and the audit trail."""
     return write_comparison(
         evaluation(project),
-        accepted_responses(project),
+        project.accepted_responses(),
         files=[(r.filename, r.sha256) for r in project.responses],
         audit=[
             {
