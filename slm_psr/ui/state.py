@@ -135,6 +135,17 @@ def need_project() -> ProjectState:
     return p
 
 
+def need_responses(p: ProjectState) -> None:
+    """Stop the page with a pointer to the Responses page while no workbook has been read."""
+    if not p.accepted_responses():
+        st.info(
+            "No accepted responses yet. Upload the suppliers' workbooks on the Responses page.",
+            icon=":material/upload_file:",
+        )
+        st.page_link("slm_psr/ui/views/responses.py", label="Go to Responses", icon=":material/arrow_forward:")
+        st.stop()
+
+
 def psr_text(p: PSR) -> str:
     """The PSR's file text: the plain-data key for caches over a PSR."""
     return dumps_psr(p)

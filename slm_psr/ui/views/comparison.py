@@ -21,13 +21,7 @@ published = psr.evaluation
 meat = published.method is Method.MEAT
 
 st.title("Comparison")
-if not any(r.response for r in project.responses):
-    st.info(
-        "No accepted responses yet. Upload the suppliers' workbooks on the Responses page.",
-        icon=":material/upload_file:",
-    )
-    st.page_link("slm_psr/ui/views/responses.py", label="Go to Responses", icon=":material/arrow_forward:")
-    st.stop()
+state.need_responses(project)
 
 # --- what-if weights -------------------------------------------------------------------
 prefix = f"whatif.{project.id}.{project.psr_version}"

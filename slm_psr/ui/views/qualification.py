@@ -23,13 +23,7 @@ st.caption(
     "The knock-out gate: a bid that misses any published minimum is out; a doubtful answer to a "
     "minimum keeps the bid in review until you decide. Only qualified bids are compared."
 )
-if not any(r.response for r in project.responses):
-    st.info(
-        "No accepted responses yet. Upload the suppliers' workbooks on the Responses page.",
-        icon=":material/upload_file:",
-    )
-    st.page_link("slm_psr/ui/views/responses.py", label="Go to Responses", icon=":material/arrow_forward:")
-    st.stop()
+state.need_responses(project)
 
 ev = evaluation_or_stop(project)
 suppliers = ev.suppliers
