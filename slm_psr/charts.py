@@ -26,6 +26,8 @@ RESULT_COLOURS = {  # qualification: green pass, red out, amber review, grey not
     "fail": "#c62828",
     "review": "#f9a825",
     "missing": "#6d4c41",
+    "accepted": "#81c784",  # missed or doubtful, accepted by an override
+    "rejected": "#ef9a9a",  # excluded by an override
     "not asked": "#bdbdbd",
 }
 

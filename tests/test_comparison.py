@@ -254,7 +254,7 @@ def test_whole_bid_and_rejection_overrides_in_the_matrix(tender):
     assert [column(accepted, f"{rid}\n") for rid in failed] == ["accepted"] * len(failed)
     rejected = by_name[winner]
     assert rejected["Status"] == "disqualified"
-    assert column(rejected, f"{passed}\n") == "fail"
+    assert column(rejected, f"{passed}\n") == "rejected"  # met, but excluded by the override
     assert "Certificate forged." in rejected["Reasons"]
     decisions = table(
         wb.get_sheet_by_name("qualification").to_python(skip_empty_area=False),

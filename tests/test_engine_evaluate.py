@@ -417,3 +417,29 @@ def test_demo_workbooks_end_to_end(demo_psr):
     assert ranked == ["Nordwind", "Quatre", "Brightline"]
     # Brightline cannot win, but as the lowest qualified price it sets Pmin for the others
     assert any(w.startswith("Without Brightline") for w in result.warnings)
+
+
+def test_gate_column_says_per_cell_what_the_knock_out_decided(demo_psr, demo_bids):
+    from slm_psr.model import Flag, Override
+
+    epsilon = bid("Epsilon", HO_01=None)
+    epsilon.answers["HO-01"] = Answer(requirement_id="HO-01", value=99.5, raw="0.995", flags=[Flag.AMBIGUOUS])
+    overrides = [
+        Override(
+            supplier="Gamma", requirement_id="SD-01", decision="accept", justification="FR from day one"
+        ),
+        Override(
+            supplier="Alpha", requirement_id="HO-06", decision="reject", justification="certificate lapsed"
+        ),
+    ]
+    ev = evaluate(demo_psr, [*demo_bids, epsilon], overrides=overrides, evaluator_scores=DEMO_SCORES)
+    gate = ev.scores.set_index(["supplier", "requirement"])["gate"]
+    assert gate["Beta", "SD-01"] == "pass"
+    assert gate["Gamma", "SD-01"] == "accepted"  # missed FR, accepted with a justification
+    assert gate["Alpha", "HO-06"] == "rejected"  # met, but excluded by the buyer
+    assert gate["Epsilon", "HO-01"] == "review"  # doubtful answer to a minimum
+    assert gate["Beta", "SD-09"] == ""  # no minimum, no gate
+    statuses = ev.suppliers.set_index("supplier")["status"]
+    assert statuses["Gamma"] == QUALIFIED and statuses["Alpha"] == DISQUALIFIED
+    without = evaluate(demo_psr, [bid("Gamma", SD_01=["de", "en"])])
+    assert without.scores.set_index(["supplier", "requirement"])["gate"]["Gamma", "SD-01"] == "fail"

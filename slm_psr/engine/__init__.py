@@ -9,6 +9,7 @@ Pure functions over the model; no I/O. The entry point is :func:`evaluate`::
 """
 
 from slm_psr.engine.evaluate import (
+    GATE_WORDS,
     Evaluation,
     collect_inputs,
     compute,
@@ -24,6 +25,7 @@ from slm_psr.model import Override
 
 __all__ = [
     "DISQUALIFIED",
+    "GATE_WORDS",
     "MINUTES_PER_MONTH",
     "NEEDS_REVIEW",
     "QUALIFIED",

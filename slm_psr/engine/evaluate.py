@@ -456,7 +456,9 @@ class Evaluation:
     """The comparison of the bids: who is in, their points, totals and ranks, and the trail.
 
     ``suppliers`` has one row per supplier (ranked first, by rank), ``scores`` one
-    row per supplier and requirement (price items included), ``services`` the
+    row per supplier and requirement (price items included; its ``gate`` column
+    holds the knock-out result per cell: pass, fail, review, accepted or rejected by
+    an override, "" without a minimum), ``services`` the
     subtotals per supplier and service, ``weights`` the typed and normalised
     weights, ``leave_one_out`` the ranking with each qualified bid left out.
     """
@@ -636,7 +638,7 @@ def evaluate(
     core = compute(inputs, settings, np.array(list(weights_by_service.values()), dtype=float), settled)
     warnings = [*inputs.notes, *settled.notes]
     suppliers = _supplier_frame(inputs, core, settled, settings, warnings)
-    scores = _score_frame(inputs, core, settings, warnings)
+    scores = _score_frame(inputs, core, settled, settings, warnings)
     loo_rows = leave_one_out(
         core.quality, core.price_total, core.eligible, settings, inputs.suppliers, core.ranking
     )
@@ -745,8 +747,31 @@ def _value_key(value: Any) -> Any:
     return (kind.__name__, value)
 
 
+GATE_WORDS = ("pass", "fail", "review", "accepted", "rejected")
+
+
+def gate_results(inputs: Inputs, core: Core, settled: Settled) -> np.ndarray:
+    """Per supplier and requirement, the knock-out gate's word: pass, fail, review,
+    accepted or rejected (settled by an override), or "" where there is no minimum."""
+    knock_out = inputs.levels.knock_out
+    fail0, review0 = knock_out_gate(core.meets_minimum, inputs.doubtful, knock_out)
+    gate = np.where(np.broadcast_to(knock_out, fail0.shape), "pass", "").astype(object)
+    gate[fail0 | review0] = "accepted"  # unless still open below
+    gate[core.fail] = "fail"
+    gate[core.review] = "review"
+    for i, o in settled.whole_bid.items():
+        if o.decision == "accept":
+            gate[i, core.fail[i] | core.review[i]] = "accepted"
+    column = {q.id: j for j, q in enumerate(inputs.requirements)}
+    for i, rejections in settled.rejected.items():
+        for o in rejections:
+            if o.requirement_id in column:
+                gate[i, column[o.requirement_id]] = "rejected"
+    return gate
+
+
 def _score_frame(
-    inputs: Inputs, core: Core, settings: EvaluationSettings, warnings: list[str]
+    inputs: Inputs, core: Core, settled: Settled, settings: EvaluationSettings, warnings: list[str]
 ) -> pd.DataFrame:
     reqs, items = inputs.requirements, inputs.price_items
     n, r, p = len(inputs.suppliers), len(reqs), len(items)
@@ -801,6 +826,7 @@ def _score_frame(
             "minimum": np.tile([format_level(q, q.minimum) for q in reqs], n),
             "target": np.tile([format_level(q, q.target) for q in reqs], n),
             "met_minimum": met,
+            "gate": gate_results(inputs, core, settled).reshape(-1),
             "points": core.points.reshape(-1),
             "requirement_weight": np.tile(core.share_in_service, n),
             "share_of_quality": np.tile(core.effective, n),
@@ -845,6 +871,7 @@ def _score_frame(
                     "minimum": "-",
                     "target": "-",
                     "met_minimum": pd.NA,
+                    "gate": "review" if core.price_review[i, j] else "",
                     "points": np.nan,
                     "requirement_weight": np.nan,
                     "share_of_quality": np.nan,

@@ -49,7 +49,6 @@ WORKBOOK_OPTIONS = {
     "default_format_properties": {"valign": "top"},
 }
 SHEETS = ("summary", "qualification", "scores", "prices", "method", "answers")
-SETTLED = "(settled by override)"  # how the engine marks a reason an override settled
 STATUS_WORDS = {"qualified": "qualified", "disqualified": "disqualified", "needs_review": "needs review"}
 
 
@@ -437,47 +436,16 @@ def _context(ev: Evaluation) -> _Context:
 
 
 def _knock_out_results(ev: Evaluation, knock_outs: set[str]) -> dict[tuple[str, str], str]:
-    """pass / fail / review / accepted for every supplier and knock-out requirement.
-
-    Read from the engine's result: ``met_minimum`` per cell, and the supplier's
-    reasons, each of which starts with the requirement ID it is about (a review
-    reason ends in 'needs review', one an override settled in '(settled by
-    override)'). A bid accepted as a whole by an override shows its failed and
-    doubtful cells as accepted.
-    """
-    whole_bid: dict[str, str] = {}
-    for o in ev.overrides:  # the last one per supplier counts
-        if o.requirement_id is None:
-            whole_bid[o.supplier] = o.decision
-    reasons: dict[str, list[str]] = {
-        name: list(rs)
-        for name, rs in zip(ev.suppliers["supplier"].tolist(), ev.suppliers["reasons"].tolist(), strict=True)
-        if rs is not None and len(rs)
-    }
+    """pass / fail / review / accepted / rejected for every supplier and knock-out requirement."""
     scores = ev.scores
     mask = scores["requirement"].isin(knock_outs).to_numpy()
     cells = zip(
         scores["supplier"].to_numpy()[mask].tolist(),
         scores["requirement"].to_numpy()[mask].tolist(),
-        scores["met_minimum"].to_numpy(dtype=object, na_value=None)[mask].tolist(),
+        scores["gate"].to_numpy()[mask].tolist(),
         strict=True,
     )
-    out: dict[tuple[str, str], str] = {}
-    for supplier, rid, met in cells:
-        about = [r for r in reasons.get(supplier, ()) if r.startswith((f"{rid} ", f"{rid}:"))]
-        open_ = [r for r in about if not r.endswith(SETTLED)]
-        if any(r.endswith("needs review") for r in open_):
-            result = "review"
-        elif open_:
-            result = "fail"
-        elif met and not about:
-            result = "pass"
-        else:
-            result = "accepted"  # missed or doubtful, settled by an override
-        if result in ("fail", "review") and whole_bid.get(supplier) == "accept":
-            result = "accepted"
-        out[(supplier, rid)] = result
-    return out
+    return {(supplier, rid): gate for supplier, rid, gate in cells}
 
 
 def _is_ufab(method: Method) -> bool:

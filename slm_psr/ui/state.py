@@ -142,7 +142,9 @@ def need_responses(p: ProjectState) -> None:
             "No accepted responses yet. Upload the suppliers' workbooks on the Responses page.",
             icon=":material/upload_file:",
         )
-        st.page_link("slm_psr/ui/views/responses.py", label="Go to Responses", icon=":material/arrow_forward:")
+        st.page_link(
+            "slm_psr/ui/views/responses.py", label="Go to Responses", icon=":material/arrow_forward:"
+        )
         st.stop()
 
 

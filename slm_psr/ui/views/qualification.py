@@ -6,12 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from slm_psr import charts
-from slm_psr.engine import DISQUALIFIED, NEEDS_REVIEW, QUALIFIED
+from slm_psr.engine import DISQUALIFIED, GATE_WORDS, NEEDS_REVIEW, QUALIFIED
 from slm_psr.model import Kind
 from slm_psr.ui import state
 from slm_psr.ui.compute import evaluation_or_stop
 
-REVIEW_FLAGS = {"ambiguous", "needs_review", "out_of_range", "unreadable"}
 STATUS_WORDS = {QUALIFIED: "qualified", NEEDS_REVIEW: "needs review", DISQUALIFIED: "out"}
 
 ss = st.session_state
@@ -74,19 +73,15 @@ if len(passed):
 # --- the matrix ----------------------------------------------------------------------
 st.subheader("Minimums met, supplier by supplier")
 scores = ev.scores
-knock_outs = scores[(scores.minimum != "-") & (scores.kind != "price")].copy()
+knock_outs = scores[scores["gate"].isin(GATE_WORDS) & (scores["kind"] != "price")].copy()
 if knock_outs.empty:
     st.caption("This PSR has no minimums, so every readable bid qualifies.")
 else:
-
-    def result(row) -> str:
-        if REVIEW_FLAGS & set(row.flags):
-            return "review"
-        if not pd.isna(row.met_minimum) and bool(row.met_minimum):
-            return "pass"
-        return "missing" if "missing" in row.flags else "fail"
-
-    knock_outs["result"] = [result(row) for row in knock_outs.itertuples()]
+    # the engine's gate word per cell; an unanswered minimum is shown apart from a miss
+    knock_outs["result"] = [
+        "missing" if gate == "fail" and "missing" in flags else gate
+        for gate, flags in zip(knock_outs["gate"], knock_outs["flags"], strict=True)
+    ]
     knock_outs["detail"] = [
         f"{r} (offered {o}; minimum {m})"
         for r, o, m in zip(knock_outs.result, knock_outs.offered, knock_outs.minimum, strict=True)
@@ -98,7 +93,7 @@ else:
         width="stretch",
     )
     st.caption(
-        "Green: meets the minimum · red: below it · amber: doubtful, to review · brown: not answered. Hover a cell for the offered value."
+        "Green: meets the minimum · red: below it · amber: doubtful, to review · brown: not answered · light green/red: accepted/excluded by an override. Hover a cell for the offered value."
     )
 
 # --- overrides -----------------------------------------------------------------------
