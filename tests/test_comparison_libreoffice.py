@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
-import uuid
 import zipfile
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from benchmarks.synthetic import make_psr, make_responses
 from slm_psr.engine import evaluate
 from slm_psr.excel.comparison import SHEETS, write_comparison
-from tests.conftest import need_tool
+from tests.conftest import libreoffice_convert
 
 pytestmark = pytest.mark.libreoffice
 
@@ -35,32 +34,7 @@ def workbook(tmp_path_factory) -> Path:
 
 
 def _convert(source: Path, to: str, tmp_path: Path) -> Path:
-    """Run soffice headless with a private profile; returns the converted file."""
-    soffice = shutil.which("soffice")
-    need_tool(soffice is not None, "LibreOffice Calc")
-    profile = tmp_path / f"lo-profile-{uuid.uuid4().hex}"
-    out = tmp_path / "out"
-    proc = subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            to,
-            "--outdir",
-            str(out),
-            str(source),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert proc.returncode == 0, proc.stderr
-    result = out / f"{source.stem}.{to.split(':')[0]}"
-    assert result.exists(), f"no output; stdout: {proc.stdout} stderr: {proc.stderr}"
-    assert result.stat().st_size > 0
-    return result
+    return libreoffice_convert(source, to, tmp_path / "out")
 
 
 def test_converts_to_pdf_with_every_sheet_printed(workbook, tmp_path):

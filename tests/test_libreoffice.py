@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,7 +10,7 @@ from slm_psr.excel.questionnaire import write_questionnaire
 from slm_psr.excel.responses import read_response
 from slm_psr.model import Flag
 from slm_psr.psr_file import load_psr
-from tests.conftest import DEMO, need_tool
+from tests.conftest import DEMO, libreoffice_convert
 from tests.test_responses import MESSY, MESSY_PRICES, SUPPLIER, assert_messy_values, edit, fill, rows_by_id
 
 pytestmark = pytest.mark.libreoffice
@@ -25,32 +23,10 @@ def psr():
 
 @pytest.fixture
 def soffice(tmp_path):
-    """Convert with a private profile per test, so parallel runs never share one."""
-    need_tool(shutil.which("soffice") is not None, "LibreOffice Calc")
-    profile = tmp_path / "lo-profile"
-
     def convert(source: Path, target: str) -> Path:
         out = tmp_path / f"out-{target.split(':')[0]}-{source.stem}"
         out.mkdir()
-        done = subprocess.run(
-            [
-                "soffice",
-                f"-env:UserInstallation={profile.as_uri()}",
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                target,
-                "--outdir",
-                str(out),
-                str(source),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        converted = out / f"{source.stem}.{target.split(':')[0]}"
-        assert converted.exists(), f"LibreOffice did not convert {source.name}: {done.stdout} {done.stderr}"
-        return converted
+        return libreoffice_convert(source, target, out)
 
     return convert
 
