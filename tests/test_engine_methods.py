@@ -6,9 +6,9 @@ the extended value-for-money method ("einfache / erweiterte Richtwertmethode") o
 the UfAB 2018 (Unterlage für Ausschreibung und Bewertung von IT-Leistungen):
 ``Z = L / P``; extended: offers within a tolerance band of at most 10 % below the
 best ``Z`` are finalists, and a criterion declared in advance (highest L or lowest
-P) decides among them. I cannot reproduce the UfAB's own example tables from
-memory with certainty, so every expected number below is an independent hand
-calculation, written out in the test's docstring.
+P) decides among them. The UfAB's own example tables are not reproduced here:
+every expected number below is an independent hand calculation, written out in
+the test's docstring.
 """
 
 from __future__ import annotations
