@@ -20,11 +20,14 @@ Notes are sentences for a buyer: "'99,5 %' read as 99.5 %".
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from slm_psr.model import (
     DAY_NAMES,
@@ -89,10 +92,26 @@ _DASHES = re.compile(r"[\u2010-\u2015\u2212]")  # hyphens, en/em dash, minus sig
 
 def _clean(text: object) -> str:
     """One line of plain text: NFKC, no control or invisible characters, single spaces."""
-    s = unicodedata.normalize("NFKC", str(text))
-    s = _SPACES.sub(" ", s)
-    s = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in s)
+    s = text if type(text) is str else str(text)
+    return _clean_cached(s) if len(s) <= _CACHED_TEXT else _clean_str(s)
+
+
+def _clean_str(s: str) -> str:
+    # Printable ASCII (nearly every answer) is unchanged by NFKC and has no control
+    # or invisible characters, so only the spaces need joining.
+    if not (s.isascii() and s.isprintable()):
+        s = _SPACES.sub(" ", unicodedata.normalize("NFKC", s))
+        # isprintable() is False for every Cc, Cf, Zl and Zp character: most text can skip the scan.
+        if not s.isprintable():
+            s = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in s)
     return " ".join(s.split())
+
+
+# Answers are read through caches: a questionnaire repeats 'ja', '24/7', '4 h' many times.
+# Only texts up to this length are kept, so that pasted prose cannot fill the memory.
+_CACHED_TEXT = 2 * MAX_TEXT
+_CACHE_SIZE = 4096
+_clean_cached = functools.lru_cache(maxsize=_CACHE_SIZE)(_clean_str)
 
 
 def _q(text: str, limit: int = 60) -> str:
@@ -193,13 +212,17 @@ def _number_readings(digits: str) -> tuple[float, ...]:
     return readings if all(math.isfinite(r) for r in readings) else ()
 
 
+_GROUPING_MARK = re.compile(r"[ '’]")
+_GROUPED_NUMBER = re.compile(r"(\d{1,3}(?:[ '’]\d{3})+)(?:[.,](\d+))?")
+
+
 def _readings(digits: str) -> tuple[float, ...]:
-    if re.search(r"[ '’]", digits):
+    if _GROUPING_MARK.search(digits):
         # Apostrophes and spaces only ever group thousands (12'500.00 CHF, 12 500 €).
-        m = re.fullmatch(r"(\d{1,3}(?:[ '’]\d{3})+)(?:[.,](\d+))?", digits)
+        m = _GROUPED_NUMBER.fullmatch(digits)
         if not m:
             return ()
-        whole = re.sub(r"[ '’]", "", m[1])
+        whole = _GROUPING_MARK.sub("", m[1])
         return (float(f"{whole}.{m[2]}" if m[2] else whole),)
     dots, commas = digits.count("."), digits.count(",")
     if not dots and not commas:
@@ -283,6 +306,11 @@ def _rest(*parts: str) -> str:
     return text.strip(" ,;:")
 
 
+_DASH_FOR_CENTS = re.compile(r"^[.,][-–]")
+_DIGIT = re.compile(r"\d")
+_WORD = re.compile(r"[^\W\d_]+")  # letters only
+
+
 def _number(clean: str) -> tuple[Parsed, str]:
     """Read the number in a cleaned text; also return the qualifier in front ('ca.', '>=')."""
     scan = _scan(clean)
@@ -320,13 +348,13 @@ def _number(clean: str) -> tuple[Parsed, str]:
             f"{_q(clean)} has more than one number; read the first ({scan.digits}), "
             f"also written: {', '.join(scan.others)}",
         )
-    if len(scan.readings) > 1 and re.match(r"^[.,][-–]", scan.after):
+    if len(scan.readings) > 1 and _DASH_FOR_CENTS.match(scan.after):
         scan.readings = scan.readings[:1]  # '1.234,-': the dash stands for the cents
         out.readings = scan.readings
     if len(scan.readings) > 1:
         return out.flag(Flag.AMBIGUOUS, _two_readings(clean, scan.readings)), scan.qualifier
     out.value = scan.readings[0]
-    if re.search(r"\d", out.rest):  # digits glued to letters: '1e309', 'ISO27001', '4..5'
+    if _DIGIT.search(out.rest):  # digits glued to letters: '1e309', 'ISO27001', '4..5'
         out.flag(Flag.NEEDS_REVIEW, f"{_q(clean)} has more digits than the number read; please check")
     return out, scan.qualifier
 
@@ -350,6 +378,9 @@ def _read_as(out: Parsed, clean: str, shown: str, qualifier: str) -> Parsed:
     return out
 
 
+_PLAIN_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+
+
 def parse_number(text: str) -> Parsed:
     """Read an amount or count: '1.234,50 €', '12'500.00 CHF', 'ca. 95 %', '1,5'.
 
@@ -362,13 +393,16 @@ def parse_number(text: str) -> Parsed:
     if found := _missing(clean) or _too_long(clean, "a number"):
         return found
     out, qualifier = _number(clean)
-    if out.value is None or re.fullmatch(r"[-+]?\d+(?:\.\d+)?", clean):
+    if out.value is None or _PLAIN_NUMBER.fullmatch(clean):
         return out
     shown = _fmt(out.value) + (f" {out.unit}" if out.unit else "")  # type: ignore[arg-type]
     return _read_as(out, clean, shown, qualifier)
 
 
 # --- percentages ------------------------------------------------------------------
+
+
+_PLAIN_PERCENT = re.compile(r"\d+(?:\.\d+)?\s?%?")
 
 
 def parse_percent(text: str) -> Parsed:
@@ -411,14 +445,27 @@ def parse_percent(text: str) -> Parsed:
             Flag.NEEDS_REVIEW, f"{_q(clean)} has no % sign and other words; please confirm it is a percentage"
         )
     out.unit = "%"
-    if not re.fullmatch(r"\d+(?:\.\d+)?\s?%?", clean):
+    if not _PLAIN_PERCENT.fullmatch(clean):
         _read_as(out, clean, f"{_fmt(value)} %", qualifier)
     return _check_percent(out, clean)
 
 
+@functools.lru_cache(maxsize=1024)  # 0.0 and -0.0 share an entry: both give 0
+def _exact(x: float) -> Fraction:
+    """The number a float was written as (its shortest repr), exactly: 0.1 is 1/10."""
+    return Fraction(repr(x))
+
+
+@functools.lru_cache(maxsize=1024)  # 0.0 and -0.0 share an entry: both give 0.0
 def _times_100(x: float) -> float:
     """x * 100 without float noise (0.995 * 100 is 99.49999999999999 in floats)."""
-    return float(Fraction(repr(x)) * 100)
+    if not math.isfinite(x):
+        raise ValueError(f"{x} is not a finite number")  # as Fraction(repr(x)) did
+    # Shifting the decimal exponent is exact, and float() of a Decimal rounds correctly.
+    result = float(Decimal(repr(x)).scaleb(2))
+    if math.isinf(result):
+        raise OverflowError("x * 100 is too large for a float")  # as float(Fraction) did
+    return result or 0.0  # a Fraction has no -0
 
 
 def _check_percent(out: Parsed, shown: str) -> Parsed:
@@ -470,6 +517,7 @@ _NEXT_BUSINESS_DAY = re.compile(
     re.IGNORECASE,
 )
 _CLOCK = re.compile(r"^(?P<sign>-)?(?P<h>\d{1,3}):(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?(?:\s*(?:h|std\.?))?$")
+_ZERO, _ONE, _SIXTY = Fraction(0), Fraction(1), Fraction(60)
 _UNIT_WORD = {_MIN: "minutes", _HOUR: "hours", _BDAY: "business days", _CALENDAR_DAYS: "days"}
 
 
@@ -480,6 +528,10 @@ def _amount(x: float, unit: str) -> str:
 
 
 _TIME_HINT = "write e.g. '4 h' or '30 min'"
+
+
+_PLAIN_DURATION = re.compile(r"\d+(?:\.\d+)?\s?(?:h|min)")
+_COMPOUND_JOIN = re.compile(r"\s*(?:und|and|,)?\s*", re.IGNORECASE)
 
 
 def parse_duration(text: str) -> Parsed:
@@ -522,7 +574,7 @@ def parse_duration(text: str) -> Parsed:
         return Parsed().flag(
             Flag.AMBIGUOUS, f"{_q(clean)} gives a range or more than one time; write one value, e.g. '4 h'"
         )
-    total = Fraction(0)
+    total = _ZERO
     for pair in pairs:
         readings = _number_readings(pair["digits"])
         unit = _DURATION_WORDS[pair["unit"].lower()]
@@ -532,7 +584,7 @@ def parse_duration(text: str) -> Parsed:
             return Parsed(unit=unit, readings=readings).flag(
                 Flag.AMBIGUOUS, _two_readings(clean, readings, _UNIT_WORD[unit])
             )
-        amount = Fraction(repr(readings[0])) * (-1 if pair["sign"] else 1)
+        amount = -_exact(readings[0]) if pair["sign"] else _exact(readings[0])
         if len(pairs) > 1:  # '1 h 30 min': add up in minutes
             amount = amount * (60 if unit == _HOUR else 1)
             unit = _MIN
@@ -543,9 +595,7 @@ def parse_duration(text: str) -> Parsed:
     if rest:
         out.rest = rest
         out.notes.append(f"the rest, '{rest}', is kept as a comment")
-    if not re.fullmatch(r"\d+(?:\.\d+)?\s?(?:h|min)", clean) and clean.lower() != _amount(
-        out.value, out.unit
-    ):
+    if not _PLAIN_DURATION.fullmatch(clean) and clean.lower() != _amount(out.value, out.unit):
         out.notes.insert(0, f"{_q(clean)} read as {_amount(out.value, out.unit)}")
     return _check_duration(out, clean)
 
@@ -556,7 +606,7 @@ def _compound(pairs: list[re.Match[str]], body: str) -> bool:
     if units != [_HOUR, _MIN]:
         return False
     between = body[pairs[0].end() : pairs[1].start()]
-    return bool(re.fullmatch(r"\s*(?:und|and|,)?\s*", between, re.IGNORECASE))
+    return bool(_COMPOUND_JOIN.fullmatch(between))
 
 
 def _check_duration(out: Parsed, shown: str) -> Parsed:
@@ -578,7 +628,7 @@ def convert_duration(
     if from_unit == to_unit:
         out.value = float(amount)
         return out
-    day = Fraction(repr(float(hours_per_business_day))) * 60
+    day = _exact(float(hours_per_business_day)) * 60
     if from_unit == _CALENDAR_DAYS:
         if to_unit == _BDAY:
             out.value = float(amount)
@@ -586,16 +636,16 @@ def convert_duration(
                 Flag.AMBIGUOUS,
                 f"{_amount(amount, _CALENDAR_DAYS)} does not say business or calendar days; read as {_fmt(amount)} business days",
             )
-        minutes = Fraction(repr(float(amount))) * 1440
+        minutes = _exact(float(amount)) * 1440
         out.value = float(minutes / (60 if to_unit == _HOUR else 1))
-        as_business = float(Fraction(repr(float(amount))) * day / (60 if to_unit == _HOUR else 1))
+        as_business = float(_exact(float(amount)) * day / (60 if to_unit == _HOUR else 1))
         return out.flag(
             Flag.AMBIGUOUS,
             f"{_amount(amount, _CALENDAR_DAYS)} does not say business or calendar days; read as calendar days "
             f"({_amount(out.value, to_unit)}); as business days it would be {_amount(as_business, to_unit)}",
         )
-    per_unit = {_MIN: Fraction(1), _HOUR: Fraction(60), _BDAY: day}
-    minutes = Fraction(repr(float(amount))) * per_unit[from_unit]
+    per_unit = {_MIN: _ONE, _HOUR: _SIXTY, _BDAY: day}
+    minutes = _exact(float(amount)) * per_unit[from_unit]
     out.value = float(minutes / per_unit[to_unit])
     if _BDAY in (from_unit, to_unit):
         out.flag(
@@ -646,6 +696,8 @@ _COVERAGE_FILLERS = {"von", "from", "jeweils", "each", "zwischen", "between", "u
 _NEGATIONS = re.compile(
     r"\b(?:außer|ausser|ohne|except|excluding|excl|exkl|nicht|not|but|aber|kein\w*)\b", re.I
 )
+_SPAN_WORDS = re.compile(r"\s+(?:bis|to|till|until|through|thru)\s+")
+_HOUR_WORDS = re.compile(r"(?<=\d)\s*(?:uhr|hrs|h|std\.?|o'clock)(?![\w])")
 _COVERAGE_HINT = "write e.g. 'Mon-Fri 08:00-18:00' or '24/7'"
 
 
@@ -662,10 +714,8 @@ def parse_coverage(text: str) -> Parsed:
     out = Parsed()
     if m := _FULL_WEEK.search(low):
         rest = _rest(low[: m.start()], low[m.end() :])
-        if not re.search(r"\d", rest) and not any(
-            w.rstrip(".") in _DAYS for w in re.findall(r"[^\W\d_]+", rest)
-        ):
-            out.value = CoverageWindow.parse("24/7")
+        if not _DIGIT.search(rest) and not any(w.rstrip(".") in _DAYS for w in _WORD.findall(rest)):
+            out.value = _canonical_window("24/7")
             if clean != "24/7":
                 out.notes.append(f"{_q(clean)} read as 24/7")
             if rest:
@@ -679,12 +729,21 @@ def parse_coverage(text: str) -> Parsed:
     return _coverage_spans(clean, low)
 
 
+# Windows are frozen, so one instance can serve every answer that names the same window.
+_canonical_window = functools.lru_cache(maxsize=64)(CoverageWindow.parse)
+
+
+@functools.lru_cache(maxsize=1024)
+def _window_of(intervals: tuple[tuple[int, int], ...]) -> CoverageWindow:
+    return CoverageWindow.from_intervals(list(intervals))
+
+
 def _days_by_hours(a: int, b: int, clean: str) -> Parsed:
     """'5x24' is Mon-Fri all day; '5x10' says 10 hours on 5 days but not which hours."""
     days, hours = (a, b) if a <= 7 and (b > 7 or a < b) else (b, a)
     if hours == 24 and days in (5, 6, 7):
         canonical = "24/7" if days == 7 else f"Mon-{DAY_NAMES[days - 1]} 00:00-24:00"
-        out = Parsed(value=CoverageWindow.parse(canonical))
+        out = Parsed(value=_canonical_window(canonical))
         out.notes.append(f"{_q(clean)} read as {canonical}")
         return out
     if 1 <= days <= 7 and 1 <= hours <= 24:
@@ -719,8 +778,8 @@ def _coverage_spans(clean: str, low: str) -> Parsed:
         low = _WEEKDAY_WORDS.sub(" mo-fr ", low)
     low = _DAILY_WORDS.sub(" mo-so ", low)
     low = _WEEKEND_WORDS.sub(" sa-so ", low)
-    low = re.sub(r"\s+(?:bis|to|till|until|through|thru)\s+", "-", low)
-    low = re.sub(r"(?<=\d)\s*(?:uhr|hrs|h|std\.?|o'clock)(?![\w])", "", low)
+    low = _SPAN_WORDS.sub("-", low)
+    low = _HOUR_WORDS.sub("", low)
 
     tokens = [(m.lastgroup or "", m.group(0)) for m in _COVERAGE_TOKEN.finditer(low)]
     pending: list[int] = []  # days named since the last time span
@@ -785,7 +844,7 @@ def _coverage_spans(clean: str, low: str) -> Parsed:
         if waiting:
             return out.flag(Flag.AMBIGUOUS, f"{_q(clean)} names hours but no days; {_COVERAGE_HINT}")
         return Parsed().flag(Flag.UNREADABLE, f"{_q(clean)} is not a service window; {_COVERAGE_HINT}")
-    out.value = CoverageWindow.from_intervals(intervals)
+    out.value = _window_of(tuple(intervals))
     if clean != out.value.text:
         out.notes.insert(0, f"{_q(clean)} read as {out.value.text}")
     if pending:
@@ -923,7 +982,7 @@ def parse_languages(text: str) -> Parsed:
     unknown: list[str] = []
     negated: list[str] = []
     for item in _LANGUAGE_ITEM_SPLIT.split(clean):
-        words = re.findall(r"[^\W\d_]+", item)
+        words = _WORD.findall(item)
         if not words:
             continue
         # Two-letter words are codes only when they stand alone ('DE, EN'), so that
@@ -1014,6 +1073,11 @@ _NOT_YET = re.compile(
 )
 
 
+_FIRST_WORD = re.compile(r"^(?P<word>[^\W_]+|[✓✔☑✅✗✘❌-])(?P<rest>.*)$")
+_WORD_CHARACTER = re.compile(r"^[\w]")
+_LETTERS_OR_DIGITS = re.compile(r"[^\W_]+")
+
+
 def parse_yes_no(text: str) -> Parsed:
     """Read a yes/no: 'ja', 'x', '✓', 'nein', '-', 'yes (certified since 2019)'.
 
@@ -1031,11 +1095,11 @@ def parse_yes_no(text: str) -> Parsed:
         if low not in ("yes", "no", "ja", "nein", "true", "false"):
             out.notes.append(f"{_q(clean)} read as {'yes' if out.value else 'no'}")
         return out
-    m = re.match(r"^(?P<word>[^\W_]+|[✓✔☑✅✗✘❌-])(?P<rest>.*)$", low)
-    if m and (m["word"] in _YES or m["word"] in _NO) and not re.match(r"^[\w]", m["rest"]):
+    m = _FIRST_WORD.match(low)
+    if m and (m["word"] in _YES or m["word"] in _NO) and not _WORD_CHARACTER.match(m["rest"]):
         out.value = m["word"] in _YES
         rest = _rest(clean[m.start("rest") :])
-        said = {w in _YES for w in re.findall(r"[^\W_]+", rest.lower()) if w in _BARE_YES_NO}
+        said = {w in _YES for w in _LETTERS_OR_DIGITS.findall(rest.lower()) if w in _BARE_YES_NO}
         if said - {out.value}:  # 'Yes/No' left as the template had it
             return Parsed().flag(Flag.AMBIGUOUS, f"{_q(clean)} says both yes and no; write one of them")
         out.rest = rest
@@ -1125,21 +1189,28 @@ def parse_answer(
         parsed = Parsed().flag(
             Flag.UNREADABLE, f"the answer could not be read ({type(exc).__name__}); please check the cell"
         )
-    unit = "%" if req.kind is Kind.AVAILABILITY else ""
-    if req.kind in (Kind.TIME_LIMIT, Kind.NUMBER, Kind.PRICE):
+    kind = req.kind
+    unit = "%" if kind is Kind.AVAILABILITY else ""
+    if kind in _KINDS_IN_REQUIREMENT_UNIT:
         unit = req.unit  # time limits are converted into it; numbers and prices are taken as in it
+    # parsed may come from a cache: the answer gets its own lists, so changing them is safe.
+    value = parsed.value
     return Answer(
         requirement_id=req.id,
-        value=parsed.value,
+        value=list(value) if isinstance(value, list) else value,
         raw=raw,
         unit=unit,
         flags=list(dict.fromkeys(parsed.flags)),
-        notes=parsed.notes,
+        notes=list(parsed.notes),
         cell=cell,
     )
 
 
+_KINDS_IN_REQUIREMENT_UNIT = frozenset((Kind.TIME_LIMIT, Kind.NUMBER, Kind.PRICE))
+
+
 def _parse_cell(req: Requirement, value: object, number_format: str | None, hours_per_day: float) -> Parsed:
+    """What a cell says; the result may be shared through a cache, so it is only read, never changed."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return Parsed(flags=[Flag.MISSING], notes=["no answer"])
     if isinstance(value, str):
@@ -1152,26 +1223,33 @@ def _parse_cell(req: Requirement, value: object, number_format: str | None, hour
         return Parsed().flag(Flag.UNREADABLE, f"{'TRUE' if value else 'FALSE'} is not {_expected(req)}")
     if isinstance(value, (int, float)):
         number = float(value) if isinstance(value, float) or abs(value) < 10**300 else math.inf
+        if number and _cacheable(hours_per_day):  # 0.0 == -0.0 would share an entry
+            return _read_number_cached(req.kind, req.unit, number, number_format or "", hours_per_day)
         return _parse_number_cell(req, number, number_format or "", hours_per_day)
     if isinstance(value, (dt.timedelta, dt.time, dt.datetime)) and req.kind is Kind.TIME_LIMIT:
         return _parse_clock_cell(req, value, hours_per_day)
     return Parsed().flag(Flag.UNREADABLE, f"{_q(_display(value, number_format))} is not {_expected(req)}")
 
 
-def _expected(req: Requirement) -> str:
-    return {
-        Kind.AVAILABILITY: "a percentage; write e.g. '99.5 %'",
-        Kind.TIME_LIMIT: f"a time; {_TIME_HINT}",
-        Kind.COVERAGE: f"a service window; {_COVERAGE_HINT}",
-        Kind.LANGUAGES: "a list of languages; write e.g. 'DE, EN, FR'",
-        Kind.YES_NO: "yes or no",
-        Kind.NUMBER: "a number",
-        Kind.PRICE: "an amount; write e.g. '1234.50'",
-        Kind.QUALITATIVE: "text",
-    }[req.kind]
+def _expected(req: Requirement | _RequirementKind) -> str:
+    return _EXPECTED[req.kind]
 
 
-def _parse_number_cell(req: Requirement, x: float, number_format: str, hours_per_day: float) -> Parsed:
+_EXPECTED = {
+    Kind.AVAILABILITY: "a percentage; write e.g. '99.5 %'",
+    Kind.TIME_LIMIT: f"a time; {_TIME_HINT}",
+    Kind.COVERAGE: f"a service window; {_COVERAGE_HINT}",
+    Kind.LANGUAGES: "a list of languages; write e.g. 'DE, EN, FR'",
+    Kind.YES_NO: "yes or no",
+    Kind.NUMBER: "a number",
+    Kind.PRICE: "an amount; write e.g. '1234.50'",
+    Kind.QUALITATIVE: "text",
+}
+
+
+def _parse_number_cell(
+    req: Requirement | _RequirementKind, x: float, number_format: str, hours_per_day: float
+) -> Parsed:
     if not math.isfinite(x):
         return Parsed().flag(Flag.UNREADABLE, f"'{x}' is not a finite number; expected {_expected(req)}")
     if req.kind is Kind.YES_NO:
@@ -1234,7 +1312,12 @@ def _parse_clock_cell(
 
 
 def _duration_for(
-    req: Requirement, out: Parsed, amount: float, unit: str, hours_per_day: float, shown: str = ""
+    req: Requirement | _RequirementKind,
+    out: Parsed,
+    amount: float,
+    unit: str,
+    hours_per_day: float,
+    shown: str = "",
 ) -> Parsed:
     """Put a read duration into the requirement's unit, carrying flags and notes along."""
     if not unit:
@@ -1251,6 +1334,14 @@ def _duration_for(
 
 
 def _parse_text(req: Requirement, text: str, hours_per_day: float) -> Parsed:
+    if len(text) > _CACHED_TEXT or not _cacheable(hours_per_day):
+        return _read_text(req.kind, req.unit, text, hours_per_day)
+    return _read_text_cached(req.kind, req.unit, text, hours_per_day)
+
+
+def _read_text(kind: Kind, req_unit: str, text: str, hours_per_day: float) -> Parsed:
+    """Read a text cell; depends on nothing but its arguments, so it can be cached."""
+    req = _RequirementKind(kind, req_unit)
     if req.kind is Kind.QUALITATIVE:
         if _clean(text):
             return Parsed()  # free text: evaluators score it later, raw keeps it
@@ -1280,7 +1371,7 @@ def _parse_text(req: Requirement, text: str, hours_per_day: float) -> Parsed:
     return _for_kind(req, parse_number(text))
 
 
-def _for_kind(req: Requirement, found: Parsed) -> Parsed:
+def _for_kind(req: Requirement | _RequirementKind, found: Parsed) -> Parsed:
     """Context a helper lacks: a price '1.000' is 1000, a price in CHF for a EUR item."""
     if req.kind is not Kind.PRICE or Flag.MISSING in found.flags or Flag.UNREADABLE in found.flags:
         return found
@@ -1298,6 +1389,28 @@ def _for_kind(req: Requirement, found: Parsed) -> Parsed:
     if isinstance(found.value, float) and found.value < 0:
         found.flag(Flag.OUT_OF_RANGE, "a price cannot be negative")
     return found
+
+
+class _RequirementKind(NamedTuple):
+    """What reading a cell needs from a requirement: its kind and unit."""
+
+    kind: Kind
+    unit: str
+
+
+def _read_number(kind: Kind, req_unit: str, x: float, number_format: str, hours_per_day: float) -> Parsed:
+    """Read a number cell; depends on nothing but its arguments, so it can be cached."""
+    return _parse_number_cell(_RequirementKind(kind, req_unit), x, number_format, hours_per_day)
+
+
+def _cacheable(hours_per_day: object) -> bool:
+    """A plain, non-zero number of hours: 0 and -0.0 are equal keys but are shown differently."""
+    return type(hours_per_day) in (float, int) and bool(hours_per_day)
+
+
+# typed: 10 and 10.0 hours per business day are kept apart.
+_read_text_cached = functools.lru_cache(maxsize=_CACHE_SIZE, typed=True)(_read_text)
+_read_number_cached = functools.lru_cache(maxsize=_CACHE_SIZE, typed=True)(_read_number)
 
 
 # Words next to a price that do not change it.

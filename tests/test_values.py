@@ -687,3 +687,69 @@ def test_share_as_fraction_in_plain_cell_is_ambiguous():
     assert Flag.AMBIGUOUS in answer.flags
     assert "0.92 % or 92 %" in answer.notes[-1]
     assert parse_answer(req, 92, "General").flags == []
+
+
+# --- the same answer read again ---------------------------------------------------------------
+
+# Answers that many suppliers type alike; parse_answer reads them through caches.
+REPEATED = [
+    "99,5 %",
+    "0.995",
+    ">= 99.9 %",
+    "4 Std.",
+    "4",
+    "1 h 30 min",
+    "2 Tage",
+    "NBD",
+    "-2 h",
+    "24/7",
+    "Mo-Fr 8-18, Sa 9-13",
+    "Mo-Fr 8-18 außer feiertags",
+    "5x10",
+    "Deutsch und Englisch",
+    "DE, EN, Klingonisch",
+    "nicht Französisch, nur Deutsch",
+    "ja",
+    "ja, aber geplant",
+    "nein",
+    "1.000",
+    "1.234,50 €",
+    "12.500 CHF zzgl. MwSt.",
+    "ca. 95 %",
+    "n/a",
+    "",
+    "x" * 5000,
+    0.995,
+    99.5,
+    4.0,
+    1 / 48,
+    -3.0,
+    0.0,
+    -0.0,
+    1,
+    True,
+    dt.time(0, 30),
+]
+
+
+@pytest.mark.parametrize("r", ALL_KINDS, ids=lambda r: f"{r.kind.value} {r.unit}".strip())
+def test_same_answer_twice_reads_the_same_and_owns_its_lists(r):
+    for value in REPEATED:
+        for number_format in (None, "0.0%", "h:mm"):
+            first = answer(r, value, number_format, hours_per_business_day=8)
+            expected = first.model_copy(deep=True)
+            # Callers change answers (the import appends notes): the next read must not see it.
+            first.flags.append(UNREADABLE)
+            first.notes.append("changed by a caller")
+            if isinstance(first.value, list):
+                first.value.append("xx")
+            again = answer(r, value, number_format, hours_per_business_day=8)
+            assert again == expected, (r.kind, value, number_format)
+            assert again.flags is not first.flags and again.notes is not first.notes
+
+
+def test_hours_per_business_day_is_not_mixed_up_between_reads():
+    # 0, 0.0 and -0.0 are one key to a cache, but the note writes -0.0 as '-0'.
+    for hours in (10, 10.0, 8, 0, -0.0, 0.0):
+        a = answer(HOURS, "1 BD", hours_per_business_day=hours)
+        assert a.value == hours and f"assuming {hours:g} hours" in a.notes[-1]
