@@ -18,6 +18,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+# One BLAS thread, set before the benchmarks load numpy: on a shared 2-core machine a
+# threaded matrix product waits for its other thread and the bare numpy floor jumps.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
 # (n_suppliers, n_requirements) per benchmark: the sizes, and the smoke sizes.
 FULL = {"import": (100, 300), "eval": (1000, 500), "export": (100, 300), "page": (100, 300)}
 SMOKE = {"import": (3, 20), "eval": (12, 20), "export": (3, 20), "page": (3, 20)}

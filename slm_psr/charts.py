@@ -188,11 +188,46 @@ def price_quality(
     return alt.layer(*layers, points, labels, title=title).properties(height=380)
 
 
-def points_heatmap(scores: pd.DataFrame, *, title: str = "") -> alt.Chart:
+def service_points(scores: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """The mean points per supplier and service, shaped for :func:`points_heatmap`.
+
+    ``scores``: supplier, requirement, service (id), points, rank; ``names`` maps service
+    ids to the names shown (default: the ids). Services keep their order of appearance;
+    ``offered`` says over how many requirements the mean was taken and its range.
+    """
+    grouped = scores.groupby(["service", "supplier"], sort=False)
+    out = grouped.agg(
+        points=("points", "mean"),
+        low=("points", "min"),
+        high=("points", "max"),
+        n=("requirement", "nunique"),
+        rank=("rank", "first"),
+    ).reset_index()
+    out["requirement"] = out.service.map(names) if names else out.service
+    out["offered"] = [
+        f"mean of {n} requirements (from {low:.0f} to {high:.0f})"
+        for n, low, high in zip(out.n, out.low, out.high, strict=True)
+    ]
+    return out[["supplier", "requirement", "points", "offered", "rank"]]
+
+
+def split_alike(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """The rows of the requirements on which the bids score differently, and the others' common points.
+
+    ``scores``: supplier, requirement, points. Returns those rows (in their order) and
+    a Series of points per requirement that gives every bid the same points.
+    """
+    spread = scores.groupby("requirement", sort=False).points.agg(["min", "max"])
+    alike = spread.loc[spread["min"] == spread["max"], "min"]
+    return scores[~scores.requirement.isin(alike.index)], alike
+
+
+def points_heatmap(scores: pd.DataFrame, *, title: str = "", column_title: str = "Requirement") -> alt.Chart:
     """Points (0-10) per supplier and requirement.
 
     ``scores``: supplier, requirement, points, offered (text), rank. Requirements keep
-    their order of appearance, suppliers their rank.
+    their order of appearance, suppliers their rank. ``column_title`` names the columns in
+    the tooltip (e.g. "Service" for the output of :func:`service_points`).
     """
     order = scores.sort_values(["rank", "supplier"]).supplier.drop_duplicates().tolist()
     requirements = scores.requirement.drop_duplicates().tolist()
@@ -209,7 +244,7 @@ def points_heatmap(scores: pd.DataFrame, *, title: str = "") -> alt.Chart:
         ),
         tooltip=[
             alt.Tooltip("supplier:N", title="Supplier"),
-            alt.Tooltip("requirement:N", title="Requirement"),
+            alt.Tooltip("requirement:N", title=column_title),
             alt.Tooltip("offered:N", title="Offered"),
             alt.Tooltip("points:Q", title="Points", format=".1f"),
         ],

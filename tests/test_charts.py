@@ -111,3 +111,37 @@ def test_heatmap_and_matrix_from_a_real_evaluation():
 @pytest.mark.parametrize(("value", "expected"), [(40, 50), (100, 100), (120, 200), (0, 1)])
 def test_nice_max(value, expected):
     assert charts.nice_max(value) == expected
+
+
+def test_service_points_average_each_service_per_supplier():
+    from benchmarks.synthetic import make_psr, make_responses
+
+    psr = make_psr(30)
+    ev = evaluate(psr, make_responses(psr, 8, seed=1))
+    scores = ev.scores[(ev.scores.kind != "price") & (ev.scores.rule != "none")].fillna({"points": 0})
+    heat = scores[["supplier", "requirement", "service", "points", "offered"]].assign(rank=1)
+    names = {s.id: s.name for s in psr.services}
+    means = charts.service_points(heat, names)
+    assert len(means) == heat.supplier.nunique() * heat.service.nunique()
+    first = heat[(heat.supplier == heat.supplier.iloc[0]) & (heat.service == heat.service.iloc[0])]
+    row = means[
+        (means.supplier == first.supplier.iloc[0]) & (means.requirement == names[first.service.iloc[0]])
+    ]
+    assert row.points.item() == pytest.approx(first.points.mean())
+    assert row.offered.item().startswith(f"mean of {len(first)} requirements")
+    spec = charts.points_heatmap(means, column_title="Service").to_dict()
+    cells = spec["layer"][0]  # few cells: the numbers are printed on a second layer
+    assert cells["encoding"]["tooltip"][1]["title"] == "Service"
+
+
+def test_split_alike_keeps_the_requirements_that_tell_bids_apart():
+    scores = pd.DataFrame(
+        {
+            "supplier": ["A", "B", "A", "B", "A", "B"],
+            "requirement": ["R1", "R1", "R2", "R2", "R3", "R3"],
+            "points": [10.0, 10.0, 4.0, 7.0, 0.0, 0.0],
+        }
+    )
+    differ, alike = charts.split_alike(scores)
+    assert differ.requirement.tolist() == ["R2", "R2"]
+    assert alike.to_dict() == {"R1": 10.0, "R3": 0.0}

@@ -443,3 +443,83 @@ def test_gate_column_says_per_cell_what_the_knock_out_decided(demo_psr, demo_bid
     assert statuses["Gamma"] == QUALIFIED and statuses["Alpha"] == DISQUALIFIED
     without = evaluate(demo_psr, [bid("Gamma", SD_01=["de", "en"])])
     assert without.scores.set_index(["supplier", "requirement"])["gate"]["Gamma", "SD-01"] == "fail"
+
+
+def _varied_tender(seed: int = 3) -> tuple[PSR, list[Response], pd.DataFrame]:
+    """A synthetic tender with the awkward cells a reader can leave: missing answers,
+    unreadable and flagged ones, values of an unexpected type, time limits in other units."""
+    import random
+
+    from benchmarks.synthetic import make_psr, make_responses
+    from slm_psr.model import CoverageWindow, Flag, Kind
+
+    psr = make_psr(70)
+    responses = make_responses(psr, 60, seed=seed)
+    rng = random.Random(seed)
+    kinds = {r.id: r.kind for r in psr.requirements}
+    odd = {
+        Kind.AVAILABILITY: [True, 5, np.float64(99.7), np.int64(3), float("nan"), 1.0, np.bool_(True)],
+        Kind.NUMBER: [True, False, 5, np.float64(70.0), 1.0, 0.0],
+        Kind.TIME_LIMIT: [True, 5, np.float64(2.5), 1.0],
+        Kind.YES_NO: [1.0, 0.0, 5, np.bool_(True), ["de"], CoverageWindow.parse("24/7")],
+        Kind.COVERAGE: [True, 1.0, ["de"], CoverageWindow.parse("Mon-Fri 08:00-18:00")],
+        Kind.LANGUAGES: [["de"], [], ["fr", "de", "en"]],
+        Kind.PRICE: [None, 0.0, True, -5.0],
+    }
+    for resp in responses:
+        for rid in list(resp.answers):
+            a, u = resp.answers[rid], rng.random()
+            if u < 0.03:
+                del resp.answers[rid]
+            elif u < 0.05:
+                a.value, a.flags, a.raw = None, [Flag.UNREADABLE], "??"
+            elif u < 0.08:
+                a.flags = [*a.flags, rng.choice([Flag.AMBIGUOUS, Flag.NEEDS_REVIEW, Flag.OUT_OF_RANGE])]
+            elif u < 0.11 and kinds[rid] in odd:
+                a.value = rng.choice(odd[kinds[rid]])
+            elif u < 0.14 and kinds[rid] is Kind.TIME_LIMIT:
+                a.unit = rng.choice(["minutes", "hours", "business_days", "weeks", ""])
+    qualitative = [r.id for r in psr.requirements if r.kind is Kind.QUALITATIVE]
+    rows = [
+        (resp.supplier, rid, evaluator, rng.choice([2, 5, 8, 10]))
+        for resp in responses
+        for rid in qualitative
+        if rng.random() < 0.7
+        for evaluator in ("E1", "E2")
+    ]
+    return psr, responses, pd.DataFrame(rows, columns=["supplier", "requirement", "evaluator", "score"])
+
+
+def test_score_table_cell_by_cell_against_the_answers():
+    """The score table is built column-wise for speed; read it back cell by cell the plain way."""
+    from slm_psr.engine.qualify import offered_text
+    from slm_psr.model import Flag, Kind
+
+    psr, responses, evaluator_scores = _varied_tender()
+    result = evaluate(psr, responses, evaluator_scores=evaluator_scores)
+    table = result.scores
+    assert len(table) == len(responses) * len(psr.requirements)
+    assert table["supplier"].tolist() == [r.supplier for r in responses for _ in psr.requirements]
+    assert table["requirement"].tolist() == [q.id for _ in responses for q in psr.requirements]
+    assert str(table["offered"].dtype) == "str" and str(table["met_minimum"].dtype) == "boolean"
+    spread = result.settings.evaluator_spread
+    stats = evaluator_scores.groupby(["supplier", "requirement"])["score"].agg(["min", "max"])
+    rows = table.to_dict(orient="records")
+    for k, row in enumerate(rows):
+        resp, req = responses[k // len(psr.requirements)], psr.requirements[k % len(psr.requirements)]
+        answer = resp.answers.get(req.id)
+        assert row["raw"] == (answer.raw if answer else ""), row
+        assert row["offered"] == offered_text(req, answer, row["value"]), row
+        expected = [f.value for f in answer.flags] if answer else []
+        if req.kind is Kind.PRICE:
+            expected = expected if answer else [Flag.MISSING.value]
+            assert pd.isna(row["met_minimum"]) and row["kind"] == "price", row
+        elif (resp.supplier, req.id) in stats.index:
+            low, high = stats.loc[(resp.supplier, req.id)]
+            expected += ["evaluator_spread"] if high - low > spread else []
+        assert isinstance(row["flags"], tuple) and list(row["flags"]) == expected, row
+        if req.kind is not Kind.PRICE and not req.is_knock_out:
+            assert pd.isna(row["met_minimum"]), row
+    # every oddity of the tender shows up somewhere in the table
+    assert {"no answer", "not scored yet"} <= set(table["offered"])
+    assert any("evaluator_spread" in f for f in table["flags"]) and any(table["raw"] == "??")

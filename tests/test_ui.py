@@ -365,6 +365,83 @@ def test_comparison_reruns_quickly_with_100_suppliers(app, database):
     assert statistics.median(moved) < 2.0
 
 
+def _project_with(store, n_requirements: int, n_suppliers: int) -> int:
+    import hashlib
+
+    from benchmarks.synthetic import make_psr, make_responses
+
+    psr = make_psr(n_requirements, 5)
+    info = store.create_project(f"{n_suppliers} suppliers", psr, user="bench")
+    revision = info.revision
+    for response in make_responses(psr, n_suppliers):
+        data = response.model_dump_json().encode()
+        response = response.model_copy(update={"sha256": hashlib.sha256(data).hexdigest()})
+        revision = store.add_response(
+            info.id, response.file, data, response, None, user="bench", expected_revision=revision
+        )
+    return info.id
+
+
+def _chart_columns(at: AppTest) -> list[list[str]]:
+    """The x-axis values of each chart on the page (the requirements of a heat map)."""
+    import json
+
+    import pyarrow as pa
+
+    out = []
+    for chart in at.get("vega_lite_chart"):
+        values: list[str] = []
+        for dataset in chart.proto.datasets:
+            table = pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
+            if "requirement" in table:
+                values += table.requirement.drop_duplicates().tolist()
+        out.append(values)
+        assert json.loads(chart.proto.spec)  # a valid spec travels with the data
+    return out
+
+
+def test_many_requirements_show_the_services_first_then_one_service(app, database):
+    store, _ = store_for(database)
+    pid = _project_with(store, 60, 12)
+    psr = store.load(pid).psr
+    app.session_state["project_id"] = pid
+    goto(app, "comparison")
+    _bars, _dots, by_service, one_service = _chart_columns(app)
+    assert by_service == [s.name for s in psr.services]  # the mean per service, in the PSR's order
+    first = {q.id for q in psr.requirements if q.service == psr.services[0].id}
+    assert one_service and set(one_service) <= first  # the first service's requirements that differ
+
+    app.toggle(key=f"heat.{pid}.differ.0").set_value(False).run()  # and now all of them
+    assert not app.exception
+    every = _chart_columns(app)[3]
+    assert set(every) <= first and set(every) >= set(one_service)
+    app.toggle(key=f"heat.{pid}.differ.0").set_value(True).run()
+    hidden = len(every) - len(one_service)
+    assert (f"{hidden} of {len(every)} requirements give every bid the same points" in texts(app)) == bool(
+        hidden
+    )
+
+    second = psr.services[1]
+    app.selectbox(key=f"heat.{pid}.service.0").set_value(second.id).run()
+    assert not app.exception
+    chosen = _chart_columns(app)[3]
+    assert chosen and set(chosen) <= {q.id for q in psr.requirements if q.service == second.id}
+
+
+def test_the_open_project_is_read_again_only_after_a_change(app, database):
+    goto(app, "comparison")
+    store, pid = store_for(database)
+    read = app.session_state["_project"]
+    app.run()
+    assert app.session_state["_project"] is read  # nothing changed: not read again
+    revision = store.archive_project(pid, user="Someone else")  # saved by another session
+    app.run()
+    assert not app.exception
+    assert app.session_state["_project"].revision == revision
+    assert app.session_state["_project"].project.archived
+    assert "Archived: read-only" in "\n".join(str(w.value) for w in app.sidebar.warning)
+
+
 def test_an_evaluator_scores_a_qualitative_criterion(app, database):
     goto(app, "qualification")
     key = app.session_state["scores.1.SD-09.base_key"]

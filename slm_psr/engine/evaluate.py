@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain, repeat
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -52,7 +54,6 @@ from slm_psr.engine.qualify import (
 from slm_psr.engine.rules import Levels, requirement_levels, sla_points, unscorable
 from slm_psr.model import (
     PSR,
-    Answer,
     CoverageWindow,
     DecisionCriterion,
     EvaluationSettings,
@@ -95,6 +96,7 @@ class Inputs:
     amounts: np.ndarray  # price items: amount per basis, NaN when missing
     price_doubtful: np.ndarray  # missing or flagged amounts
     notes: list[str] = field(default_factory=list)  # problems found while reading
+    table: AnswerTable | None = None  # the answers as read, for the score table's text columns
 
 
 def _minutes_per(unit: str, hours_per_business_day: float) -> float | None:
@@ -107,79 +109,163 @@ def _minutes_per(unit: str, hours_per_business_day: float) -> float | None:
     return _MINUTES[unit]
 
 
-def _is_number(value: object) -> bool:
-    return type(value) in (int, float) or (
-        isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_))
+class _NoAnswer:
+    """Stands in for a missing answer, so that every cell reads alike (no ``None`` check per cell)."""
+
+    __slots__ = ()
+    value = None
+    raw = ""
+    unit = ""
+    flags: tuple[Flag, ...] = ()
+    needs_review = False
+
+
+NO_ANSWER = _NoAnswer()
+_VALUE, _UNIT, _RAW, _FLAGS = (attrgetter(a) for a in ("value", "unit", "raw", "flags"))
+
+
+@dataclass
+class AnswerTable:
+    """Every supplier's answer to every requirement and price item, in PSR order, supplier by
+    supplier (the score table's row order): each Answer is read once, in the order the
+    responses were built, because reading half a million of them scattered is what costs."""
+
+    n_suppliers: int
+    ids: list[str]  # requirement and price item IDs, PSR order
+    answers: np.ndarray  # Answer, or NO_ANSWER where there is none (object arrays, one per cell)
+    values: np.ndarray
+    raws: np.ndarray
+    flags: np.ndarray
+
+    def __post_init__(self) -> None:
+        self._position = {rid: k for k, rid in enumerate(self.ids)}
+        shape = (self.n_suppliers, len(self.ids))
+        self.objects = self.values.reshape(shape)
+        types = list(map(type, self.values))
+        self._types = list(dict.fromkeys(types))  # each value type met, judged once below
+        code = {kind: k for k, kind in enumerate(self._types)}
+        self._type_code = np.fromiter(map(code.__getitem__, types), np.intp, len(types)).reshape(shape)
+        self.flagged = np.fromiter(map(bool, self.flags), bool, len(self.flags)).reshape(shape)
+
+    def of_type(self, test: Any) -> np.ndarray:
+        """(suppliers x ids) mask of the values whose type passes ``test``."""
+        return np.array([bool(test(kind)) for kind in self._types], dtype=bool)[self._type_code]
+
+    def types_in(self, requirement_id: str) -> set[type]:
+        """The types of one requirement's values."""
+        codes = np.unique(self._type_code[:, self._position[requirement_id]])
+        return {self._types[code] for code in codes.tolist()}
+
+    def position(self, requirement_id: str) -> int:
+        return self._position[requirement_id]
+
+    def column(self, cells: np.ndarray, requirement_id: str) -> np.ndarray:
+        """One requirement's entries of ``cells`` (laid out like ``answers``), supplier by supplier."""
+        return cells[self._position[requirement_id] :: len(self.ids)]
+
+
+def read_answers(responses: list[Response], requirements: list[Requirement]) -> AnswerTable:
+    """The :class:`AnswerTable` of ``responses`` over ``requirements`` (PSR order)."""
+    ids = [q.id for q in requirements]
+    count = len(responses) * len(ids)
+    # object arrays, not lists: the garbage collector does not walk numpy arrays, and
+    # walking half a million references on each young collection costs more than reading
+    answers = np.fromiter(
+        chain.from_iterable(map(resp.answers.get, ids, repeat(NO_ANSWER)) for resp in responses),
+        object,
+        count,
+    )
+    return AnswerTable(
+        n_suppliers=len(responses),
+        ids=ids,
+        answers=answers,
+        values=np.fromiter(map(_VALUE, answers), object, count),
+        raws=np.fromiter(map(_RAW, answers), object, count),
+        flags=np.fromiter(map(_FLAGS, answers), object, count),
     )
 
 
-def _read_column(
-    req: Requirement, answers: list[Answer | None], hours_per_business_day: float
+def _is_number_type(kind: type) -> bool:
+    return kind in (int, float) or (
+        issubclass(kind, (int, float, np.number)) and not issubclass(kind, (bool, np.bool_))
+    )
+
+
+def _read_columns(
+    requirements: list[Requirement], table: AnswerTable, hours_per_business_day: float
 ) -> tuple[np.ndarray, ...]:
-    """One requirement's answers as (value, answered, unreadable, flagged, meets_min, meets_target)."""
-    n = len(answers)
-    value = np.full(n, np.nan)
-    unreadable = np.zeros(n, bool)
-    flagged = np.zeros(n, bool)
-    meets_min = np.zeros(n, bool)
-    meets_target = np.zeros(n, bool)
-    kind = req.kind
-    target_unit = _minutes_per(req.unit, hours_per_business_day) if kind is Kind.TIME_LIMIT else None
-    set_cache: dict[Any, tuple[float, bool, bool]] = {}
-    for i, a in enumerate(answers):
-        if a is None:
+    """The answers to ``requirements`` as (value, unreadable, flagged, meets_min, meets_target)
+    matrices (suppliers x requirements); qualitative criteria are left to the evaluators' table."""
+    columns = [table.position(q.id) for q in requirements]
+    objects = table.objects[:, columns]
+    n, r = objects.shape
+    value = np.full((n, r), np.nan)
+    flagged = np.zeros((n, r), bool)
+    meets_min = np.zeros((n, r), bool)
+    meets_target = np.zeros((n, r), bool)
+    given = table.of_type(lambda kind: kind is not type(None))[:, columns]
+    number = table.of_type(_is_number_type)[:, columns]
+    ok = given.copy()  # readable as the kind asks (other kinds: nothing to read)
+    unreadable = np.zeros((n, r), bool)
+    for i, j in zip(*np.nonzero(table.flagged[:, columns]), strict=True):  # few answers carry flags
+        answer = table.answers[i * len(table.ids) + columns[j]]
+        flagged[i, j] = answer.needs_review
+        unreadable[i, j] = answer.value is None and Flag.UNREADABLE in answer.flags
+    kinds = [q.kind for q in requirements]
+    plain = np.flatnonzero([k in (Kind.AVAILABILITY, Kind.NUMBER) for k in kinds])
+    ok[:, plain] = number[:, plain]
+    value[:, plain] = np.where(number[:, plain], objects[:, plain], np.nan).astype(float)
+    yes_no = np.flatnonzero([k is Kind.YES_NO for k in kinds])
+    boolean = table.of_type(lambda kind: kind is bool)[:, columns][:, yes_no]
+    window = table.of_type(lambda kind: kind is CoverageWindow)[:, columns]
+    codes = table.of_type(lambda kind: kind is list)[:, columns]
+    ok[:, yes_no] = boolean
+    value[:, yes_no] = np.where(boolean, objects[:, yes_no], np.nan).astype(float)
+    for j, req in enumerate(requirements):
+        if req.kind not in (Kind.TIME_LIMIT, Kind.COVERAGE, Kind.LANGUAGES):
             continue
-        if a.flags:
-            flagged[i] = a.needs_review
-        v = a.value
-        if v is None:
-            unreadable[i] = Flag.UNREADABLE in a.flags
+        cells = objects[:, j]
+        if req.kind is Kind.TIME_LIMIT:
+            target_unit = _minutes_per(req.unit, hours_per_business_day)
+            units = list(map(_UNIT, table.column(table.answers, req.id)))
+            per_unit = {u: _minutes_per(u, hours_per_business_day) if u else target_unit for u in set(units)}
+            factor = {u: np.nan if f is None or target_unit is None else f for u, f in per_unit.items()}
+            minutes = np.fromiter(map(factor.__getitem__, units), float, n)
+            ok[:, j] = read = number[:, j] & ~np.isnan(minutes)
+            if target_unit is not None:
+                value[read, j] = cells[read].astype(float) * minutes[read] / target_unit
             continue
-        if kind in (Kind.AVAILABILITY, Kind.NUMBER):
-            if _is_number(v):
-                value[i] = v
-            else:
-                unreadable[i] = True
-        elif kind is Kind.TIME_LIMIT:
-            given = _minutes_per(a.unit, hours_per_business_day) if a.unit else target_unit
-            if _is_number(v) and given is not None and target_unit is not None:
-                value[i] = v * given / target_unit  # type: ignore[operator]
-            else:
-                unreadable[i] = True
-        elif kind is Kind.YES_NO:
-            if isinstance(v, bool):
-                value[i] = 1.0 if v else 0.0
-            else:
-                unreadable[i] = True
-        elif kind is Kind.COVERAGE:
-            if type(v) is not CoverageWindow:
-                unreadable[i] = True
-                continue
-            key = v.intervals
-            if key not in set_cache:
-                set_cache[key] = (
-                    v.hours_per_week,
-                    req.minimum is None or v.covers(req.minimum),  # type: ignore[arg-type]
-                    req.target is not None and v.covers(req.target),  # type: ignore[arg-type]
+        if req.kind is Kind.COVERAGE:
+            ok[:, j] = read = window[:, j]
+            keys = list(map(attrgetter("intervals"), cells[read]))
+            found = dict(zip(keys, cells[read].tolist(), strict=True))
+            levels = {
+                key: (
+                    w.hours_per_week,
+                    req.minimum is None or w.covers(req.minimum),  # type: ignore[arg-type]
+                    req.target is not None and w.covers(req.target),  # type: ignore[arg-type]
                 )
-            value[i], meets_min[i], meets_target[i] = set_cache[key]
-        elif kind is Kind.LANGUAGES:
-            if type(v) is not list:
-                unreadable[i] = True
-                continue
-            key = tuple(v)
-            if key not in set_cache:
-                offered = {str(c).lower() for c in v}
-                extras = req.target or []
+                for key, w in found.items()
+            }
+        else:
+            ok[:, j] = read = codes[:, j]
+            keys = list(map(tuple, cells[read]))
+            extras = req.target or []
+            levels = {}
+            for key in dict.fromkeys(keys):
+                offered = {str(c).lower() for c in key}
                 share = sum(c in offered for c in extras) / len(extras) if extras else 1.0  # type: ignore[union-attr]
-                set_cache[key] = (
+                levels[key] = (
                     share,
                     set(req.minimum or []) <= offered,  # type: ignore[arg-type]
                     bool(extras) and set(extras) <= offered,  # type: ignore[arg-type]
                 )
-            value[i], meets_min[i], meets_target[i] = set_cache[key]
-    answered = ~np.isnan(value)
-    return value, answered, unreadable, flagged, meets_min, meets_target
+        if keys:
+            value[read, j], meets_min[read, j], meets_target[read, j] = np.array(
+                list(map(levels.__getitem__, keys))
+            ).T
+    unreadable |= given & ~ok
+    return value, unreadable, flagged, meets_min, meets_target
 
 
 def _evaluator_table(
@@ -238,14 +324,7 @@ def collect_inputs(
         raise ValueError(f"two responses carry the same supplier name: {', '.join(dupes)}; keep one each")
     requirements = psr.service_requirements
     price_items = psr.price_items
-    n, r, p = len(responses), len(requirements), len(price_items)
-    value = np.full((n, r), np.nan)
-    answered = np.zeros((n, r), bool)
-    unreadable = np.zeros((n, r), bool)
-    flagged = np.zeros((n, r), bool)
-    set_min = np.zeros((n, r), bool)
-    set_target = np.zeros((n, r), bool)
-    spread = np.full((n, r), np.nan)
+    spread = np.full((len(responses), len(requirements)), np.nan)
     evaluated, notes = _evaluator_table(evaluator_scores, psr, suppliers)
     for resp in responses:
         other_psr = resp.psr_id and resp.psr_id != psr.id
@@ -256,33 +335,29 @@ def collect_inputs(
                 f"{resp.supplier} answered {resp.psr_id or psr.id} version {version}; "
                 f"this evaluation uses {psr.id} version {psr.version}: check the answers still fit"
             )
-    for j, req in enumerate(requirements):
-        if req.kind is Kind.QUALITATIVE:
-            for i, name in enumerate(suppliers):
-                mean, low, high = evaluated.get((name, req.id), (np.nan, np.nan, np.nan))
-                value[i, j], spread[i, j] = mean, high - low
-            answered[:, j] = ~np.isnan(value[:, j])
-            unreadable[:, j] = ~answered[:, j]  # not yet scored: a person must act
-            continue
-        answers = [resp.answers.get(req.id) for resp in responses]
-        (
-            value[:, j],
-            answered[:, j],
-            unreadable[:, j],
-            flagged[:, j],
-            set_min[:, j],
-            set_target[:, j],
-        ) = _read_column(req, answers, settings.hours_per_business_day)
-    amounts = np.full((n, p), np.nan)
-    price_doubtful = np.zeros((n, p), bool)
-    for j, item in enumerate(price_items):
-        for i, resp in enumerate(responses):
-            a = resp.answers.get(item.id)
-            if a is not None and _is_number(a.value):
-                amounts[i, j] = a.value
-                price_doubtful[i, j] = a.needs_review
-            else:
-                price_doubtful[i, j] = True
+    table = read_answers(responses, psr.requirements)
+    value, unreadable, flagged, set_min, set_target = _read_columns(
+        requirements, table, settings.hours_per_business_day
+    )
+    # qualitative criteria: the evaluators' mean, not the answers
+    qualitative = np.array([q.kind is Kind.QUALITATIVE for q in requirements], dtype=bool)
+    value[:, qualitative] = np.nan
+    flagged[:, qualitative] = set_min[:, qualitative] = set_target[:, qualitative] = False
+    row_of = {name: i for i, name in enumerate(suppliers)}
+    column_of = {q.id: j for j, q in enumerate(requirements)}
+    for (name, rid), (mean, low, high) in evaluated.items():
+        if name in row_of:  # suppliers without a response are named in the notes
+            value[row_of[name], column_of[rid]] = mean
+            spread[row_of[name], column_of[rid]] = high - low
+    answered = ~np.isnan(value)
+    unreadable[:, qualitative] = ~answered[:, qualitative]  # not yet scored: a person must act
+    columns = [table.position(item.id) for item in price_items]
+    number = table.of_type(_is_number_type)[:, columns]
+    # C order: the price totals' matrix product must sum in the same order every time
+    amounts = np.where(number, table.objects[:, columns], np.nan).astype(float, order="C")
+    price_doubtful = np.ascontiguousarray(~number)
+    for i, j in zip(*np.nonzero(number & table.flagged[:, columns]), strict=True):
+        price_doubtful[i, j] = table.answers[i * len(table.ids) + columns[j]].needs_review
     return Inputs(
         psr=psr,
         responses=responses,
@@ -300,6 +375,7 @@ def collect_inputs(
         amounts=amounts,
         price_doubtful=price_doubtful,
         notes=notes,
+        table=table,
     )
 
 
@@ -458,7 +534,9 @@ class Evaluation:
     ``suppliers`` has one row per supplier (ranked first, by rank), ``scores`` one
     row per supplier and requirement (price items included; its ``gate`` column
     holds the knock-out result per cell: pass, fail, review, accepted or rejected by
-    an override, "" without a minimum), ``services`` the
+    an override, "" without a minimum; its ``flags`` column a tuple of flag words per
+    cell, ``()`` for most: a tuple, not a list, because half a million fresh lists cost
+    the garbage collector more than the rest of the evaluation), ``services`` the
     subtotals per supplier and service, ``weights`` the typed and normalised
     weights, ``leave_one_out`` the ranking with each qualified bid left out.
     """
@@ -770,6 +848,45 @@ def gate_results(inputs: Inputs, core: Core, settled: Settled) -> np.ndarray:
     return gate
 
 
+def _offered_column(req: Requirement, table: AnswerTable, value: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """What each supplier offered for ``req``: the distinct wordings, and per supplier which one."""
+    if req.kind is Kind.QUALITATIVE:  # the evaluators' mean, not the answer
+        levels, where = np.unique(value, return_inverse=True)
+        return [offered_text(req, None, level) for level in levels.tolist()], where
+    answers = table.column(table.answers, req.id)
+    values = table.column(table.values, req.id)
+    distinct = table.types_in(req.id)
+    # Equal keys get equal words. Plain values are their own key (no tuple per cell);
+    # the type keeps True apart from 1.0 where both occur.
+    keys: list[Any]
+    if distinct <= {list, type(None)}:
+        keys = [None if v is None else tuple(v) for v in values]
+    elif distinct <= {CoverageWindow, type(None)}:
+        keys = [None if v is None else v.text for v in values]
+    elif list in distinct or CoverageWindow in distinct:
+        keys = list(map(_value_key, values))
+    elif len(distinct - {type(None)}) > 1:
+        keys = list(zip(map(type, values), values, strict=True))
+    else:
+        keys = values
+    if req.kind is Kind.TIME_LIMIT:  # the only words that name the answer's unit
+        units = list(map(_UNIT, answers))
+        if len(set(units)) > 1:
+            keys = list(zip(keys, units, strict=True))
+    last = dict(zip(keys, range(len(keys)), strict=True))  # a cell per distinct key
+    code = dict(zip(last, range(len(last)), strict=True))
+    words = [
+        offered_text(req, None if answers[i] is NO_ANSWER else answers[i], float(value[i]))
+        for i in last.values()
+    ]
+    return words, np.fromiter(map(code.__getitem__, keys), np.intp, len(keys))
+
+
+def _strings(words: list[str] | np.ndarray, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A string column from its distinct words and a code per row (converting each word once)."""
+    return pd.array(np.asarray(words, dtype=object), dtype="str").take(codes)
+
+
 def _score_frame(
     inputs: Inputs, core: Core, settled: Settled, settings: EvaluationSettings, warnings: list[str]
 ) -> pd.DataFrame:
@@ -778,116 +895,96 @@ def _score_frame(
     # the requirement's share of the total (MEAT: times the quality weight; UfAB: of L)
     overall = core.effective * (quality_price_shares(settings)[0] if settings.method is Method.MEAT else 1.0)
     contribution = settings.max_points * np.nan_to_num(core.points) / 10.0 * overall
-    # Text columns are built per requirement with a cache (many bids offer the same
-    # level), then laid out supplier by supplier like the numeric columns.
-    offered_cols: list[list[str]] = []
-    raw_cols: list[list[str]] = []
-    flag_cols: list[list[list[str]]] = []
-    doubtful_scored: dict[str, list[str]] = {}
     wide = inputs.spread > settings.evaluator_spread
-    answer_maps = [resp.answers for resp in inputs.responses]
-    for j, req in enumerate(reqs):
-        cache: dict[Any, str] = {}
-        offered_col, raw_col, flag_col = [], [], []
-        answers = [m.get(req.id) for m in answer_maps]
-        for a, x, spread_flag in zip(answers, inputs.value[:, j].tolist(), wide[:, j].tolist(), strict=True):
-            key = (_value_key(a.value), a.unit, x) if a is not None else (None, None, x)
-            text = cache.get(key)
-            if text is None:
-                text = cache[key] = offered_text(req, a, x)
-            offered_col.append(text)
-            raw_col.append(a.raw if a is not None else "")
-            cell_flags = [f.value for f in a.flags] if a is not None and a.flags else []
-            if spread_flag:
-                cell_flags.append("evaluator_spread")
-            flag_col.append(cell_flags)
-        offered_cols.append(offered_col)
-        raw_cols.append(raw_col)
-        flag_cols.append(flag_col)
-    # supplier by supplier, like the numeric columns below
-    offered = [col[i] for i in range(n) for col in offered_cols]
-    raw = [col[i] for i in range(n) for col in raw_cols]
-    flags = [col[i] for i in range(n) for col in flag_cols]
     knock_out = inputs.levels.knock_out
-    met = pd.arrays.BooleanArray(
-        core.meets_minimum.reshape(-1).copy(), np.tile(~knock_out, n).reshape(-1).copy()
+    factors = term_factors(items, inputs.psr.term_months)
+    table = inputs.table or read_answers(inputs.responses, inputs.psr.requirements)
+    # Rows run supplier by supplier, each supplier's in PSR order (the answer table's
+    # layout); columns are built per requirement, text worded once per distinct answer.
+    position = {q.id: k for k, q in enumerate(inputs.psr.requirements)}
+    order = np.argsort([position[q.id] for q in (*reqs, *items)], kind="stable")
+
+    def cells(service: np.ndarray, price: np.ndarray) -> np.ndarray:
+        """(n, r) and (n, p) matrices as one column, supplier by supplier, in PSR order."""
+        both = np.concatenate([np.broadcast_to(service, (n, r)), np.broadcast_to(price, (n, p))], axis=1)
+        return both[:, order].reshape(-1)
+
+    def per_column(service: list[Any], price: list[Any]) -> pd.api.extensions.ExtensionArray:
+        """One word per requirement and price item, repeated for every supplier."""
+        return _strings(np.array([*service, *price], dtype=object)[order], np.tile(np.arange(r + p), n))
+
+    vocabulary: list[str] = []
+    codes = np.empty((r + p, n), np.intp)
+    for j, q in enumerate(reqs):
+        words, codes[j] = _offered_column(q, table, inputs.value[:, j])
+        codes[j] += len(vocabulary)
+        vocabulary.extend(words)
+    for j, item in enumerate(items):  # amounts differ from bid to bid
+        answers = table.column(table.answers, item.id)
+        codes[r + j] = len(vocabulary) + np.arange(n)
+        vocabulary.extend(
+            offered_text(item, None if a is NO_ANSWER else a, x)
+            for a, x in zip(answers, inputs.amounts[:, j].tolist(), strict=True)
+        )
+    gate = cells(
+        gate_results(inputs, core, settled), np.where(core.price_review, "review", "").astype(object)
     )
-    main = pd.DataFrame(
+    gate_code = {word: k for k, word in enumerate((*GATE_WORDS, ""))}
+    no_price = np.array([[a is NO_ANSWER for a in table.column(table.answers, q.id)] for q in items], bool)
+    # flags: a fresh list per cell, as few cells carry any
+    flags: list[tuple[str, ...]] = [()] * (n * (r + p))
+    for k in np.flatnonzero(table.flagged).tolist():
+        flags[k] = tuple(f.value for f in table.flags[k])
+    for k in np.flatnonzero(cells(wide, np.zeros((n, p), bool))).tolist():
+        flags[k] = (*flags[k], "evaluator_spread")
+    for k in np.flatnonzero(cells(np.zeros((n, r), bool), no_price.reshape(p, n).T)).tolist():
+        flags[k] = (*flags[k], Flag.MISSING.value)
+    nan_prices = np.full((n, p), np.nan)
+    met = pd.arrays.BooleanArray(
+        cells(core.meets_minimum, np.zeros((n, p), bool)).copy(),
+        cells(~knock_out, np.ones((n, p), bool)).copy(),
+    )
+    frame = pd.DataFrame(
         {
-            "supplier": np.repeat(inputs.suppliers, r),
-            "requirement": np.tile([q.id for q in reqs], n),
-            "service": np.tile([q.service for q in reqs], n),
-            "kind": np.tile([q.kind.value for q in reqs], n),
-            "rule": np.tile([q.rule.value for q in reqs], n),  # type: ignore[union-attr]
-            "offered": offered,
-            "raw": raw,
-            "value": inputs.value.reshape(-1),
+            "supplier": _strings(inputs.suppliers, np.repeat(np.arange(n), r + p)),
+            "requirement": per_column([q.id for q in reqs], [q.id for q in items]),
+            "service": per_column([q.service for q in reqs], [q.service for q in items]),
+            "kind": per_column([q.kind.value for q in reqs], [Kind.PRICE.value] * p),
+            "rule": per_column([q.rule.value for q in reqs], ["none"] * p),  # type: ignore[union-attr]
+            "offered": _strings(vocabulary, codes[order].T.reshape(-1)),
+            "raw": table.raws,
+            "value": cells(inputs.value, inputs.amounts),
             "flags": flags,
-            "minimum": np.tile([format_level(q, q.minimum) for q in reqs], n),
-            "target": np.tile([format_level(q, q.target) for q in reqs], n),
+            "minimum": per_column([format_level(q, q.minimum) for q in reqs], ["-"] * p),
+            "target": per_column([format_level(q, q.target) for q in reqs], ["-"] * p),
             "met_minimum": met,
-            "gate": gate_results(inputs, core, settled).reshape(-1),
-            "points": core.points.reshape(-1),
-            "requirement_weight": np.tile(core.share_in_service, n),
-            "share_of_quality": np.tile(core.effective, n),
-            "effective_weight": np.tile(overall, n),
-            "contribution": contribution.reshape(-1),
-            "term_cost": np.nan,
+            "gate": _strings(
+                [*GATE_WORDS, ""], np.fromiter(map(gate_code.__getitem__, gate), np.intp, len(gate))
+            ),
+            "points": cells(core.points, nan_prices),
+            "requirement_weight": cells(core.share_in_service, nan_prices),
+            "share_of_quality": cells(core.effective, nan_prices),
+            "effective_weight": cells(overall, nan_prices),
+            "contribution": cells(contribution, nan_prices),
+            "term_cost": cells(np.full((n, r), np.nan), inputs.amounts * factors),
         }
     )
-    position = {q.id: k for k, q in enumerate(inputs.psr.requirements)}
-    main["_pos"] = np.tile([position[q.id] for q in reqs], n)
-    main["_sup"] = np.repeat(np.arange(n), r)
 
     # spreads and doubtful values on scored, non-knock-out requirements: warn, do not block
     # (not for bids already out: nothing there changes the award)
     still_in = (core.status != DISQUALIFIED)[:, None]
+    doubtful_scored: dict[str, list[str]] = {}
     for i, j in zip(*np.nonzero(inputs.flagged & ~knock_out & still_in), strict=True):
         doubtful_scored.setdefault(inputs.suppliers[i], []).append(reqs[j].id)
     for name, ids in doubtful_scored.items():
         warnings.append(f"{name}: answers flagged for review were scored as read: {', '.join(ids)}")
-    for i, j in zip(*np.nonzero((inputs.spread > settings.evaluator_spread) & still_in), strict=True):
+    for i, j in zip(*np.nonzero(wide & still_in), strict=True):
         warnings.append(
             f"{inputs.suppliers[i]} {reqs[j].id}: evaluators' scores differ by "
             f"{inputs.spread[i, j]:g} points (more than {settings.evaluator_spread:g}); "
             "discuss and agree before the award"
         )
-    factors = term_factors(items, inputs.psr.term_months)
-    price_rows = []
-    for i, resp in enumerate(inputs.responses):
-        for j, item in enumerate(items):
-            a = resp.answers.get(item.id)
-            price_rows.append(
-                {
-                    "supplier": resp.supplier,
-                    "requirement": item.id,
-                    "service": item.service,
-                    "kind": Kind.PRICE.value,
-                    "rule": "none",
-                    "offered": offered_text(item, a, inputs.amounts[i, j]),
-                    "raw": a.raw if a is not None else "",
-                    "value": inputs.amounts[i, j],
-                    "flags": [f.value for f in a.flags] if a is not None else [Flag.MISSING.value],
-                    "minimum": "-",
-                    "target": "-",
-                    "met_minimum": pd.NA,
-                    "gate": "review" if core.price_review[i, j] else "",
-                    "points": np.nan,
-                    "requirement_weight": np.nan,
-                    "share_of_quality": np.nan,
-                    "effective_weight": np.nan,
-                    "contribution": np.nan,
-                    "term_cost": inputs.amounts[i, j] * factors[j],
-                    "_pos": position[item.id],
-                    "_sup": i,
-                }
-            )
-    frame = (
-        pd.concat([main, pd.DataFrame(price_rows, columns=main.columns)], ignore_index=True) if p else main
-    )
-    frame["met_minimum"] = frame["met_minimum"].astype("boolean")
-    frame = frame.sort_values(["_sup", "_pos"], kind="stable")
-    return frame.drop(columns=["_sup", "_pos"]).reset_index(drop=True)
+    return frame
 
 
 def _service_frame(inputs: Inputs, core: Core, settings: EvaluationSettings) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import streamlit as st
 
 from slm_psr.model import PSR
 from slm_psr.psr_file import dumps_psr, load_psr, loads_psr
-from slm_psr.store import Conflict, ProjectState, Store, StoreError, default_database_url
+from slm_psr.store import Conflict, ProjectInfo, ProjectState, Store, StoreError, default_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PSR = ROOT / "data" / "demo" / "psr.json"
@@ -54,7 +54,29 @@ def init() -> None:
     if st.session_state.get("project_id") not in {p.id for p in projects}:
         active = [p for p in projects if not p.archived]
         st.session_state.project_id = active[0].id if active else None
-    st.session_state._project = s.load(st.session_state.project_id) if st.session_state.project_id else None
+    pid = st.session_state.project_id
+    info = next((p for p in projects if p.id == pid), None)
+    st.session_state._project = _loaded(s, info) if info is not None else None
+
+
+def _loaded(s: Store, info: ProjectInfo) -> ProjectState:
+    """The open project, read from the store only when it changed since this session last read it.
+
+    Reading a project parses every response again (about half a second for 100 bids
+    with 300 answers each), so the session keeps the last one it read, keyed on the
+    revision the projects list has just given: any saved change bumps it. The key holds
+    the store and class identities too, so a source reload (new classes) or another
+    database reads afresh. Pages treat the state as read-only, as before.
+    """
+    key = (s.url, id(Store), id(ProjectState), info.id, info.revision, info.updated_at)
+    kept_key, kept_state = st.session_state.get("_project_read", (None, None))
+    if kept_key == key:
+        return kept_state
+    loaded = s.load(info.id)
+    # Key on what was read: a change saved between the two queries reads again next run.
+    key = (s.url, id(Store), id(ProjectState), loaded.id, loaded.revision, loaded.project.updated_at)
+    st.session_state._project_read = (key, loaded)
+    return loaded
 
 
 def create_demo_project() -> int | None:

@@ -7,8 +7,10 @@ import streamlit as st
 
 from slm_psr import charts
 from slm_psr.model import Method
-from slm_psr.ui import state
+from slm_psr.ui import compute, state
 from slm_psr.ui.compute import evaluation_or_stop
+
+HEAT_MAP_ALL = 40  # up to this many requirements one heat map shows them all
 
 RELATIVE_BECAUSE = {
     True: "The price formula compares each price with the lowest qualified one",
@@ -208,7 +210,7 @@ else:
         {"supplier": services.supplier, "part": services.service.map(names), "points": services.contribution}
     )
 parts["rank"] = parts.supplier.map(rank_of)
-st.altair_chart(charts.contribution_bars(parts), width="stretch")
+compute.chart("contribution_bars", parts)
 
 st.subheader("Price against quality")
 st.caption(
@@ -220,16 +222,60 @@ st.caption(
     )
 )
 bids = ranking[["supplier", "price_total", "quality_points", "total", "rank", "winner"]]
-st.altair_chart(
-    charts.price_quality(bids, charts.equal_value_lines(bids, settings), currency=psr.currency),
-    width="stretch",
-)
+compute.chart("price_quality", bids, charts.equal_value_lines(bids, settings), currency=psr.currency)
 
 st.subheader("Points per requirement")
-st.caption("SLA points from 0 (at the minimum) to 10 (at the target or better), per qualified bid.")
 scores = ev.scores[ev.scores.supplier.isin(ranked) & (ev.scores.kind != "price") & (ev.scores.rule != "none")]
-heat = scores[["supplier", "requirement", "points", "offered"]].assign(rank=scores.supplier.map(rank_of))
-st.altair_chart(charts.points_heatmap(heat.fillna({"points": 0})), width="stretch")
+heat = (
+    scores[["supplier", "requirement", "service", "points", "offered"]]
+    .assign(rank=scores.supplier.map(rank_of))
+    .fillna({"points": 0})
+)
+n_requirements = heat.requirement.nunique()
+if n_requirements <= HEAT_MAP_ALL:
+    st.caption("SLA points from 0 (at the minimum) to 10 (at the target or better), per qualified bid.")
+    compute.chart("points_heatmap", heat)
+else:
+    # One matrix of every requirement would be thousands of cells nobody can read:
+    # the average per service first, then the requirements of one service.
+    st.caption(
+        f"SLA points from 0 (at the minimum) to 10 (at the target or better), per qualified bid. With "
+        f"{n_requirements} requirements, first the average per service; pick a service below for its "
+        "requirements one by one."
+    )
+    compute.chart("points_heatmap", charts.service_points(heat, names), column_title="Service")
+    with st.container(border=True):
+        pick, only = st.columns([2, 3], vertical_alignment="bottom")
+        present = set(heat.service.unique())
+        service_ids = [sid for sid in names if sid in present]
+        chosen = state.kept(
+            pick.selectbox,
+            "Requirements of",
+            f"heat.{project.id}.service",
+            service_ids[0],
+            options=service_ids,
+            format_func=names.get,
+        )
+        differ_only = state.kept(
+            only.toggle,
+            "Only requirements where the bids score differently",
+            f"heat.{project.id}.differ",
+            True,
+        )
+        shown = heat[heat.service == chosen]
+        if differ_only:
+            n_all = shown.requirement.nunique()
+            shown, alike = charts.split_alike(shown)
+            if len(alike):
+                same = ", ".join(f"{rid} ({p:g})" for rid, p in alike.head(20).items())
+                st.caption(
+                    f"{len(alike)} of {n_all} requirements give every bid the same points and are hidden: "
+                    f"{same}{', …' if len(alike) > 20 else ''}."
+                )
+        if shown.empty:
+            st.info("Every bid scores the same on each requirement of this service.")
+        else:
+            compute.chart("points_heatmap", shown)
 
 with st.expander("From answer to total, for one supplier", icon=":material/manage_search:"):
     who = st.selectbox("Supplier", ranking.supplier.tolist(), key="explain_supplier")

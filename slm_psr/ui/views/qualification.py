@@ -5,10 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from slm_psr import charts
 from slm_psr.engine import DISQUALIFIED, GATE_WORDS, NEEDS_REVIEW, QUALIFIED
 from slm_psr.model import Kind
-from slm_psr.ui import state
+from slm_psr.ui import compute, state
 from slm_psr.ui.compute import evaluation_or_stop
 
 STATUS_WORDS = {QUALIFIED: "qualified", NEEDS_REVIEW: "needs review", DISQUALIFIED: "out"}
@@ -88,9 +87,8 @@ else:
     ]
     order = {name: i for i, name in enumerate(suppliers.supplier)}
     knock_outs = knock_outs.sort_values("supplier", key=lambda s: s.map(order), kind="stable")
-    st.altair_chart(
-        charts.qualification_matrix(knock_outs[["supplier", "requirement", "result", "offered", "detail"]]),
-        width="stretch",
+    compute.chart(
+        "qualification_matrix", knock_outs[["supplier", "requirement", "result", "offered", "detail"]]
     )
     st.caption(
         "Green: meets the minimum · red: below it · amber: doubtful, to review · brown: not answered · light green/red: accepted/excluded by an override. Hover a cell for the offered value."
