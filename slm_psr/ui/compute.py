@@ -126,7 +126,9 @@ def chart(builder: str, *frames: pd.DataFrame, **options: Any) -> None:
     """
     try:
         spec = _chart_spec(builder, tuple(frames), plain(options))
-    except ImportError:  # a Streamlit without that helper: convert on every run as before
+    except (ImportError, AttributeError, TypeError):
+        # The helper is private to Streamlit: if a release moves or changes it, draw
+        # the chart the public way (converted on every run, as before).
         st.altair_chart(getattr(charts, builder)(*frames, **options), width="stretch")
         return
     st.vega_lite_chart(spec, width="stretch")
