@@ -13,7 +13,7 @@ fi
 if [ "$(id -u)" -eq 0 ]; then
   echo "installing system tools: ${missing[*]}"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 else
   echo "missing system tools (install as root): ${missing[*]}" >&2
 fi
