@@ -13,21 +13,14 @@ Three contenders, alternating so that all see the same load on a shared machine:
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from benchmarks.synthetic import make_psr, make_responses
-
-
-def _seconds(action: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
+from benchmarks.timing import medians_side_by_side
 
 
 def bare_weighted_sum(points: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -56,11 +49,7 @@ def run(n_suppliers: int = 1000, n_requirements: int = 500, repeats: int = 5) ->
         "compute": lambda: compute(inputs, settings, service_weights, settled),
         "numpy": lambda: bare_weighted_sum(points, weights),
     }
-    times: dict[str, list[float]] = {name: [] for name in contenders}
-    for _ in range(repeats):
-        for name, action in contenders.items():
-            times[name].append(_seconds(action))
-    medians = {name: statistics.median(values) for name, values in times.items()}
+    medians = medians_side_by_side(contenders, repeats)
     return {
         "n_suppliers": n_suppliers,
         "n_requirements": n_requirements,

@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import io
 import re
-import statistics
 import sys
 import tempfile
-import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -42,6 +40,7 @@ import pandas as pd
 import python_calamine
 
 from benchmarks.synthetic import make_psr, make_responses
+from benchmarks.timing import medians_side_by_side
 from slm_psr import values as values_module
 from slm_psr.excel.preflight import preflight
 from slm_psr.excel.questionnaire import (
@@ -172,12 +171,6 @@ def forget_parsed_texts() -> None:
             cache_clear()
 
 
-def _seconds(action: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
-
-
 def run(n_suppliers: int = 100, n_requirements: int = 300, repeats: int = 5) -> dict[str, Any]:
     """Median seconds to import every file (ours, preflight only, bare calamine, pandas) and the ratios."""
     psr = make_psr(n_requirements)
@@ -198,11 +191,7 @@ def run(n_suppliers: int = 100, n_requirements: int = 300, repeats: int = 5) -> 
         "calamine": lambda: [read_bare_calamine(data) for _, data in files],
         "pandas": lambda: [read_pandas_openpyxl(data) for _, data in files],
     }
-    times: dict[str, list[float]] = {name: [] for name in contenders}
-    for _ in range(repeats):
-        for name, action in contenders.items():
-            times[name].append(_seconds(action))
-    medians = {name: statistics.median(values) for name, values in times.items()}
+    medians = medians_side_by_side(contenders, repeats)
     return {
         "n_suppliers": n_suppliers,
         "n_requirements": n_requirements,

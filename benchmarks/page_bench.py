@@ -14,30 +14,24 @@ alternating so that all see the same load on a shared machine:
 
 from __future__ import annotations
 
+import itertools
 import os
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from benchmarks.import_bench import make_files
 from benchmarks.synthetic import make_psr
+from benchmarks.timing import medians_side_by_side
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
 COMPARISON_PAGE = "slm_psr/ui/views/comparison.py"
 USER = "Benchmark"
 TIMEOUT = 300
-
-
-def _seconds(action: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
 
 
 @contextmanager
@@ -111,16 +105,15 @@ def run(n_suppliers: int = 100, n_requirements: int = 300, repeats: int = 5) -> 
                 raise RuntimeError("the Comparison page shows no weight slider")
             weight = float(at.slider[0].value)
 
-            def move_weight(step: int) -> None:
-                at.slider[0].set_value(weight + 1 + step).run()
+            steps = itertools.count(1)
 
-            times: dict[str, list[float]] = {"rerun": [], "weight": [], "floor": []}
-            for step in range(repeats):
-                times["rerun"].append(_seconds(at.run))
-                times["weight"].append(_seconds(lambda step=step: move_weight(step)))
-                times["floor"].append(_seconds(floor.run))
+            def move_weight() -> None:  # a new value each time, so each move re-evaluates
+                at.slider[0].set_value(weight + next(steps)).run()
+
+            medians = medians_side_by_side(
+                {"rerun": at.run, "weight": move_weight, "floor": floor.run}, repeats
+            )
             _check(at, "the Comparison page after a weight move")
-    medians = {name: statistics.median(values) for name, values in times.items()}
     return {
         "n_suppliers": n_suppliers,
         "n_requirements": n_requirements,
