@@ -773,6 +773,12 @@ class Response(BaseModel):
         return self.answers.get(requirement_id)
 
 
+def decision_word(text: str) -> str:
+    """An override decision as typed ('Accepted', ' reject') in its stored form, 'accept' or 'reject'."""
+    word = text.strip().lower()
+    return {"accepted": "accept", "rejected": "reject"}.get(word, word)
+
+
 class Override(BaseModel):
     """A buyer's decision that overrules the knock-out gate, with its justification.
 
@@ -793,10 +799,7 @@ class Override(BaseModel):
     @field_validator("decision", mode="before")
     @classmethod
     def _decision_words(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = value.strip().lower()
-            return {"accepted": "accept", "rejected": "reject"}.get(value, value)
-        return value
+        return decision_word(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _justified(self) -> Override:

@@ -41,7 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
-from slm_psr.model import PSR, Override, Response
+from slm_psr.model import PSR, Override, Response, decision_word
 from slm_psr.psr_file import content_hash, dumps_psr, loads_psr
 from slm_psr.store.schema import (
     AuditRow,
@@ -700,8 +700,7 @@ class Store:
             "an override needs a justification: say why the decision differs from the rules (it goes on record)",
         )
         if decision is not None:
-            decision = str(decision).strip().lower()
-            decision = {"accepted": "accept", "rejected": "reject"}.get(decision, decision)
+            decision = decision_word(str(decision))
             if decision not in ("accept", "reject"):
                 raise ValueError(
                     f"override decision '{decision}': use 'accept' or 'reject' (or None to withdraw the override)"
