@@ -112,10 +112,13 @@ def _load_project_or_none(wanted: str, database: str | None):  # -> ProjectState
     """A stored project by ID or exact name, or None after printing why not."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from slm_psr.demo import DEMO_PROJECT, ensure_demo_project
     from slm_psr.store import Store, StoreError
 
     try:
         with Store.open(database) as store:
+            if wanted == DEMO_PROJECT:  # as the app does on first start
+                ensure_demo_project(store)
             projects = store.list_projects(include_archived=True)
             match = [p for p in projects if str(p.id) == wanted or p.name == wanted]
             if not match:

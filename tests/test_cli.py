@@ -80,3 +80,13 @@ def test_evaluate_names_an_unknown_project(tmp_path):
     assert "no project 'nope'" in run.stderr
     both = _cli("evaluate", "data/demo/psr.json", "--project", "x")
     assert both.returncode == 1 and "not both" in both.stderr
+
+
+def test_the_demo_project_evaluates_from_a_fresh_store_as_the_readme_says(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    run = _cli("evaluate", "--project", "Demo: managed IT services 2027", "--database", url)
+    assert run.returncode == 0, run.stderr
+    assert "6 bids" in run.stdout
+    assert "Alpenblick Digital GmbH" in run.stdout and "disqualified" in run.stdout
+    listed = _cli("projects", "--database", url)
+    assert "Demo: managed IT services 2027" in listed.stdout

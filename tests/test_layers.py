@@ -20,8 +20,9 @@ ALLOWED = {
     "engine": {"model", "engine"},
     "store": {"model", "psr_file", "store"},
     "charts": {"model", "engine"},
-    "cli": {"model", "psr_file", "values", "excel", "engine", "store", "charts"},
-    "ui": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "ui"},
+    "demo": {"model", "psr_file", "excel", "store"},
+    "cli": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "demo"},
+    "ui": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "demo", "ui"},
 }
 
 

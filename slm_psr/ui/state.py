@@ -7,23 +7,15 @@ what is being typed. Pure computations are cached on plain data (see ``compute``
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from slm_psr.demo import ensure_demo_project
 from slm_psr.model import PSR
-from slm_psr.psr_file import dumps_psr, load_psr, loads_psr
+from slm_psr.psr_file import dumps_psr, loads_psr
 from slm_psr.store import Conflict, ProjectInfo, ProjectState, Store, StoreError, default_database_url
-
-ROOT = Path(__file__).resolve().parents[2]
-DEMO_PSR = ROOT / "data" / "demo" / "psr.json"
-DEMO_RESPONSES = ROOT / "data" / "demo" / "responses"
-DEMO_SCORES = ROOT / "data" / "demo" / "evaluator_scores.csv"
-DEMO_PROJECT = "Demo: managed IT services 2027"
-DEMO_USER = "slm-psr (demo set-up)"
 
 
 @st.cache_resource(show_spinner=False)
@@ -47,10 +39,8 @@ def store() -> Store:
 def init() -> None:
     """Once per run from app.py: the demo project on first start, then the open project."""
     s = store()
+    ensure_demo_project(s)
     projects = s.list_projects(include_archived=True)
-    if not projects:
-        create_demo_project()
-        projects = s.list_projects(include_archived=True)
     if st.session_state.get("project_id") not in {p.id for p in projects}:
         active = [p for p in projects if not p.archived]
         st.session_state.project_id = active[0].id if active else None
@@ -77,46 +67,6 @@ def _loaded(s: Store, info: ProjectInfo) -> ProjectState:
     key = (s.url, id(Store), id(ProjectState), loaded.id, loaded.revision, loaded.project.updated_at)
     st.session_state._project_read = (key, loaded)
     return loaded
-
-
-def create_demo_project() -> int | None:
-    """The demo tender with its supplier answers, so that every page has something to show."""
-    s = store()
-    try:
-        info = s.create_project(DEMO_PROJECT, load_psr(DEMO_PSR), user=DEMO_USER)
-    except StoreError:
-        return None  # another process created it a moment ago
-    files = [(path.name, path.read_bytes()) for path in sorted(DEMO_RESPONSES.glob("*.xlsx"))]
-    if files:
-        from slm_psr.ui.compute import read_upload  # compute imports this module
-
-        revision = info.revision
-        psr = s.load_psr(info.id)
-        for name, data in files:
-            result = read_upload(psr_text(psr), name, data)
-            revision = s.add_response(
-                info.id,
-                name,
-                data,
-                result.response,
-                result.rejection,
-                user=DEMO_USER,
-                expected_revision=revision,
-            )
-        # Two evaluators have already scored the qualitative criterion, so the
-        # demo ranking is complete; their spread on Westpark shows the flag.
-        with DEMO_SCORES.open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                revision = s.set_evaluator_score(
-                    info.id,
-                    row["supplier"],
-                    row["requirement"],
-                    row["evaluator"],
-                    float(row["score"]),
-                    user=row["evaluator"],
-                    expected_revision=revision,
-                )
-    return info.id
 
 
 def _login_name() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from slm_psr.demo import DEMO_PSR
 from slm_psr.psr_file import PSRFileError, load_psr, loads_psr
 from slm_psr.ui import state
 
@@ -77,7 +78,7 @@ with right.container(border=True):
     )
     if st.button("Create", type="primary", key="create_project"):
         try:
-            psr = loads_psr(upload.getvalue(), source=upload.name) if upload else load_psr(state.DEMO_PSR)
+            psr = loads_psr(upload.getvalue(), source=upload.name) if upload else load_psr(DEMO_PSR)
         except PSRFileError as exc:
             st.error(f"{upload.name} is not a valid PSR:\n" + "\n".join(f"- {e}" for e in exc.errors))
         else:
