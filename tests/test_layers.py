@@ -21,8 +21,9 @@ ALLOWED = {
     "store": {"model", "psr_file", "store"},
     "charts": {"model", "engine"},
     "demo": {"model", "psr_file", "excel", "store"},
-    "cli": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "demo"},
-    "ui": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "demo", "ui"},
+    "service": {"model", "psr_file", "excel", "engine", "store", "demo", "service"},
+    "cli": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "demo", "service"},
+    "ui": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "demo", "service", "ui"},
 }
 
 
