@@ -15,7 +15,7 @@ PACKAGE = ROOT / "slm_psr"
 ALLOWED = {
     "model": set(),
     "psr_file": {"model"},
-    "values": {"model"},
+    "values": {"model", "values"},
     "excel": {"model", "values", "engine", "psr_file", "excel"},
     "engine": {"model", "engine"},
     "store": {"model", "psr_file", "store"},
