@@ -123,11 +123,6 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
-def flag_words(flags: Iterable[str]) -> str:
-    """Flag values as words: ['needs_review', 'ambiguous'] -> 'needs review, ambiguous'."""
-    return ", ".join(str(getattr(f, "value", f)).replace("_", " ") for f in flags)
-
-
 # --- formats and sheet set-up ---------------------------------------------------------
 
 _PASS = {"bg_color": "#C6EFCE", "font_color": "#006100"}

@@ -12,11 +12,11 @@ from slm_psr.excel.sheetkit import (
     Column,
     Sheet,
     Styled,
-    flag_words,
     plain,
 )
 from slm_psr.model import Method, Response
 from slm_psr.psr_file import content_hash
+from slm_psr.wording import flag_words
 
 if TYPE_CHECKING:
     pass
