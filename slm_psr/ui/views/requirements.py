@@ -9,7 +9,6 @@ import json
 import streamlit as st
 
 from slm_psr.model import (
-    KIND_LABELS,
     DecisionCriterion,
     Direction,
     Kind,
@@ -222,7 +221,7 @@ with r1:
             "kind": st.column_config.SelectboxColumn(
                 "Kind",
                 options=[k.value for k in Kind],
-                format_func=lambda v: KIND_LABELS[Kind(v)],
+                format_func=lambda v: Kind(v).label,
                 required=True,
             ),
             "unit": st.column_config.TextColumn(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from slm_psr.model import Answer, Flag, Kind, Response, format_level
+from slm_psr.model import Answer, Flag, Response, format_level
 from slm_psr.ui import state
 from slm_psr.ui.compute import read_upload
 
@@ -126,8 +126,8 @@ def read_as(rid: str, answer: Answer) -> str:
     req = next((q for q in project.psr.requirements if q.id == rid), None)
     if answer.value is None or req is None:
         return "-"
-    if answer.unit and req.kind is Kind.TIME_LIMIT:
-        req = req.model_copy(update={"unit": answer.unit})
+    if answer.unit and answer.unit != req.kind.spec.answer_unit(req):
+        req = req.model_copy(update={"unit": answer.unit})  # read in a unit of its own (a time in days)
     return format_level(req, answer.value)
 
 
