@@ -27,8 +27,9 @@ from slm_psr.model import (
     Flag,
     Requirement,
 )
+from slm_psr.wording import Status
 
-QUALIFIED, DISQUALIFIED, NEEDS_REVIEW = "qualified", "disqualified", "needs_review"
+QUALIFIED, DISQUALIFIED, NEEDS_REVIEW = Status.QUALIFIED, Status.DISQUALIFIED, Status.NEEDS_REVIEW
 
 
 # --- the gate (kernels) -----------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -9,6 +10,7 @@ from slm_psr.kinds.base import BaseKind, refuse
 from slm_psr.model import Answer, Direction, Flag, Parsed, Requirement, Rule, register_kind
 from slm_psr.values.numbers import parse_number
 from slm_psr.values.text import _fmt
+from slm_psr.wording import amount
 
 # Words next to a price that do not change it.
 _HARMLESS_PRICE_WORDS = re.compile(
@@ -69,13 +71,18 @@ class Price(BaseKind):
             out.flag(Flag.OUT_OF_RANGE, f"'{_fmt(x)}': a price cannot be negative")
         return out
 
+    def format_level(self, req: Requirement, level: Any) -> str:
+        if isinstance(level, bool) or not isinstance(level, (int, float)) or not math.isfinite(level):
+            return str(level)
+        return amount(level, req.unit)
+
     def offered_text(self, req: Requirement, answer: Answer | None, value: float, *, detail: bool) -> str:
         if answer is None or answer.value is None:
             return "no answer"
         shown = answer.value
         if isinstance(shown, bool) or not isinstance(shown, (int, float)):
             return f"'{answer.raw}' (not an amount)"
-        return f"{float(shown):,.2f} {req.unit}".strip()
+        return amount(shown, req.unit)
 
 
 SPEC = register_kind(Price())
