@@ -12,12 +12,11 @@ warnings by their code, never by their text.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
-from slm_psr.model import Answer, Requirement, format_level
+from slm_psr.model import Answer, Requirement
 
 
 class Status(StrEnum):
@@ -121,12 +120,8 @@ def offered_value(req: Requirement, answer: Answer | None) -> str:
     value = answer.value
     spec = req.kind.spec
     try:
-        if spec.priced:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                return str(value)
-            return amount(value, req.unit)
-        if answer.unit and answer.unit != spec.answer_unit(req):
-            req = req.model_copy(update={"unit": answer.unit})  # read in a unit of its own (a time in days)
-        return format_level(req, value)
+        if answer.unit and answer.unit != spec.answer_unit(req):  # read in a unit of its own (hours)
+            req = req.model_copy(update={"unit": answer.unit})
+        return spec.format_level(req, value)
     except (TypeError, ValueError, KeyError):
         return str(value)

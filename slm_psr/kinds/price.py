@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -69,6 +70,11 @@ class Price(BaseKind):
         if x < 0:
             out.flag(Flag.OUT_OF_RANGE, f"'{_fmt(x)}': a price cannot be negative")
         return out
+
+    def format_level(self, req: Requirement, level: Any) -> str:
+        if isinstance(level, bool) or not isinstance(level, (int, float)) or not math.isfinite(level):
+            return str(level)
+        return amount(level, req.unit)
 
     def offered_text(self, req: Requirement, answer: Answer | None, value: float, *, detail: bool) -> str:
         if answer is None or answer.value is None:

@@ -72,7 +72,7 @@ class TimeLimit(BaseKind):
             ) from None
 
     def format_level(self, req: Requirement, level: Any) -> str:
-        unit = _UNIT_WORDS[req.unit]
+        unit = _UNIT_WORDS[TimeUnit(req.unit).value]
         if level == 1:
             unit = unit.replace("minutes", "minute").replace("hours", "hour").replace("days", "day")
         return f"{num(level)} {unit}"
