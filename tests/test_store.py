@@ -606,6 +606,29 @@ def test_a_response_must_match_its_bytes(store, demo_psr):
         store.add_response(info.id, "x.xlsx", b"bytes", None, "  ", user="anna", expected_revision=1)
 
 
+def test_what_the_import_said_is_kept_with_the_response(store, demo_psr):
+    """The import's notes and values to review, as worded then, come back with the stored response
+    (a response stored without them reads None: the page words those afresh)."""
+    info = store.create_project("Demo", demo_psr, user="anna")
+    said = {
+        "notes": ["acme.xlsx, sheet Answers, cell F12 (HO-01 availability): '99,9' read as 99.9 %"],
+        "review": [
+            {"requirement_id": "HO-01", "cell": "Answers!F12", "raw": "99.9 %", "value": "99.9 %",
+             "flags": ["ambiguous"], "notes": ["'99,9' read as 99.9 %"]}
+        ],
+    }  # fmt: skip
+    rev = store.add_response(
+        info.id, "acme.xlsx", _xlsx_bytes("a"), _response("Acme", demo_psr), None,
+        user="anna", expected_revision=info.revision, import_review=said,
+    )  # fmt: skip
+    store.add_response(
+        info.id, "beta.xlsx", _xlsx_bytes("b"), _response("Beta", demo_psr), None,
+        user="anna", expected_revision=rev,
+    )  # fmt: skip
+    kept = {r.filename: r.import_review for r in store.load(info.id).responses}
+    assert kept == {"acme.xlsx": said, "beta.xlsx": None}
+
+
 # --- decisions and their rules --------------------------------------------------------
 
 

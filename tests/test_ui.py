@@ -166,6 +166,34 @@ def test_uploading_answers_reads_each_file_and_rejects_a_broken_one(app, databas
     assert len(current) == 7  # six replaced (same files), one rejected kept on record
     assert {r.uploaded_by for r in current} == {"Anna Tester"}
     assert sum(e.action == "replace_response" for e in store.audit(pid)) == 6
+    # what the import said is kept with each stored response, and the page shows it as said
+    read = [r for r in current if r.response is not None]
+    assert all(r.import_review is not None for r in read)
+    words = {item["value"] for r in read for item in r.import_review["review"]}
+    assert words and all(word in flagged for word in words)
+
+
+def test_the_responses_page_shows_what_the_import_said(app, database):
+    """The stored words, not a fresh wording: a response kept with its import's review shows them."""
+    store, pid = store_for(database)
+    state = store.load(pid)
+    stored = next(r for r in state.responses if r.response is not None)
+    review = {
+        "notes": [f"{stored.filename}, sheet Answers, cell G9 (SD-04 time limit): kept from the import"],
+        "review": [
+            {"requirement_id": "SD-04", "cell": "Answers!G9", "raw": "4 Std.", "value": "4 hours, as said",
+             "flags": ["ambiguous"], "notes": []}
+        ],
+    }  # fmt: skip
+    store.add_response(
+        pid, stored.filename, store.response_bytes(stored.id), stored.response, None,
+        user="Anna Tester", expected_revision=state.revision, import_review=review,
+    )  # fmt: skip
+    goto(app, "responses")
+    assert not app.exception
+    tables = "\n".join(df.value.to_string() for df in app.dataframe)
+    assert "4 hours, as said" in tables
+    assert "kept from the import" in "\n".join(t.value for t in app.text)
 
 
 def test_removing_a_response_takes_it_out_and_keeps_it_on_record(app, database):
