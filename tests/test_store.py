@@ -796,51 +796,6 @@ def test_a_save_killed_mid_transaction_leaves_the_last_committed_state(db_url, o
 # --- command line -------------------------------------------------------------------
 
 
-def test_cli_lists_projects(db_url, demo_psr):
-    with Store.open(db_url) as store:
-        project_id, _ = _full_project(store, demo_psr)
-        old = store.create_project("Old tender", demo_psr, user="ben")
-        store.archive_project(old.id, user="ben")
-    run = subprocess.run(
-        [sys.executable, "-m", "slm_psr", "projects", "--database", db_url],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert run.returncode == 0, run.stderr
-    header, line = run.stdout.splitlines()
-    assert header.split() == [
-        "ID",
-        "name",
-        "PSR",
-        "version",
-        "responses",
-        "updated",
-        "by",
-        "updated",
-        "at",
-        "(UTC)",
-    ]
-    assert line.split()[:8] == [str(project_id), "Managed", "IT", "2027", "MS-2027-01", "1", "3", "anna"]
-    everything = subprocess.run(
-        [sys.executable, "-m", "slm_psr", "projects", "--all", "--database", db_url],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert "Old tender (archived)" in everything.stdout
-
-
-def test_cli_reports_an_unreachable_database(tmp_path):
-    run = subprocess.run(
-        [sys.executable, "-m", "slm_psr", "projects", "--database", "postgresql://nobody@127.0.0.1:1/none"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert run.returncode == 1
-    assert run.stderr.startswith("cannot open the project store: ") and "Traceback" not in run.stderr
-    empty = subprocess.run(
-        [sys.executable, "-m", "slm_psr", "projects", "--database", f"sqlite:///{tmp_path / 'new' / 'p.sqlite3'}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert empty.returncode == 0 and empty.stdout.startswith("no projects in sqlite:///")
-
-
 def test_store_module_imports_only_the_model():
     source = "\n".join(p.read_text() for p in (ROOT / "slm_psr" / "store").rglob("*.py"))
     imported = {
