@@ -7,6 +7,7 @@ the same charts from an evaluation as the app does.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import altair as alt
 import numpy as np
@@ -15,6 +16,9 @@ import pandas as pd
 from slm_psr.engine.methods import VALUE_PER, quality_price_shares
 from slm_psr.engine.price import price_points
 from slm_psr.model import EvaluationSettings, Method
+
+if TYPE_CHECKING:
+    from slm_psr.engine import Evaluation
 
 # Pixels per supplier in the bar chart and the heat maps: a step, not a fixed height, so the
 # chart grows with the number of suppliers (Streamlit squeezes a fixed height on a discrete axis).
@@ -30,6 +34,43 @@ RESULT_COLOURS = {  # qualification: green pass, red out, amber review, grey not
     "rejected": "#ef9a9a",  # excluded by an override
     "not asked": "#bdbdbd",
 }
+
+
+def contribution_parts(ev: Evaluation) -> pd.DataFrame:
+    """Each ranked bid's total split into its parts, shaped for :func:`contribution_bars`.
+
+    Under MEAT the parts are the services' weighted quality points and the weighted
+    price points (they add up to the total); under the UfAB methods the services'
+    shares of the performance points L (the price is the divisor, not a part).
+    Columns: supplier, part, points, rank.
+    """
+    ranking = ev.ranking()
+    rank_of = dict(zip(ranking.supplier, ranking["rank"].astype(int), strict=True))
+    names = {s.id: s.name for s in ev.psr.services}
+    services = ev.services[ev.services.supplier.isin(set(rank_of))]
+    frames = [
+        pd.DataFrame(
+            {
+                "supplier": services.supplier,
+                "part": services.service.map(names),
+                "points": services.contribution,
+            }
+        )
+    ]
+    if ev.settings.method is Method.MEAT:
+        _, price_share = quality_price_shares(ev.settings)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "supplier": ranking.supplier,
+                    "part": PRICE_PART,
+                    "points": ranking.price_points * price_share,
+                }
+            )
+        )
+    parts = pd.concat(frames, ignore_index=True)
+    parts["rank"] = parts.supplier.map(rank_of)
+    return parts
 
 
 def contribution_bars(parts: pd.DataFrame, *, title: str = "") -> alt.Chart:

@@ -300,8 +300,57 @@ def add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_evaluate)
 
 
+def cmd_award_record(args: argparse.Namespace) -> int:
+    import re
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from slm_psr import service
+    from slm_psr.store import Store, StoreError
+
+    try:
+        with Store.open(args.database) as store:
+            state, _ = service.open_project(store, args.project)
+            evaluation = service.evaluate_project(state)
+            data = service.award_record(
+                store, state, evaluation=evaluation, prepared_by=args.prepared_by or ""
+            )
+    except service.ProjectNotFound as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"cannot evaluate project '{args.project}': {exc}", file=sys.stderr)
+        return 1
+    except (StoreError, SQLAlchemyError) as exc:
+        reason = getattr(exc, "orig", None) or exc
+        print(f"cannot open the project store: {str(reason).strip().splitlines()[0]}", file=sys.stderr)
+        return 1
+    psr = state.psr
+    safe_id = re.sub(r"[^A-Za-z0-9._-]+", "_", psr.id)
+    out = Path(args.output or f"award-record-{safe_id}-v{psr.version}.pdf")
+    out.write_bytes(data)
+    winners = " and ".join(evaluation.winners) or "no bid ranked yet"
+    print(
+        f"{out}: award record for {psr.id} version {psr.version} ({len(evaluation.suppliers)} bids; first: {winners})"
+    )
+    return 0
+
+
+def add_award_record(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("award-record", help="write a stored project's award record (PDF) to file and sign")
+    p.add_argument(
+        "--project", required=True, metavar="ID_OR_NAME", help="the stored project (ID or exact name)"
+    )
+    p.add_argument("--database", metavar="URL", help="the store (default: $SLM_PSR_DATABASE_URL or SQLite)")
+    p.add_argument("--prepared-by", metavar="NAME", help="the name printed as the record's author")
+    p.add_argument(
+        "-o", "--output", metavar="PDF", help="the .pdf to write (default: award-record-ID-vN.pdf)"
+    )
+    p.set_defaults(func=cmd_award_record)
+
+
 # Subcommands in the order `--help` lists them.
-COMMANDS = [add_validate, add_projects, add_questionnaire, add_import, add_evaluate]
+COMMANDS = [add_validate, add_projects, add_questionnaire, add_import, add_evaluate, add_award_record]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -187,6 +187,12 @@ def test_buyer_goes_from_the_demo_psr_to_a_downloaded_comparison(page, tmp_path)
     assert saved.name == "comparison-MS-2027-01-v1.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(saved.read_bytes()))
     assert "summary" in book.sheetnames
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the award record").click()
+    record = tmp_path / download.value.suggested_filename
+    download.value.save_as(record)
+    assert record.name == "award-record-MS-2027-01-v1.pdf"
+    assert record.read_bytes().startswith(b"%PDF-")
     assert page.get_by_text("Audit trail").count() >= 1
     screenshot(page, "6-export")
 

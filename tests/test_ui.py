@@ -241,13 +241,23 @@ def test_the_comparison_workbook_opens(app, database):
 
     import openpyxl
 
-    from slm_psr.ui.compute import comparison_workbook
+    from slm_psr.ui.compute import award_record, comparison_workbook
 
     goto(app, "export")
-    assert [b.label for b in app.get("download_button")] == ["Download the comparison", "Download the PSR"]
+    assert [b.label for b in app.get("download_button")] == [
+        "Download the award record",
+        "Download the comparison",
+        "Download the PSR",
+    ]
     store, pid = store_for(database)
     book = openpyxl.load_workbook(io.BytesIO(comparison_workbook(store.load(pid), store.audit(pid))))
     assert "summary" in book.sheetnames
+    assert award_record(store.load(pid), store, "A. Buyer").startswith(b"%PDF-")
+    trail = app.dataframe[0].value  # the audit trail in words, newest first
+    assert list(trail.columns) == ["When (UTC)", "Who", "What changed"]
+    assert "uploaded nordwind.xlsx (Nordwind IT Services AG): 26 answers read" in " ".join(
+        trail["What changed"]
+    )
 
 
 def test_a_new_project_without_answers_says_what_to_do_next(app, database):

@@ -18,10 +18,13 @@ from slm_psr.service.project import (
     input_files,
     open_project,
 )
+from slm_psr.service.records import audit_lines, award_record
 
 __all__ = [
     "ProjectNotFound",
+    "audit_lines",
     "audit_rows",
+    "award_record",
     "comparison_workbook",
     "evaluate_project",
     "evaluator_scores",
