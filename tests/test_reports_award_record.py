@@ -90,7 +90,7 @@ def test_page_one_is_the_summary_with_the_decision(demo_record, tmp_path):
     assert "price 59.49 points" in page_one
     assert "4,345,000.00 EUR over 36 months" in page_one
     assert "Next: Quatre Saisons Informatique SA, 2.04 points behind" in page_one
-    assert "6: 3 qualified, 1 need review, 2 disqualified" in page_one
+    assert "6: 3 qualified, 1 needs review, 2 disqualified" in page_one
     assert "Most economically advantageous tender (MEAT)" in page_one
     assert "Lowest price ratio" in page_one
     assert "provisional" in page_one  # Westpark still needs review on its price
@@ -104,6 +104,7 @@ def test_the_record_holds_every_section_in_words(demo_record, tmp_path):
     version = store.psr_versions(pid)[0]
     assert f"MS-2027-01, version {version.version}" in text
     assert version.content_hash in text
+    assert text.count(version.content_hash) == 2  # on page one and in the list of versions
     # the method in plain words
     assert "Knock-outs first" in text and "price points = max x Pmin / P" in text
     # every bid with its status

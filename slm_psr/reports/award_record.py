@@ -160,13 +160,13 @@ class _Record:
         doc.pairs(
             [
                 ("Tender (PSR)", f"{psr.id}, version {psr.version}"),
-                ("PSR content hash (SHA-256)", self.versions[-1].content_hash if self.versions else ""),
+                ("PSR content hash (SHA-256)", self.evaluated_hash()),
                 ("Deadline for bids", psr.deadline.isoformat()),
                 ("Contract term", f"{psr.term_months} months, prices in {psr.currency}"),
                 (
                     "Bids received",
                     f"{len(ev.suppliers)}: {counts['qualified']} qualified, {counts['needs review']} "
-                    f"need review, {counts['disqualified']} disqualified",
+                    f"need{'s' if counts['needs review'] == 1 else ''} review, {counts['disqualified']} disqualified",
                 ),
                 ("Method", self.method_line()),
                 (
@@ -198,6 +198,10 @@ class _Record:
             size=8.5,
             muted=True,
         )
+
+    def evaluated_hash(self) -> str:
+        """The content hash of the PSR version evaluated, as the store recorded it."""
+        return next((v.content_hash for v in self.versions if v.version == self.psr.version), "")
 
     def method_line(self) -> str:
         """The method and price formula by their registry labels, with the weights in use."""
