@@ -196,6 +196,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from slm_psr import service
     from slm_psr.engine import Override, evaluate
     from slm_psr.model import Response
+    from slm_psr.wording import status_word
 
     responses: list[Response] = []
     input_files: list[tuple[str, str]] = []  # (file name, SHA-256) for the comparison workbook
@@ -259,7 +260,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     for row in result.suppliers.itertuples():
         rank = "-" if pd.isna(row.rank) else str(row.rank)
         total = "-" if pd.isna(row.total) else f"{row.total:.2f}"
-        print(f"{rank:>4}  {row.supplier:<{width}}  {row.status:<13} {total:>9} {row.price_total:>16,.2f}")
+        status = status_word(row.status)
+        print(f"{rank:>4}  {row.supplier:<{width}}  {status:<13} {total:>9} {row.price_total:>16,.2f}")
         for reason in row.reasons:
             print(f"{'':6}- {reason}")
     for warning in result.warnings:

@@ -24,11 +24,11 @@ from slm_psr.engine.methods import METHODS
 from slm_psr.engine.price import FORMULAS
 from slm_psr.model import KIND_LABELS, Kind, Method, format_level
 from slm_psr.reports.document import Col, Document
+from slm_psr.wording import STATUS_WORDS, WarningCode, codes, status_word
 
 if TYPE_CHECKING:
     from slm_psr.engine import Evaluation
 
-STATUS_WORDS = {"qualified": "qualified", "needs_review": "needs review", "disqualified": "disqualified"}
 SIGN_OFF_ROLES = (
     "Prepared by (procurement officer)",
     "Checked by (second evaluator)",
@@ -89,10 +89,6 @@ def _money(value: Any, currency: str) -> str:
 
 def _rank(value: Any) -> str:
     return "-" if value is None or value is pd.NA or value != value else str(int(value))
-
-
-def _status(value: str) -> str:
-    return STATUS_WORDS.get(value, str(value).replace("_", " "))
 
 
 class _Record:
@@ -156,7 +152,7 @@ class _Record:
         doc.para(f"{psr.buyer}", muted=True)
         counts = {w: 0 for w in STATUS_WORDS.values()}
         for s in ev.suppliers["status"]:
-            counts[_status(s)] = counts.get(_status(s), 0) + 1
+            counts[status_word(s)] = counts.get(status_word(s), 0) + 1
         doc.pairs(
             [
                 ("Tender (PSR)", f"{psr.id}, version {psr.version}"),
@@ -178,8 +174,7 @@ class _Record:
         )
         doc.heading("Decision proposed", level=2)
         doc.para(self.decision(), bold=True)
-        provisional = [w for w in ev.warnings if "provisional" in w or "needs review" in w]
-        if provisional:
+        if WarningCode.PROVISIONAL in codes(ev.warnings):
             doc.para(
                 "The ranking is provisional: a bid needs review. Settle it (confirm the answer or decide by "
                 "an override) before the award is signed.",
@@ -231,10 +226,10 @@ class _Record:
         doc.heading("PSR versions saved", level=2)
         doc.table_of(
             [
-                Col("Version", 10, "C"),
-                Col("Saved", 22),
-                Col("By", 28),
-                Col("Content hash (SHA-256)", 70, mono=True),
+                Col("Version", 12, "C"),
+                Col("Saved (UTC)", 24),
+                Col("By", 30),
+                Col("Content hash (SHA-256)", 112, mono=True),
             ],
             [(v.version, _when(v.saved_at), v.saved_by, v.content_hash) for v in self.versions],
         )
@@ -308,7 +303,7 @@ class _Record:
                 Col("Rank", 8, "C"),
             ],
             [
-                (r.supplier, r.file or "", _status(r.status), _num(r.price_total), _rank(r.rank))
+                (r.supplier, r.file or "", status_word(r.status), _num(r.price_total), _rank(r.rank))
                 for r in ev.suppliers.itertuples()
             ],
         )
@@ -319,7 +314,7 @@ class _Record:
             muted=True,
         )
         rows = [
-            (r.supplier, _status(r.status), "\n".join(r.reasons))
+            (r.supplier, status_word(r.status), "\n".join(r.reasons))
             for r in ev.suppliers.itertuples()
             if r.reasons is not None and len(r.reasons)
         ]
