@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from xlsxwriter.utility import xl_col_to_name
 
+from slm_psr.engine.methods import METHODS
+from slm_psr.engine.price import FORMULAS
 from slm_psr.excel.comparison.context import Context, is_ufab, rank_of
 from slm_psr.excel.sheetkit import (
     Column,
@@ -28,7 +30,7 @@ def _summary_columns(ctx: Context) -> list[tuple[Column, str]]:
     cur = ctx.psr.currency
     cols = [
         (Column("Rank", 5, "integer"), "rank"),
-        (Column("Supplier", 28, "strong"), "supplier"),
+        (Column("Supplier", 34, "strong"), "supplier"),
         (Column("Status", 13, "center"), "status"),
         (Column("Winner", 8, "center"), "winner"),
     ]
@@ -66,9 +68,13 @@ def write_summary(sheet: Sheet, ctx: Context, stamp: str) -> None:
     else:
         sheet.line("No bid can be ranked yet", "section")
     sheet.line(
-        f"{len(ctx.status)} bids: {counts['qualified']} qualified, {counts['needs review']} need review, "
-        f"{counts['disqualified']} disqualified. Method: {ev.settings.method.value}"
-        + (f", price formula {ev.settings.price_formula.value}" if ctx.method is Method.MEAT else "")
+        f"{len(ctx.status)} bids: {counts['qualified']} qualified, {counts['needs review']} need{'s' if counts['needs review'] == 1 else ''} review, "
+        f"{counts['disqualified']} disqualified. Method: {METHODS[ctx.method].label}"
+        + (
+            f"; price formula: {FORMULAS[ev.settings.price_formula].title}"
+            if ctx.method is Method.MEAT
+            else ""
+        )
         + "."
     )
     if ev.warnings:
