@@ -13,16 +13,28 @@ PACKAGE = ROOT / "slm_psr"
 
 # layer -> the slm_psr layers it may import (DESIGN.md, "Layers")
 ALLOWED = {
-    "model": set(),
-    "psr_file": {"model"},
-    "values": {"model"},
-    "excel": {"model", "values", "engine", "psr_file", "excel"},
-    "engine": {"model", "engine"},
-    "store": {"model", "psr_file", "store"},
-    "charts": {"model", "engine"},
-    "demo": {"model", "psr_file", "excel", "store"},
-    "cli": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "demo"},
-    "ui": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "demo", "ui"},
+    "contract_terms": set(),  # part of the model layer: the PSR's contract terms and the SLA schedule
+    "model": {"contract_terms"},
+    "psr_file": {"model", "contract_terms"},
+    "values": {"model", "contract_terms"},
+    "excel": {"model", "contract_terms", "values", "engine", "psr_file", "excel"},
+    "engine": {"model", "contract_terms", "engine"},
+    "store": {"model", "contract_terms", "psr_file", "store"},
+    "charts": {"model", "contract_terms", "engine"},
+    "demo": {"model", "contract_terms", "psr_file", "excel", "store"},
+    "cli": {"model", "contract_terms", "psr_file", "values", "excel", "engine", "store", "charts", "demo"},
+    "ui": {
+        "model",
+        "contract_terms",
+        "psr_file",
+        "values",
+        "excel",
+        "engine",
+        "store",
+        "charts",
+        "demo",
+        "ui",
+    },
 }
 
 
