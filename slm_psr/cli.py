@@ -294,8 +294,109 @@ def add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_evaluate)
 
 
+def cmd_monitor(args: argparse.Namespace) -> int:
+    import json
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from slm_psr.demo import DEMO_PROJECT, ensure_demo_contract, ensure_demo_project
+    from slm_psr.service import monitor as m
+    from slm_psr.store import Store, StoreError
+
+    status = 0
+    try:
+        with Store.open(args.database) as store:
+            if args.project == DEMO_PROJECT:  # as the app does on first start
+                ensure_demo_project(store)
+                ensure_demo_contract(store)
+            projects = store.list_projects(include_archived=True)
+            match = [p for p in projects if str(p.id) == args.project or p.name == args.project]
+            if not match:
+                names = ", ".join(f"{p.id} ({p.name})" for p in projects) or "none"
+                print(f"no project '{args.project}' in {store.url}; projects: {names}", file=sys.stderr)
+                return 1
+            pid = match[0].id
+            if args.confirm:
+                contract = m.confirm_contract(store, pid, args.confirm, user=args.user)
+                print(f"contract with {contract.supplier} confirmed (version {contract.version})")
+            if args.import_files:
+                files = []
+                for name in args.import_files:
+                    try:
+                        files.append((Path(name).name, Path(name).read_bytes()))
+                    except OSError as exc:
+                        print(f"{name}: cannot be read ({exc.strerror})", file=sys.stderr)
+                        status = 1
+                for result in m.import_measurements(store, pid, files, user=args.user):
+                    print(result.summary())
+                    for note in result.notes[:20]:
+                        print(f"  - {note}")
+                    if len(result.notes) > 20:
+                        print(f"  - ... and {len(result.notes) - 20} more notes")
+                    status = status if result.accepted else 1
+            if args.correct:
+                record, field_name, value = args.correct
+                m.correct_measurement(
+                    store, pid, record, field_name, value, args.reason or "", user=args.user
+                )
+                print(f"record {record}: {field_name} corrected to {value!r}")
+            if args.dispute:
+                m.dispute_measurement(store, pid, args.dispute, args.party, args.reason or "", user=args.user)
+                print(f"record {args.dispute} marked disputed by the {args.party}")
+            computing = (
+                args.period
+                or args.json
+                or args.output
+                or not (args.import_files or args.correct or args.dispute or args.confirm)
+            )
+            if computing:
+                report = m.monitor(store, pid, period=args.period, user=args.user)
+                for line in report.lines():
+                    print(line)
+                if args.json:
+                    Path(args.json).write_text(
+                        json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n",
+                        encoding="utf-8",
+                    )
+                    print(f"result: {args.json}")
+                if args.output:
+                    Path(args.output).write_bytes(report.to_xlsx())
+                    print(f"report: {args.output}")
+    except (m.MonitoringError, StoreError, ValueError) as exc:
+        print(f"cannot monitor: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        reason = getattr(exc, "orig", None) or exc
+        print(f"cannot open the project store: {str(reason).strip().splitlines()[0]}", file=sys.stderr)
+        return 1
+    return status
+
+
+def add_monitor(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "monitor",
+        help="after the award: import measurements; per month and service level attainment, credits, termination",
+    )
+    p.add_argument("--project", required=True, metavar="ID_OR_NAME", help="the stored project")
+    p.add_argument("--database", metavar="URL", help="the store (default: $SLM_PSR_DATABASE_URL or SQLite)")
+    p.add_argument("--import", dest="import_files", nargs="+", metavar="FILE",
+                   help="outage logs, ticket exports or measured values (.xlsx or .csv) to import")  # fmt: skip
+    p.add_argument("--confirm", metavar="SUPPLIER", help="confirm the contract with this bid's SLA schedule")
+    p.add_argument("--period", metavar="YYYY-MM", help="show this month only (all months are computed)")
+    p.add_argument(
+        "--correct", nargs=3, metavar=("RECORD", "FIELD", "VALUE"), help="correct a record (needs --reason)"
+    )
+    p.add_argument("--dispute", metavar="RECORD", help="mark a record disputed (needs --party and --reason)")
+    p.add_argument("--party", choices=("buyer", "supplier"), default="buyer", help="who disputes the record")
+    p.add_argument("--reason", help="why a record is corrected or disputed")
+    p.add_argument("--user", default="command line", help="your name, for the audit trail")
+    p.add_argument("--json", help="write the results (periods labelled YYYY-MM) as JSON here")
+    p.add_argument("-o", "--output", metavar="XLSX", help="write the monitoring report workbook (.xlsx) here")
+    p.set_defaults(func=cmd_monitor)
+
+
 # Subcommands in the order `--help` lists them.
-COMMANDS = [add_validate, add_projects, add_questionnaire, add_import, add_evaluate]
+COMMANDS = [add_validate, add_projects, add_questionnaire, add_import, add_evaluate, add_monitor]
 
 
 def build_parser() -> argparse.ArgumentParser:

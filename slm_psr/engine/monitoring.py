@@ -12,6 +12,7 @@ and the figures behind them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -26,11 +27,13 @@ from slm_psr.engine.attainment import (
     judge,
     period_bounds,
     period_of,
+    public_holidays,
     ticket_budget,
     ticket_shares,
     to_seconds,
 )
-from slm_psr.model import CoverageWindow
+from slm_psr.engine.ledger import credit_rule
+from slm_psr.model import PSR, CoverageWindow, SLASchedule
 
 
 @dataclass(frozen=True)
@@ -215,3 +218,113 @@ def attainment(
             out[column] = "" if column == "measured_by" else 0
     out = out[RESULT_COLUMNS].sort_values(["period", "level"], kind="stable").reset_index(drop=True)
     return out
+
+
+# --- from the awarded schedule to measures ---------------------------------------------------------
+
+DEFAULT_SHARE = 95.0  # % of tickets within the limit, when neither the credit rule nor the plan says
+_UNIT_MINUTES = {"minutes": 1.0, "hours": 60.0}
+
+
+@dataclass
+class MonitoringPlan:
+    """How the contract's levels are measured: which records belong to which level; public holidays.
+
+    ``levels`` maps a level ID to ``metric`` (a key of METRICS), ``match`` (service names
+    or IDs as the records write them), ``priorities`` and, for ticket levels without a
+    share in their credit rule, ``share``. A level with a credit rule that the plan does
+    not name is measured by default: availability on records naming the level's ID,
+    response or resolution (as its text says) on tickets of the priority its text names.
+    """
+
+    holiday_region: str | None = None  # e.g. "DE", "DE-BY": closed days of business-hours windows
+    levels: dict[str, dict] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> MonitoringPlan:
+        data = dict(data or {})
+        return cls(holiday_region=data.get("holiday_region"), levels=dict(data.get("levels") or {}))
+
+    def to_dict(self) -> dict:
+        return {"holiday_region": self.holiday_region, "levels": self.levels}
+
+
+def _default_metric(kind: str, text: str) -> str | None:
+    low = text.lower()
+    if kind == "availability" and "availability" in low:
+        return "availability"
+    if kind == "time_limit":
+        if any(w in low for w in ("recovery", "rto", "rpo")):
+            return None  # measured in a test, not month by month
+        return "response" if any(w in low for w in ("response", "reaction", "reaktion")) else "resolution"
+    return "value"
+
+
+def measures_for(
+    schedule: SLASchedule, psr: PSR, plan: MonitoringPlan, years: Sequence[int]
+) -> tuple[list[Measure], list[str]]:
+    """The measures of an awarded schedule under ``plan``, and notes on what was assumed."""
+    notes: list[str] = []
+    requirements = {r.id: r for r in psr.requirements}
+    hours_per_day = psr.evaluation.hours_per_business_day
+    measures: list[Measure] = []
+    for level in schedule.levels:
+        req = requirements.get(level.requirement_id)
+        rule = credit_rule(level.rule)
+        spec = plan.levels.get(level.requirement_id)
+        if req is None or (spec is None and rule is None) or level.committed_value is None:
+            continue
+        spec = dict(spec or {})
+        metric = spec.get("metric") or _default_metric(req.kind.value, req.text)
+        if metric is None:
+            continue
+        if metric not in METRICS:
+            raise ValueError(
+                f"monitoring plan, {level.requirement_id}: no metric '{metric}' (known: {', '.join(METRICS)})"
+            )
+        window_text = level.coverage_window.split(" (")[0]
+        try:
+            window = CoverageWindow.parse(window_text)
+        except ValueError:
+            window = CoverageWindow.parse("24/7")
+            notes.append(
+                f"{level.requirement_id}: window '{level.coverage_window}' not readable; measured 24/7"
+            )
+        holidays: frozenset[dt.date] = frozenset()
+        if plan.holiday_region and window.text != "24/7":
+            holidays = public_holidays(plan.holiday_region, years)
+        match = tuple(spec.get("match") or (level.requirement_id,))
+        priorities = tuple(int(p) for p in spec.get("priorities") or ())
+        limit = None
+        committed = float(level.committed_value)
+        if metric in ("response", "resolution"):
+            if not priorities:
+                found = re.search(r"priority\s*(\d)|\bP(\d)\b", req.text, re.IGNORECASE)
+                priorities = (int(found.group(1) or found.group(2)),) if found else ()
+            unit = str(req.unit)
+            factor = _UNIT_MINUTES.get(unit, hours_per_day * 60 if "business" in unit else 1.0)
+            limit = committed * factor
+            share = getattr(rule, "share", None) or spec.get("share")
+            if share is None:
+                share = DEFAULT_SHARE
+                notes.append(
+                    f"{level.requirement_id}: no committed share of tickets; {DEFAULT_SHARE:g} % assumed"
+                )
+            committed = float(share)
+            if not spec.get("match"):
+                match = ()  # tickets: all services, chosen by priority
+        measures.append(
+            Measure(
+                level=level.requirement_id,
+                metric=metric,
+                committed=committed,
+                window=window,
+                name=req.text,
+                match=match,
+                priorities=priorities,
+                limit_minutes=limit,
+                higher_is_better=level.direction.startswith("higher"),
+                holidays=holidays,
+            )
+        )
+    return measures, notes
