@@ -177,9 +177,9 @@ def availability(
     excl_step = np.concatenate(
         (excluded.astype(np.int64), -excluded.astype(np.int64), np.zeros(len(bounds), np.int64))
     )
-    order = np.argsort(times, kind="stable")
+    order = np.argsort(times)  # ties may come in any order: they bound empty segments
     times, down_now, excl_now = times[order], np.cumsum(down_step[order]), np.cumsum(excl_step[order])
-    seg_seconds = schedule.covered(times[:-1], times[1:])
+    seg_seconds = np.diff(schedule.elapsed(times))  # sorted times: one lookup per event, not two
     seg_period = period_of(times[:-1], bounds)
     inside = seg_period >= 0
     is_excl = (excl_now[:-1] > 0) & inside
@@ -267,18 +267,18 @@ def ticket_shares(
 
 
 def judge(frame: pd.DataFrame, committed: float, *, higher_is_better: bool = True) -> pd.DataFrame:
-    """Add met, margin (attained - committed, signed so that positive is good) to a result frame.
+    """Add committed, margin (attained - committed, signed so that positive is good) and met.
 
     A period with nothing to measure (no scheduled minutes, no tickets) is neither
     met nor missed: ``met`` is NA and it earns no credit and no strike.
     """
     attained = frame["attained"].to_numpy(np.float64)
     margin = attained - committed if higher_is_better else committed - attained
-    out = frame.copy()
-    out["committed"] = committed
-    out["margin"] = margin
-    out["met"] = pd.array(np.where(np.isnan(margin), None, margin >= -1e-9), dtype="boolean")
-    return out
+    unknown = np.isnan(margin)
+    frame["committed"] = committed
+    frame["margin"] = margin
+    frame["met"] = pd.arrays.BooleanArray(np.where(unknown, False, margin >= -1e-9), unknown)
+    return frame
 
 
 def downtime_budget(frame: pd.DataFrame, committed: float) -> pd.Series:

@@ -69,41 +69,88 @@ RESULT_COLUMNS = [
 ]  # fmt: skip
 
 
-def _matching(frame: pd.DataFrame, column: str, names: tuple[str, ...]) -> np.ndarray:
-    if frame.empty:
-        return np.zeros(0, bool)
-    if not names:
-        return np.ones(len(frame), bool)
-    wanted = {n.casefold().strip() for n in names}
-    return frame[column].astype(str).str.strip().str.casefold().isin(wanted).to_numpy()
+class _Prepared:
+    """The records as plain arrays, converted once per computation and shared by every measure."""
+
+    def __init__(self, records: Records):
+        self.records = records
+        self._cache: dict[tuple[str, str], np.ndarray] = {}
+        self._services: dict[str, tuple[np.ndarray, list[str]]] = {}
+
+    def frame(self, kind: str) -> pd.DataFrame:
+        return getattr(self.records, kind)
+
+    def seconds(self, kind: str, column: str) -> np.ndarray:
+        key = (kind, column)
+        if key not in self._cache:
+            frame = self.frame(kind)
+            self._cache[key] = to_seconds(frame[column]) if column in frame else np.full(len(frame), np.nan)
+        return self._cache[key]
+
+    def numbers(self, kind: str, column: str, fill: float = 0.0) -> np.ndarray:
+        key = (kind, "#" + column)
+        if key not in self._cache:
+            frame = self.frame(kind)
+            values = (
+                pd.to_numeric(frame[column], errors="coerce")
+                if column in frame
+                else pd.Series(fill, frame.index)
+            )
+            self._cache[key] = values.astype("float64").fillna(fill).to_numpy(np.float64)
+        return self._cache[key]
+
+    def flags(self, kind: str, column: str) -> np.ndarray:
+        key = (kind, "?" + column)
+        if key not in self._cache:
+            frame = self.frame(kind)
+            has = column in frame
+            self._cache[key] = (
+                frame[column].fillna(False).to_numpy(bool) if has else np.zeros(len(frame), bool)
+            )
+        return self._cache[key]
+
+    def matching(self, kind: str, names: tuple[str, ...]) -> np.ndarray:
+        """Records whose service is one of ``names`` (any case, spaces trimmed); all when ``names`` is empty."""
+        frame = self.frame(kind)
+        if not names or frame.empty:
+            return np.ones(len(frame), bool)
+        if kind not in self._services:
+            # Factorise once: the text work is per distinct service name, not per record.
+            codes, uniques = pd.factorize(frame["service"].astype(str), use_na_sentinel=True)
+            self._services[kind] = (codes, [str(u).strip().casefold() for u in uniques])
+        codes, uniques = self._services[kind]
+        wanted = {n.strip().casefold() for n in names}
+        hits = np.flatnonzero([u in wanted for u in uniques])
+        return np.isin(codes, hits)
 
 
-def _disputed(frame: pd.DataFrame, mask: np.ndarray, opened: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+def _disputed(
+    prep: _Prepared, kind: str, mask: np.ndarray, when: np.ndarray, bounds: np.ndarray
+) -> np.ndarray:
     """Disputed records per period (by their start/opening time)."""
-    if "disputed" not in frame or not len(frame):
-        return np.zeros(len(bounds) - 1, np.int64)
-    k = period_of(opened, bounds)
-    hit = mask & frame["disputed"].to_numpy(bool) & (k >= 0)
+    k = period_of(when, bounds)
+    hit = mask & prep.flags(kind, "disputed") & (k >= 0)
     return np.bincount(k[hit], minlength=len(bounds) - 1)
 
 
 def _availability(
-    m: Measure, r: Records, schedule: Schedule, bounds: np.ndarray, as_of: float
+    m: Measure, prep: _Prepared, schedule: Schedule, bounds: np.ndarray, as_of: float
 ) -> pd.DataFrame:
-    o = r.outages
-    mask = _matching(o, "service", m.match)
-    if mask.any():
-        start, end = to_seconds(o["start"])[mask], to_seconds(o["end"])[mask]
+    n = len(bounds) - 1
+    if prep.frame("outages").empty:
+        mask = np.zeros(0, bool)
+        frame = availability(schedule, bounds, np.zeros(0), np.zeros(0), mask)
+        frame["open_outages"], frame["disputed"] = 0, 0
+    else:
+        mask = prep.matching("outages", m.match)
+        starts = prep.seconds("outages", "start")
+        start, end = starts[mask], prep.seconds("outages", "end")[mask]
         open_ended = np.isnan(end)
         end = np.where(open_ended, as_of, end)  # an open outage runs until the computation's end
-        frame = availability(schedule, bounds, start, end, o["excluded"].to_numpy(bool)[mask])
+        frame = availability(schedule, bounds, start, end, prep.flags("outages", "excluded")[mask])
         k = period_of(start[open_ended], bounds)
-        frame["open_outages"] = np.bincount(k[k >= 0], minlength=len(bounds) - 1)
-        frame["disputed"] = _disputed(o, mask, to_seconds(o["start"]), bounds)
-    else:
-        frame = availability(schedule, bounds, np.zeros(0), np.zeros(0), np.zeros(0, bool))
-        frame["open_outages"] = 0
-        frame["disputed"] = 0
+        frame["open_outages"] = np.bincount(k[k >= 0], minlength=n)
+        frame["disputed"] = _disputed(prep, "outages", mask, starts, bounds)
     frame = judge(frame, m.committed)
     frame["budget"] = downtime_budget(frame, m.committed)
     frame["budget_unit"] = "minutes of downtime"
@@ -111,31 +158,32 @@ def _availability(
 
 
 def _ticket_metric(stop_column: str) -> Callable[..., pd.DataFrame]:
-    def compute(m: Measure, r: Records, schedule: Schedule, bounds: np.ndarray, as_of: float) -> pd.DataFrame:
+    def compute(
+        m: Measure, prep: _Prepared, schedule: Schedule, bounds: np.ndarray, as_of: float
+    ) -> pd.DataFrame:
         if m.limit_minutes is None:
             raise ValueError(f"{m.level}: a ticket measure needs its time limit")
-        t = r.tickets
-        mask = _matching(t, "service", m.match)
-        if len(t) and m.priorities:
-            mask &= t["priority"].isin(list(m.priorities)).to_numpy(bool)
-        if mask.any():
-            opened = to_seconds(t["opened"])
+        if prep.frame("tickets").empty:
+            empty = np.zeros(0)
+            frame = ticket_shares(schedule, bounds, empty, empty, m.limit_minutes * 60, as_of)
+            frame["disputed"] = 0
+        else:
+            mask = prep.matching("tickets", m.match)
+            if m.priorities:
+                mask &= np.isin(prep.numbers("tickets", "priority", fill=-1), list(m.priorities))
+            opened = prep.seconds("tickets", "opened")
             frame = ticket_shares(
                 schedule,
                 bounds,
                 opened[mask],
-                to_seconds(t[stop_column])[mask],
+                prep.seconds("tickets", stop_column)[mask],
                 m.limit_minutes * 60,
                 as_of,
-                paused_seconds=t["paused_minutes"].to_numpy(np.float64)[mask] * 60,
-                pause_from=to_seconds(t["pause_from"])[mask],
-                pause_until=to_seconds(t["pause_until"])[mask],
+                paused_seconds=prep.numbers("tickets", "paused_minutes")[mask] * 60,
+                pause_from=prep.seconds("tickets", "pause_from")[mask],
+                pause_until=prep.seconds("tickets", "pause_until")[mask],
             )
-            frame["disputed"] = _disputed(t, mask, opened, bounds)
-        else:
-            empty = np.zeros(0)
-            frame = ticket_shares(schedule, bounds, empty, empty, m.limit_minutes * 60, as_of)
-            frame["disputed"] = 0
+            frame["disputed"] = _disputed(prep, "tickets", mask, opened, bounds)
         frame = judge(frame, m.committed)
         frame["budget"] = ticket_budget(frame, m.committed)
         frame["budget_unit"] = "tickets that may still miss the limit"
@@ -144,11 +192,11 @@ def _ticket_metric(stop_column: str) -> Callable[..., pd.DataFrame]:
     return compute
 
 
-def _value(m: Measure, r: Records, schedule: Schedule, bounds: np.ndarray, as_of: float) -> pd.DataFrame:
+def _value(m: Measure, prep: _Prepared, schedule: Schedule, bounds: np.ndarray, as_of: float) -> pd.DataFrame:
     del schedule, as_of  # measured elsewhere: no clock here
     periods = pd.PeriodIndex(pd.to_datetime(bounds[:-1], unit="s", utc=True).tz_localize(None), freq="M")
     labels = [p.strftime("%Y-%m") for p in periods]
-    v = r.values
+    v = prep.records.values
     frame = pd.DataFrame({"attained": np.nan, "measured_by": ""}, index=labels)
     if len(v):
         rows = v[(v["level"].astype(str).str.casefold() == m.level.casefold()) & v["period"].isin(labels)]
@@ -200,13 +248,14 @@ def attainment(
     last = (pd.Period(periods[-1], "M").end_time + pd.Timedelta(days=1)).date()
     schedules: dict[tuple[str, frozenset[dt.date]], Schedule] = {}
     frames = []
+    prep = _Prepared(records)
     for m in measures:
         if m.metric not in METRICS:
             raise ValueError(f"{m.level}: no metric '{m.metric}' (known: {', '.join(METRICS)})")
         key = (m.window.text, m.holidays)
         if key not in schedules:
             schedules[key] = build_schedule(m.window, tz, first, last, m.holidays)
-        frame = METRICS[m.metric](m, records, schedules[key], bounds, end)
+        frame = METRICS[m.metric](m, prep, schedules[key], bounds, end)
         frame.insert(0, "period", list(periods))
         frame.insert(1, "level", m.level)
         frame.insert(2, "name", m.name or m.level)
