@@ -127,3 +127,37 @@ def test_files_that_are_no_measurements_are_refused_with_the_reason():
     assert not refused.accepted and "no header row" in refused.rejection
     assert not read_measurement_file(b"", "empty.csv", TZ).accepted
     assert "not a text file" in read_measurement_file(b"\x00\x01\x02" * 10, "blob.csv", TZ).rejection
+
+
+def test_workbooks_go_through_the_preflight():
+    """A CSV renamed to .xlsx and a workbook with macros are refused with the preflight's reasons."""
+    renamed = read_measurement_file(OUTAGE_CSV.encode("utf-8"), "outages.xlsx", TZ)
+    assert (
+        not renamed.accepted and "CSV text file" in renamed.rejection and "outages.xlsx" in renamed.rejection
+    )
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    book.add_worksheet().write_row(0, 0, ["Service", "Start", "End"])
+    book.close()
+    macro = read_measurement_file(buffer.getvalue(), "log.xlsm", TZ)
+    assert not macro.accepted and "macro" in macro.rejection.lower()
+
+
+def test_outage_log_in_xlsx_with_date_cells_and_serials():
+    """Excel date cells and a serial number (46,355.5868056 = 29 Nov 2026 14:05) are wall-clock Berlin times."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    sheet = book.add_worksheet("Störungen")
+    stamp = book.add_format({"num_format": "dd.mm.yyyy hh:mm"})
+    sheet.write_row(0, 0, ["Service level", "Start", "End", "Excluded", "Reason"])
+    sheet.write(1, 0, "HO-01")
+    sheet.write_datetime(1, 1, dt.datetime(2026, 11, 29, 14, 5), stamp)
+    sheet.write_datetime(1, 2, dt.datetime(2026, 11, 29, 15, 5), stamp)
+    sheet.write_row(1, 3, ["no", ""])
+    sheet.write_row(2, 0, ["HO-01", 46355.5868056, 46355.6284722, "planned", "announced"])
+    book.close()
+    result = read_measurement_file(buffer.getvalue(), "stoerungen.xlsx", TZ)
+    assert result.accepted and result.kind == OUTAGES, result.rejection
+    assert result.records["start"].tolist() == [UTC_1405, UTC_1405]
+    assert result.records["end"][1] == pd.Timestamp("2026-11-29 14:05", tz="UTC")  # 15:05 Berlin
+    assert result.records["excluded"].tolist() == [False, True]

@@ -85,6 +85,8 @@ KIND_ORDER = (TICKETS, VALUES, OUTAGES)
 
 MAX_CSV_BYTES = 50 * MB  # a year of 100,000 outage records is about 10 MB of CSV
 MAX_ROWS = 500_000
+# A ticket export is longer and narrower than a questionnaire: more rows, fewer columns.
+LIMITS = Limits(max_file_bytes=MAX_CSV_BYTES, max_rows=MAX_ROWS, max_cols=200)
 HEADER_SEARCH_ROWS = 20
 
 _YES = {"yes", "y", "ja", "j", "x", "true", "wahr", "1", "planned", "geplant", "maintenance", "wartung",
@@ -166,7 +168,7 @@ def _table(
     if not data:
         raise _Refused(f'"{shown}" is empty.')
     if data[:4] == b"PK\x03\x04" or shown.lower().endswith((".xlsx", ".xlsm", ".xls")):
-        report = preflight(data, shown, limits=limits)
+        report = preflight(data, shown, limits=limits or LIMITS)
         result.notes.extend(f"{shown}: {note}" for note in report.notes)
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         for sheet in report.sheets:
