@@ -481,7 +481,7 @@ def test_a_new_requirement_row_is_checked_in_the_buyers_words(app):
     assert "requirement SD-10: minimum: 'soon' is not a number" in texts(app)
     app.session_state[key] = {"edited_rows": {}, "added_rows": [{**row, "minimum": "5"}], "deleted_rows": []}
     app.run()
-    assert "27 requirements, all readable." in texts(app)
+    assert "33 requirements, all readable." in texts(app)
     assert not app.button(key="save_psr").disabled
 
 
@@ -536,8 +536,8 @@ def test_an_added_row_left_empty_is_ignored_and_one_without_an_id_is_named(demo_
         {"text": "Pen test yearly", "kind": "yes_no", "service": "SD", "weight": 1.0}
     )
     errors = validate_tables(tables)[1]
-    assert "service in row 5: give it an ID (e.g. SD), or delete the row" in errors
-    assert "requirement in row 28: give it an ID (e.g. SD-10), or delete the row" in errors
+    assert "service in row 6: give it an ID (e.g. SD), or delete the row" in errors
+    assert "requirement in row 34: give it an ID (e.g. SD-10), or delete the row" in errors
 
 
 def test_a_price_formula_asks_for_its_parameters(app):
