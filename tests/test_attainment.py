@@ -203,3 +203,20 @@ def test_attainment_rows_per_period_and_level():
     assert ho["budget"] == pytest.approx(-84)
     sd = result[result["level"] == "SD-04"].iloc[0]
     assert pd.isna(sd["met"]) and np.isnan(sd["attained"])
+
+
+def test_measured_values_land_in_their_local_month():
+    """A value for 2027-03 belongs to March in Europe/Berlin, although March starts at
+    23:00 UTC on 28 February. Committed 96 (higher is better): 95.1 misses by 0.9."""
+    values = pd.DataFrame(
+        {
+            "period": ["2027-03", "2027-04"],
+            "level": ["SD-06", "sd-06"],
+            "value": [97.0, 95.1],
+            "measured_by": "ACD",
+        }
+    )
+    result = attainment([Measure("SD-06", "value", 96)], Records(values=values), ["2027-03", "2027-04"], TZ)
+    assert result["attained"].tolist() == [97.0, 95.1]
+    assert result["met"].tolist() == [True, False]
+    assert result["margin"].tolist() == pytest.approx([1.0, -0.9])

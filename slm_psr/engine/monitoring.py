@@ -72,8 +72,9 @@ RESULT_COLUMNS = [
 class _Prepared:
     """The records as plain arrays, converted once per computation and shared by every measure."""
 
-    def __init__(self, records: Records):
+    def __init__(self, records: Records, periods: Sequence[str]):
         self.records = records
+        self.periods = list(periods)  # the labels of the bounds, in the contract's time zone
         self._cache: dict[tuple[str, str], np.ndarray] = {}
         self._services: dict[str, tuple[np.ndarray, list[str]]] = {}
 
@@ -194,8 +195,7 @@ def _ticket_metric(stop_column: str) -> Callable[..., pd.DataFrame]:
 
 def _value(m: Measure, prep: _Prepared, schedule: Schedule, bounds: np.ndarray, as_of: float) -> pd.DataFrame:
     del schedule, as_of  # measured elsewhere: no clock here
-    periods = pd.PeriodIndex(pd.to_datetime(bounds[:-1], unit="s", utc=True).tz_localize(None), freq="M")
-    labels = [p.strftime("%Y-%m") for p in periods]
+    labels = prep.periods
     v = prep.records.values
     frame = pd.DataFrame({"attained": np.nan, "measured_by": ""}, index=labels)
     if len(v):
@@ -248,7 +248,7 @@ def attainment(
     last = (pd.Period(periods[-1], "M").end_time + pd.Timedelta(days=1)).date()
     schedules: dict[tuple[str, frozenset[dt.date]], Schedule] = {}
     frames = []
-    prep = _Prepared(records)
+    prep = _Prepared(records, periods)
     for m in measures:
         if m.metric not in METRICS:
             raise ValueError(f"{m.level}: no metric '{m.metric}' (known: {', '.join(METRICS)})")
