@@ -60,37 +60,4 @@ def ensure_demo_project(store: Store) -> int | None:
 
 
 DEMO_MEASUREMENTS = DEMO / "measurements"
-DEMO_PLAN = DEMO / "monitoring_plan.json"
-
-
-def ensure_demo_contract(store: Store) -> bool:
-    """Confirm the demo project's contract with the best-ranked bid, once; True when it did so now.
-
-    So that `monitor --project "Demo: ..." --import data/demo/measurements/...` works on
-    a fresh store, as a buyer's store would after the award.
-    """
-    import json
-
-    import pandas as pd
-
-    from slm_psr.engine import evaluate
-    from slm_psr.service.monitor import confirm_contract
-    from slm_psr.store.monitoring import MonitoringStore
-
-    project = next((p for p in store.list_projects(include_archived=True) if p.name == DEMO_PROJECT), None)
-    if project is None or MonitoringStore(store).contract(project.id) is not None:
-        return False
-    state = store.load(project.id)
-    scores = state.evaluator_score_rows()
-    result = evaluate(
-        state.psr,
-        state.accepted_responses(),
-        overrides=state.override_models(),
-        evaluator_scores=pd.DataFrame(scores) if scores else None,
-    )
-    ranked = result.suppliers.dropna(subset=["rank"]).sort_values("rank")
-    if ranked.empty:
-        return False
-    plan = json.loads(DEMO_PLAN.read_text(encoding="utf-8"))
-    confirm_contract(store, project.id, str(ranked["supplier"].iloc[0]), plan=plan, user=DEMO_USER)
-    return True
+DEMO_PLAN = DEMO / "monitoring_plan.json"  # the demo contract's monitoring plan (slm_psr.service.monitor)

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from slm_psr.demo import DEMO_PLAN, DEMO_PROJECT, DEMO_USER
 from slm_psr.engine.contract import build_schedule
 from slm_psr.engine.ledger import Settlement, settle
 from slm_psr.engine.monitoring import METRIC_WORDS, MonitoringPlan, Records, attainment, measures_for
@@ -37,6 +38,7 @@ from slm_psr.excel.measurements import OUTAGES, TICKETS, VALUES, MeasurementFile
 from slm_psr.excel.timestamps import read_times
 from slm_psr.model import SLASchedule
 from slm_psr.psr_file import content_hash
+from slm_psr.service.project import evaluate_project
 from slm_psr.store import Store, StoreError
 from slm_psr.store.monitoring import MonitoringStore, StoredContract
 
@@ -104,6 +106,24 @@ def confirm_contract(
     contract = ms.contract(project_id)
     assert contract is not None
     return contract
+
+
+def ensure_demo_contract(store: Store) -> bool:
+    """Confirm the demo project's contract with its best-ranked bid, once; True when it did so now.
+
+    So that `monitor --project "Demo: ..." --import data/demo/measurements/...` works on
+    a fresh store, as a buyer's store would after the award.
+    """
+    project = next((p for p in store.list_projects(include_archived=True) if p.name == DEMO_PROJECT), None)
+    if project is None or MonitoringStore(store).contract(project.id) is not None:
+        return False
+    result = evaluate_project(store.load(project.id))
+    ranked = result.suppliers.dropna(subset=["rank"]).sort_values("rank")
+    if ranked.empty:
+        return False
+    plan = json.loads(DEMO_PLAN.read_text(encoding="utf-8"))
+    confirm_contract(store, project.id, str(ranked["supplier"].iloc[0]), plan=plan, user=DEMO_USER)
+    return True
 
 
 def _contract(store: Store, project_id: int) -> tuple[StoredContract, SLASchedule]:
