@@ -36,6 +36,13 @@ FULL_MARKS: dict[str, object] = {
     "RP-02": ["de", "en"],
     "RP-03": True,
     "RP-04": "Mon-Fri 07:00-20:00",
+    # contract terms: at-risk 15 %, every term accepted, report by business day 3 (the targets)
+    "CT-01": 15.0,
+    "CT-02": True,
+    "CT-03": True,
+    "CT-04": True,
+    "CT-05": True,
+    "CT-06": 3.0,
     "SD-P1": 30_000.0,
     "SD-P2": 20_000.0,
     "HO-P1": 25_000.0,
@@ -59,6 +66,8 @@ AT_MINIMUM: dict[str, object] = {
     "RP-02": ["de"],
     "RP-03": False,
     "RP-04": "Mon-Fri 08:00-18:00",
+    "CT-01": 10.0,
+    "CT-06": 5.0,
 }
 
 
@@ -134,7 +143,7 @@ def test_demo_explained_requirement_by_requirement(demo_result):
     assert trail.loc["HO-01", "share_of_quality"] == pytest.approx(0.135)
     assert trail.loc["HO-01", "requirement_weight"] == pytest.approx(0.3)
     # the scores frame keeps PSR order and every supplier
-    assert len(demo_result.scores) == 4 * 26
+    assert len(demo_result.scores) == 4 * 32  # 26 requirements and 6 questions on the contract terms
     assert demo_result.scores["requirement"].iloc[:3].tolist() == ["SD-01", "SD-02", "SD-03"]
 
 
@@ -148,11 +157,16 @@ def test_demo_services_and_weights(demo_result):
     assert w.loc["SD", "effective"] == pytest.approx(0.6 * 0.4)
     requirements = w[w["level"] == "requirement"]
     assert requirements["effective"].sum() == pytest.approx(0.6)
-    assert requirements.groupby("service")["normalised"].sum().tolist() == pytest.approx([1, 1, 1])
+    # the contract-terms questions carry no weight in the demo: their service drops out
+    assert requirements.groupby("service")["normalised"].sum().to_dict() == pytest.approx(
+        {"CT": 0, "HO": 1, "RP": 1, "SD": 1}
+    )
 
 
 def test_demo_warnings_and_method_description(demo_result):
-    assert any(w.startswith("Relative method: the price formula lowest_ratio") for w in demo_result.warnings)
+    assert any(
+        w.startswith("Relative method: the price formula 'lowest price ratio'") for w in demo_result.warnings
+    )
     text = demo_result.method_description()
     assert "total = 60% x quality points + 40% x price points" in text
     assert "max x Pmin / P" in text and "Ties share a rank" in text
@@ -167,7 +181,7 @@ def test_what_if_service_weights_and_settings(demo_psr, demo_bids):
         service_weights={"SD": 0, "RP": 0},
     )  # fmt: skip
     assert result.winners == ["Alpha"]
-    assert result.service_weights == {"SD": 0.0, "HO": 45.0, "RP": 0.0}
+    assert result.service_weights == {"SD": 0.0, "HO": 45.0, "RP": 0.0, "CT": 10.0}
     assert result.to_dict()["method"]["parameters"]["price_weight"] == 10.0
     with pytest.raises(ValueError, match="service weight for XX: no such service"):
         evaluate(demo_psr, demo_bids, service_weights={"XX": 1})
@@ -334,7 +348,10 @@ def test_cli_evaluate_with_responses_json(tmp_path, demo_bids, capsys):
     printed = capsys.readouterr().out
     assert code == 0
     lines = printed.splitlines()
-    assert lines[0] == "MS-2027-01 version 1: 4 bids, method meat"
+    assert lines[0] == (
+        "MS-2027-01 version 1: 4 bids, Most economically advantageous tender (MEAT), "
+        "price points = max x Pmin / P"
+    )
     assert lines[2].split()[:3] == ["1", "Beta", "qualified"]
     assert "- SD-01 languages: offered DE, EN; required DE, EN, FR; missing FR" in printed
     data = json.loads(out.read_text(encoding="utf-8"))
@@ -409,6 +426,14 @@ def test_demo_workbooks_end_to_end(demo_psr):
     assert s.loc[short["Rheinufer"], "reasons"][0].startswith(
         "SD-02 coverage: offered Mon-Fri 07:00-19:00; required 24/7; not covered: Mon-Fri 00:00-07:00"
     )
+    # read from the questionnaire's own contract-terms sheet: too little at risk is a knock-out
+    assert s.loc[short["Rheinufer"], "reasons"][-1] == (
+        "CT-01 number: offered 5 % of the monthly charges, minimum 10 % of the monthly charges"
+    )
+    brightline = next(r for r in report.responses if r.supplier.startswith("Brightline"))
+    assert brightline.answers["CT-05"].value is False
+    assert brightline.answers["CT-05"].comment == "We accept this right at 20 % of the charges, not 15 %"
+    assert brightline.answers["CT-05"].cell == "Contract terms!G9"
     assert [r.split(":")[0] for r in s.loc[short["Westpark"], "reasons"]] == [
         "HO-01 availability",
         "RP-P1 price",
@@ -523,3 +548,35 @@ def test_score_table_cell_by_cell_against_the_answers():
     # every oddity of the tender shows up somewhere in the table
     assert {"no answer", "not scored yet"} <= set(table["offered"])
     assert any("evaluator_spread" in f for f in table["flags"]) and any(table["raw"] == "??")
+
+
+def test_a_warning_when_no_requirement_carries_weight(demo_psr_dict, demo_bids):
+    """Every requirement at weight 0: quality points are 0 for all bids (hand check: L = 0), so
+    price alone decides although the method still says 60 % quality: the evaluation says so, by code."""
+    from slm_psr.wording import WarningCode
+
+    for item in demo_psr_dict["requirements"]:
+        item["weight"] = 0
+    psr = PSR.model_validate(demo_psr_dict)
+    result = evaluate(psr, demo_bids, evaluator_scores=DEMO_SCORES)
+    assert (result.suppliers["quality_points"] == 0).all()
+    coded = [w for w in result.warnings if w.code is WarningCode.NO_QUALITY_WEIGHT]
+    assert len(coded) == 1
+    assert "price alone decides although the method gives quality 60%" in coded[0]
+    ufab = evaluate(
+        psr, demo_bids, evaluator_scores=DEMO_SCORES, settings=EvaluationSettings(method="ufab_simple")
+    )
+    assert any(w.code is WarningCode.NO_QUALITY_WEIGHT and "Z = L / P is 0" in w for w in ufab.warnings)
+    # with quality weighted at 0 on purpose, price alone deciding is what the buyer published
+    price_only = psr.evaluation.model_copy(update={"quality_weight": 0.0})
+    quiet = evaluate(psr, demo_bids, evaluator_scores=DEMO_SCORES, settings=price_only)
+    assert not any(w.code is WarningCode.NO_QUALITY_WEIGHT for w in quiet.warnings)
+
+
+def test_every_warning_carries_a_code(demo_result):
+    from slm_psr.wording import WarningCode
+
+    assert demo_result.warnings
+    assert all(isinstance(w.code, WarningCode) for w in demo_result.warnings)
+    relative = [w for w in demo_result.warnings if w.code is WarningCode.RELATIVE_METHOD]
+    assert len(relative) == 1 and relative[0].startswith("Relative method")

@@ -6,6 +6,8 @@
     result = evaluate_project(state, settings=what_if)            # overrides and scores included
     data = comparison_workbook(state, audit, evaluation=result)   # with the audit trail
 
+Monitoring after the award is ``slm_psr.service.monitor`` (import measurements, compute a period).
+
 Nothing here imports streamlit: a notebook, the CLI and the app do the same job the same way.
 """
 

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from xlsxwriter.utility import xl_col_to_name
 
 from slm_psr.engine.methods import METHODS
-from slm_psr.engine.price import FORMULAS
 from slm_psr.excel.comparison.context import Context, is_ufab, rank_of
 from slm_psr.excel.sheetkit import (
     Column,
@@ -68,14 +67,9 @@ def write_summary(sheet: Sheet, ctx: Context, stamp: str) -> None:
     else:
         sheet.line("No bid can be ranked yet", "section")
     sheet.line(
-        f"{len(ctx.status)} bids: {counts['qualified']} qualified, {counts['needs review']} need{'s' if counts['needs review'] == 1 else ''} review, "
-        f"{counts['disqualified']} disqualified. Method: {METHODS[ctx.method].label}"
-        + (
-            f"; price formula: {FORMULAS[ev.settings.price_formula].title}"
-            if ctx.method is Method.MEAT
-            else ""
-        )
-        + "."
+        f"{len(ctx.status)} bids: {counts['qualified']} qualified, {counts['needs review']} "
+        f"need{'s' if counts['needs review'] == 1 else ''} review, "
+        f"{counts['disqualified']} disqualified. Method: {METHODS[ctx.method].words(ev.settings)}."
     )
     if ev.warnings:
         sheet.line(f"{len(ev.warnings)} warning(s): see below the ranking.", "strong")
