@@ -20,7 +20,7 @@ from slm_psr.service.project import (
     input_files,
     open_project,
 )
-from slm_psr.service.records import audit_lines, award_record
+from slm_psr.service.records import audit_lines, award_record, service_report
 
 __all__ = [
     "ProjectNotFound",
@@ -32,4 +32,5 @@ __all__ = [
     "evaluator_scores",
     "input_files",
     "open_project",
+    "service_report",
 ]

@@ -1,4 +1,4 @@
-"""A stored project's award record (PDF), the same for the app and the CLI."""
+"""A stored project's printable records: the award record and the monthly service report, the same for the app and the CLI."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime as dt
 
 from slm_psr.engine import Evaluation
 from slm_psr.reports import AuditLine, FileLine, VersionLine, audit_sentence, award_record_pdf
+from slm_psr.reports.service_report import service_report_pdf
 from slm_psr.service.project import evaluate_project, evaluator_scores
 from slm_psr.store import AuditEntry, ProjectState, PSRVersionInfo, Store, StoredResponse
 
@@ -61,3 +62,33 @@ def award_record(
         generated_at=generated_at,
         prepared_by=prepared_by,
     )
+
+
+def service_report(
+    store: Store, project_id: int, period: str, *, generated_at: dt.datetime | None = None
+) -> tuple[bytes, bytes]:
+    """The monthly service report for ``period`` (``YYYY-MM``): (PDF bytes, workbook bytes).
+
+    One computation for both parties (the monitoring service's), so the supplier's copy
+    is the buyer's copy; the workbook holds the same frames for the period.
+    """
+    from slm_psr.contract_terms import SLASchedule
+    from slm_psr.service.monitor import MonitoringError, monitor
+    from slm_psr.store.monitoring import MonitoringStore
+
+    contract = MonitoringStore(store).contract(project_id)
+    if contract is None:
+        raise MonitoringError("no confirmed contract yet: confirm the awarded bid's SLA schedule first")
+    report = monitor(store, project_id, save=False)
+    if period not in report.periods:
+        raise MonitoringError(f"no results for {period}; the measured months are {', '.join(report.periods)}")
+    pdf = service_report_pdf(
+        SLASchedule.model_validate(contract.schedule),
+        period,
+        results=report.results,
+        ledger=report.ledger,
+        termination=report.termination,
+        files=report.files,
+        generated_at=generated_at,
+    )
+    return pdf, report.period(period).to_xlsx()
