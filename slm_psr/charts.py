@@ -339,3 +339,64 @@ def nice_max(value: float) -> float:
         return 1.0
     exp = 10 ** math.floor(math.log10(value))
     return next(m * exp for m in (1, 2, 5, 10) if m * exp >= value)
+
+
+# --- after the award ---------------------------------------------------------------------
+
+# Okabe-Ito colours, told apart by colour-blind readers; every mark also carries a word or a shape.
+MET_COLOUR, MISSED_COLOUR, NO_DATA_COLOUR = "#0072B2", "#D55E00", "#999999"
+
+
+def attainment_lines(results: pd.DataFrame, *, up_to: str | None = None) -> alt.Chart:
+    """Per service level, the attained percentage per month (line and shaped points) and the committed level (dashed).
+
+    ``results``: the monitoring frame (period, level, metric, attained, committed, met);
+    measured values in their own unit are left out (they share no axis with percentages).
+    """
+    data = results[results["metric"] != "value"][["period", "level", "attained", "committed", "met"]].copy()
+    if up_to is not None:
+        data = data[data["period"] <= up_to]
+    data["result"] = data["met"].map({True: "met", False: "missed"}).fillna("nothing to measure")
+    base = alt.Chart(data).encode(x=alt.X("period:O", title="Month"))
+    attained = base.mark_line(point=alt.OverlayMarkDef(size=60, filled=True)).encode(
+        y=alt.Y("attained:Q", title="Attained (%)", scale=alt.Scale(zero=False)),
+        color=alt.Color("level:N", title="Service level", scale=alt.Scale(scheme="tableau10")),
+        shape=alt.Shape("level:N", title="Service level"),
+        tooltip=["period:O", "level:N", alt.Tooltip("attained:Q", format=".3f"), "committed:Q", "result:N"],
+    )
+    committed = base.mark_line(strokeDash=[4, 3], color="#555555").encode(y="committed:Q", detail="level:N")
+    return (committed + attained).properties(height=220, title="Attained against committed, per month")
+
+
+def credits_against_cap(ledger: pd.DataFrame, cap: float | None, *, currency: str = "EUR") -> alt.Chart:
+    """Credits owed per month (bars) and earned back (hatched as a second bar), with the monthly cap as a rule."""
+    data = ledger.melt(
+        id_vars="period", value_vars=["owed", "earned_back"], var_name="what", value_name="amount"
+    )
+    data["what"] = data["what"].map({"owed": "credits owed", "earned_back": "earned back"})
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("period:O", title="Month"),
+            xOffset="what:N",
+            y=alt.Y("amount:Q", title=f"Amount ({currency})"),
+            color=alt.Color(
+                "what:N",
+                title=None,
+                scale=alt.Scale(domain=["credits owed", "earned back"], range=[MISSED_COLOUR, MET_COLOUR]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=["period:O", "what:N", alt.Tooltip("amount:Q", format=",.2f")],
+        )
+    )
+    if cap is None:
+        return bars.properties(height=200, title="Credits per month")
+    rule = (
+        alt.Chart(pd.DataFrame({"cap": [cap]}))
+        .mark_rule(strokeDash=[6, 3], color="#000000")
+        .encode(y="cap:Q")
+    )
+    return (bars + rule).properties(
+        height=200, title=f"Credits per month against the monthly cap ({cap:,.2f} {currency})"
+    )

@@ -11,7 +11,17 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
 VIEWS = "slm_psr/ui/views"
-PAGES = ["projects", "requirements", "questionnaire", "responses", "qualification", "comparison", "export"]
+PAGES = [
+    "projects",
+    "requirements",
+    "questionnaire",
+    "responses",
+    "qualification",
+    "comparison",
+    "export",
+    "contract",
+    "monitoring",
+]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TIMEOUT = 60
 
@@ -551,3 +561,33 @@ def test_a_price_formula_asks_for_its_parameters(app):
     app.number_input(key="evaluation.price_ceiling.1").set_value(5_000_000).run()
     assert not any("price_ceiling" in e.value for e in app.error)
     assert "Unsaved changes" in texts(app)
+
+
+def test_the_contract_shows_the_awarded_sla_schedule(app):
+    goto(app, "contract")
+    shown = texts(app)
+    assert "Contract with **Nordwind IT Services AG**" in shown
+    levels = app.dataframe[0].value
+    assert {"HO-01", "SD-04"} <= set(levels["Level"])
+    assert levels["Credit rule"].str.contains("bands of the").any()
+
+
+def test_monitoring_imports_files_and_shows_a_month_in_words_and_colours(app, database):
+    from tests.conftest import DEMO
+
+    goto(app, "monitoring")
+    assert "no measurements imported yet" in texts(app)
+    files = [(p.name, p.read_bytes(), "application/octet-stream") for p in sorted((DEMO / "measurements").glob("*"))
+             if p.suffix in (".csv", ".xlsx")]  # fmt: skip
+    app.file_uploader(key="measurements.0").set_value(files).run()
+    app.button(key="import_measurements").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert len(app.success) >= 3  # one result per file
+    app.selectbox(key="monitoring_period").set_value("2027-12").run()
+    month = app.dataframe[0].value
+    sd04 = month.set_index("Level").loc["SD-04"]
+    assert sd04["Result"] == "✗ missed" and round(sd04["Attained"], 3) == 91.667
+    assert [b.label for b in app.get("download_button")] == [
+        "Download the report for 2027-12 (PDF)",
+        "Download the report for 2027-12 (workbook)",
+    ]

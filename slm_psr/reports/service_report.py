@@ -16,9 +16,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-import altair as alt
 import pandas as pd
 
+from slm_psr import charts
 from slm_psr.contract_terms import SLASchedule
 from slm_psr.reports.document import Col, Document
 
@@ -178,21 +178,9 @@ class _Report:
         )
         if self.history is not None and len(self.history):
             doc.chart(
-                self.chart(),
-                note="Attained against committed per month: the dot is the month's figure, the line the commitment.",
+                charts.attainment_lines(self.history, up_to=self.period).properties(width=440),
+                note="Each level's attained figure per month (a line with its own shape); dashed: the committed level.",
             )
-
-    def chart(self) -> alt.Chart:
-        data = self.history[self.history["metric"] != "value"].copy()
-        data = data[data["period"] <= self.period]
-        base = alt.Chart(data).encode(x=alt.X("period:O", title="Month"))
-        points = base.mark_line(point=True).encode(
-            y=alt.Y("attained:Q", title="Attained (%)", scale=alt.Scale(zero=False)),
-            color=alt.Color("level:N", title="Service level", scale=alt.Scale(scheme="tableau10")),
-            shape=alt.Shape("level:N", title="Service level"),
-        )
-        committed = base.mark_line(strokeDash=[4, 3], color="#555").encode(y="committed:Q", detail="level:N")
-        return (committed + points).properties(width=460, height=180, title="Attainment over the months")
 
     def credits(self) -> None:
         doc, s = self.doc, self.s
