@@ -28,6 +28,7 @@ pages = st.navigation(
         "After the award": [
             st.Page(f"{VIEWS}/contract.py", title="7 Contract", icon=":material/handshake:"),
             st.Page(f"{VIEWS}/monitoring.py", title="8 Monitoring", icon=":material/monitoring:"),
+            st.Page(f"{VIEWS}/review.py", title="9 Service review", icon=":material/rate_review:"),
         ],
     }
 )

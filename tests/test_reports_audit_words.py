@@ -153,7 +153,7 @@ def test_every_action_the_store_writes_has_its_sentence(tmp_path, demo_psr):
         store.archive_project(info.id, user="A", archived=False)
         store.copy_project(info.id, "Copy", user="A")
         entries = store.audit(info.id)
-    assert {e.action for e in entries} | {"copy_project"} == set(SENTENCES)
+    assert {e.action for e in entries} | {"copy_project"} <= set(SENTENCES)
     for e in entries:
         text = audit_sentence(e.action, e.target, e.before, e.after)
         assert "{" not in text and '"' not in text, text

@@ -94,3 +94,44 @@ def test_the_command_line_writes_the_monthly_report(monitored, tmp_path):
     assert run.returncode == 0, run.stderr
     assert "monthly service report 2027-12" in run.stdout
     assert "7: 6 met, 1 missed" in " ".join(pdf_text(out.read_bytes(), tmp_path, first=1, last=1).split())
+
+
+def test_the_review_goes_into_the_report_and_a_signed_month_is_frozen(monitored, tmp_path):
+    from slm_psr.service import review
+    from slm_psr.store import StoreError
+
+    store, pid, _ = monitored
+    review.comment(
+        store,
+        pid,
+        "2027-11",
+        "supplier",
+        "SD-05 met; two tickets paused for the customer",
+        user="N. Supplier",
+    )
+    review.action(
+        store,
+        pid,
+        "2027-11",
+        "Report pauses separately",
+        "Nordwind service manager",
+        "2028-01-15",
+        user="A. Buyer",
+    )
+    review.sign_off(store, pid, "2027-11", "buyer", user="A. Buyer")
+    review.sign_off(store, pid, "2027-11", "supplier", user="N. Supplier")
+    assert review.current(store, pid, "2027-11").frozen
+    with pytest.raises(StoreError, match="frozen"):
+        review.comment(store, pid, "2027-11", "buyer", "too late", user="A. Buyer")
+    pdf, _ = service_report(store, pid, "2027-11", generated_at=WHEN)
+    text = " ".join(pdf_text(pdf, tmp_path).split())
+    assert "SD-05 met; two tickets paused for the customer" in text
+    assert "Report pauses separately" in text and "2028-01-15" in text
+    assert (
+        "Signed off for the customer by A. Buyer" in text
+        and "Signed off for the supplier by N. Supplier" in text
+    )
+    review.reopen(store, pid, "2027-11", "a ticket export was corrected", user="A. Buyer")
+    again = review.current(store, pid, "2027-11")
+    assert again.version == 2 and not again.frozen
+    assert len([e for e in again.entries if e.version == 1]) == 4  # the signed version stays on record

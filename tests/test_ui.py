@@ -21,6 +21,7 @@ PAGES = [
     "export",
     "contract",
     "monitoring",
+    "review",
 ]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TIMEOUT = 60
@@ -590,4 +591,47 @@ def test_monitoring_imports_files_and_shows_a_month_in_words_and_colours(app, da
     assert [b.label for b in app.get("download_button")] == [
         "Download the report for 2027-12 (PDF)",
         "Download the report for 2027-12 (workbook)",
+    ]
+
+
+def test_a_service_review_is_commented_signed_off_frozen_and_reopened(app, database):
+    from slm_psr.service import monitor as m
+    from slm_psr.store import Store
+    from tests.conftest import DEMO
+
+    with Store.open(database) as store:
+        pid = store.list_projects()[0].id
+        m.ensure_demo_contract(store)
+        files = [
+            (p.name, p.read_bytes())
+            for p in sorted((DEMO / "measurements").glob("*"))
+            if p.suffix in (".csv", ".xlsx")
+        ]
+        m.import_measurements(store, pid, files, user="A. Buyer")
+    goto(app, "review")
+    app.selectbox(key="review_period").set_value("2027-12").run()
+    assert "waiting for the sign-off of the customer and the supplier" in texts(app)
+    app.text_area(key="comment_supplier_2027-12").input("SD-04: ticket 4711 waited for a spare part").run()
+    app.button(key="add_comment_supplier").click().run()
+    assert "SD-04: ticket 4711 waited for a spare part" in texts(app)
+    app.text_input(key="action_text_2027-12").input("Keep a spare controller on site")
+    app.text_input(key="action_owner_2027-12").input("Nordwind service manager")
+    app.button(key="add_action").click().run()
+    assert app.dataframe[-1].value["Owner"].tolist() == ["Nordwind service manager"]
+    app.button(key="sign_off_buyer").click().run()
+    app.button(key="sign_off_supplier").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "Frozen." in texts(app)
+    assert not [b for b in app.button if b.key == "add_action"]  # a frozen month takes no new entry
+    app.text_input(key="reopen_reason_2027-12").input("ticket 4711 closed a day earlier than exported")
+    app.button(key="reopen").click().run()
+    assert "version 2: open" in texts(app)
+    with Store.open(database) as store:
+        trail = [e.action for e in store.audit(pid)]
+    assert trail[-5:] == [
+        "review_comment",
+        "review_action",
+        "review_sign_off",
+        "review_sign_off",
+        "review_reopen",
     ]

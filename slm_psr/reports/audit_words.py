@@ -152,7 +152,31 @@ def _restore(target: str, before: Any, after: Any) -> str:
     return f"restored {target} from the archive"
 
 
+_PARTY = {"buyer": "the customer", "supplier": "the supplier"}
+
+
+def _review(verb: str) -> Callable[[str, Any, Any], str]:
+    def sentence(target: str, before: Any, after: Any) -> str:
+        a = after or {}
+        where = f"{target} (version {a.get('version', 1)})"
+        party = f" for {_PARTY.get(a.get('party'), a.get('party'))}" if a.get("party") else ""
+        if verb == "action":
+            due = f", due {a['due']}" if a.get("due") else ""
+            return f"agreed an action in the {where}: {a.get('text', '')} (owner {a.get('owner', '?')}{due})"
+        if verb == "sign_off":
+            return f"signed off the {where}{party}"
+        if verb == "reopen":
+            return f"reopened the {target} as version {a.get('version', '?')} for a correction: {a.get('text', '')}"
+        return f"commented on the {where}{party}: {a.get('text', '')}"
+
+    return sentence
+
+
 SENTENCES: dict[str, Callable[[str, Any, Any], str]] = {
+    "review_comment": _review("comment"),
+    "review_action": _review("action"),
+    "review_sign_off": _review("sign_off"),
+    "review_reopen": _review("reopen"),
     "create_project": _create,
     "copy_project": _copy,
     "archive_project": _archive,

@@ -260,19 +260,26 @@ class _Report:
             size=8,
         )
 
-    def sign_off(self) -> None:
+    def sign_off(
+        self, entries: Sequence[tuple[str, str, str, str]], signed: Sequence[str], version: int
+    ) -> None:
         doc = self.doc
         doc.heading("5 Comments and agreed actions")
-        doc.para(
-            "To be completed at the service review: each party's comments, disputed records with reasons, "
-            "and agreed actions with owner and date.",
-            muted=True,
-        )
+        if entries:
+            doc.para(f"As recorded in the service review of {self.period} (version {version}).", muted=True)
+        else:
+            doc.para(
+                "To be completed at the service review: each party's comments, disputed records with reasons, "
+                "and agreed actions with owner and date.",
+                muted=True,
+            )
+        rows = list(entries) or [("Customer", "", "", ""), ("Supplier", "", "", ""), ("Action", "", "", "")]
         doc.table_of(
-            [Col("Party", 16), Col("Comment, dispute or action", 80), Col("Owner", 20), Col("Due", 14)],
-            [("Customer", "", "", ""), ("Supplier", "", "", ""), ("Action", "", "", "")],
+            [Col("Party", 16), Col("Comment, dispute or action", 80), Col("Owner", 20), Col("Due", 14)], rows
         )
         doc.heading("6 Sign-off")
+        if signed:
+            doc.bullets(signed)
         doc.sign_off(
             (f"For the customer ({self.s.buyer})", f"For the supplier ({self.s.supplier})"),
             f"Both parties have received this report for {self.period} with the same figures and agree "
@@ -288,13 +295,17 @@ def service_report_pdf(
     ledger: pd.DataFrame,
     termination: pd.DataFrame,
     files: Sequence[dict[str, Any]] = (),
+    review: Sequence[tuple[str, str, str, str]] = (),
+    signed: Sequence[str] = (),
+    review_version: int = 1,
     generated_at: dt.datetime | None = None,
 ) -> bytes:
     """The report for ``period`` (``YYYY-MM``) as PDF bytes.
 
     ``results``, ``ledger`` and ``termination`` are the monitoring service's frames
     over all periods computed so far (the chart and the ledger show the months up to
-    ``period``).
+    ``period``); ``review`` the service review's comments and actions as (party or
+    "Action", text, owner, due), ``signed`` its sign-offs in words.
     """
     if period not in set(results["period"]):
         known = ", ".join(sorted(set(results["period"]))) or "none"
@@ -312,5 +323,5 @@ def service_report_pdf(
     report.credits()
     report.rights()
     report.sources()
-    report.sign_off()
+    report.sign_off(review, signed, review_version)
     return doc.render()

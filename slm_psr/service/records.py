@@ -82,6 +82,18 @@ def service_report(
     report = monitor(store, project_id, save=False)
     if period not in report.periods:
         raise MonitoringError(f"no results for {period}; the measured months are {', '.join(report.periods)}")
+    from slm_psr.service import review as reviews
+
+    rv = reviews.current(store, project_id, period)
+    entries = [
+        (reviews.PARTY_WORDS[e.party].removeprefix("the ").capitalize(), e.text, "", "")
+        for e in rv.current("comment")
+        if e.party
+    ]
+    entries += [("Action", e.text, e.owner or "", e.due or "") for e in rv.current("action")]
+    signed = [
+        f"Signed off for {reviews.PARTY_WORDS[p]} by {e.by} on {e.at:%Y-%m-%d}" for p, e in rv.signed.items()
+    ]
     pdf = service_report_pdf(
         SLASchedule.model_validate(contract.schedule),
         period,
@@ -89,6 +101,9 @@ def service_report(
         ledger=report.ledger,
         termination=report.termination,
         files=report.files,
+        review=entries,
+        signed=signed,
+        review_version=rv.version,
         generated_at=generated_at,
     )
     return pdf, report.period(period).to_xlsx()

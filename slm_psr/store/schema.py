@@ -295,3 +295,26 @@ APPEND_ONLY = (
     "measurement_files",
     "measurement_corrections",
 )
+
+
+class ServiceReviewRow(Base):
+    """One entry of a period's service review: a comment, an agreed action, a sign-off or a reopening."""
+
+    __tablename__ = "service_review_entries"
+    __table_args__ = (
+        CheckConstraint("kind IN ('comment', 'action', 'sign_off', 'reopen')", name="ck_review_kind"),
+        CheckConstraint("party IS NULL OR party IN ('buyer', 'supplier')", name="ck_review_party"),
+        Index("ix_service_review_period", "project_id", "period", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    period: Mapped[str] = mapped_column(String(7))
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    party: Mapped[str | None] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    due: Mapped[str | None] = mapped_column(String(10))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    by: Mapped[str] = mapped_column(String(200))
