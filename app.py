@@ -25,6 +25,11 @@ pages = st.navigation(
             st.Page(f"{VIEWS}/comparison.py", title="5 Comparison", icon=":material/leaderboard:"),
             st.Page(f"{VIEWS}/export.py", title="6 Export", icon=":material/download:"),
         ],
+        "After the award": [
+            st.Page(f"{VIEWS}/contract.py", title="7 Contract", icon=":material/handshake:"),
+            st.Page(f"{VIEWS}/monitoring.py", title="8 Monitoring", icon=":material/monitoring:"),
+            st.Page(f"{VIEWS}/review.py", title="9 Service review", icon=":material/rate_review:"),
+        ],
     }
 )
 state.sidebar()

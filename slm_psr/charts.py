@@ -7,6 +7,7 @@ the same charts from an evaluation as the app does.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import altair as alt
 import numpy as np
@@ -15,6 +16,9 @@ import pandas as pd
 from slm_psr.engine.methods import VALUE_PER, quality_price_shares
 from slm_psr.engine.price import price_points
 from slm_psr.model import EvaluationSettings, Method
+
+if TYPE_CHECKING:
+    from slm_psr.engine import Evaluation
 
 # Pixels per supplier in the bar chart and the heat maps: a step, not a fixed height, so the
 # chart grows with the number of suppliers (Streamlit squeezes a fixed height on a discrete axis).
@@ -30,6 +34,43 @@ RESULT_COLOURS = {  # qualification: green pass, red out, amber review, grey not
     "rejected": "#ef9a9a",  # excluded by an override
     "not asked": "#bdbdbd",
 }
+
+
+def contribution_parts(ev: Evaluation) -> pd.DataFrame:
+    """Each ranked bid's total split into its parts, shaped for :func:`contribution_bars`.
+
+    Under MEAT the parts are the services' weighted quality points and the weighted
+    price points (they add up to the total); under the UfAB methods the services'
+    shares of the performance points L (the price is the divisor, not a part).
+    Columns: supplier, part, points, rank.
+    """
+    ranking = ev.ranking()
+    rank_of = dict(zip(ranking.supplier, ranking["rank"].astype(int), strict=True))
+    names = {s.id: s.name for s in ev.psr.services}
+    services = ev.services[ev.services.supplier.isin(set(rank_of))]
+    frames = [
+        pd.DataFrame(
+            {
+                "supplier": services.supplier,
+                "part": services.service.map(names),
+                "points": services.contribution,
+            }
+        )
+    ]
+    if ev.settings.method is Method.MEAT:
+        _, price_share = quality_price_shares(ev.settings)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "supplier": ranking.supplier,
+                    "part": PRICE_PART,
+                    "points": ranking.price_points * price_share,
+                }
+            )
+        )
+    parts = pd.concat(frames, ignore_index=True)
+    parts["rank"] = parts.supplier.map(rank_of)
+    return parts
 
 
 def contribution_bars(parts: pd.DataFrame, *, title: str = "") -> alt.Chart:
@@ -298,3 +339,64 @@ def nice_max(value: float) -> float:
         return 1.0
     exp = 10 ** math.floor(math.log10(value))
     return next(m * exp for m in (1, 2, 5, 10) if m * exp >= value)
+
+
+# --- after the award ---------------------------------------------------------------------
+
+# Okabe-Ito colours, told apart by colour-blind readers; every mark also carries a word or a shape.
+MET_COLOUR, MISSED_COLOUR, NO_DATA_COLOUR = "#0072B2", "#D55E00", "#999999"
+
+
+def attainment_lines(results: pd.DataFrame, *, up_to: str | None = None) -> alt.Chart:
+    """Per service level, the attained percentage per month (line and shaped points) and the committed level (dashed).
+
+    ``results``: the monitoring frame (period, level, metric, attained, committed, met);
+    measured values in their own unit are left out (they share no axis with percentages).
+    """
+    data = results[results["metric"] != "value"][["period", "level", "attained", "committed", "met"]].copy()
+    if up_to is not None:
+        data = data[data["period"] <= up_to]
+    data["result"] = data["met"].map({True: "met", False: "missed"}).fillna("nothing to measure")
+    base = alt.Chart(data).encode(x=alt.X("period:O", title="Month"))
+    attained = base.mark_line(point=alt.OverlayMarkDef(size=60, filled=True)).encode(
+        y=alt.Y("attained:Q", title="Attained (%)", scale=alt.Scale(zero=False)),
+        color=alt.Color("level:N", title="Service level", scale=alt.Scale(scheme="tableau10")),
+        shape=alt.Shape("level:N", title="Service level"),
+        tooltip=["period:O", "level:N", alt.Tooltip("attained:Q", format=".3f"), "committed:Q", "result:N"],
+    )
+    committed = base.mark_line(strokeDash=[4, 3], color="#555555").encode(y="committed:Q", detail="level:N")
+    return (committed + attained).properties(height=220, title="Attained against committed, per month")
+
+
+def credits_against_cap(ledger: pd.DataFrame, cap: float | None, *, currency: str = "EUR") -> alt.Chart:
+    """Credits owed per month (bars) and earned back (hatched as a second bar), with the monthly cap as a rule."""
+    data = ledger.melt(
+        id_vars="period", value_vars=["owed", "earned_back"], var_name="what", value_name="amount"
+    )
+    data["what"] = data["what"].map({"owed": "credits owed", "earned_back": "earned back"})
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("period:O", title="Month"),
+            xOffset="what:N",
+            y=alt.Y("amount:Q", title=f"Amount ({currency})"),
+            color=alt.Color(
+                "what:N",
+                title=None,
+                scale=alt.Scale(domain=["credits owed", "earned back"], range=[MISSED_COLOUR, MET_COLOUR]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=["period:O", "what:N", alt.Tooltip("amount:Q", format=",.2f")],
+        )
+    )
+    if cap is None:
+        return bars.properties(height=200, title="Credits per month")
+    rule = (
+        alt.Chart(pd.DataFrame({"cap": [cap]}))
+        .mark_rule(strokeDash=[6, 3], color="#000000")
+        .encode(y="cap:Q")
+    )
+    return (bars + rule).properties(
+        height=200, title=f"Credits per month against the monthly cap ({cap:,.2f} {currency})"
+    )

@@ -58,3 +58,7 @@ def ensure_demo_project(store: Store) -> int | None:
                 expected_revision=revision,
             )
     return info.id
+
+
+DEMO_MEASUREMENTS = DEMO / "measurements"
+DEMO_PLAN = DEMO / "monitoring_plan.json"  # the demo contract's monitoring plan (slm_psr.service.monitor)

@@ -31,6 +31,24 @@ from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 if TYPE_CHECKING:
     import numpy as np
 
+# The contract terms are part of the model; re-exported so that other layers import them from here.
+from slm_psr.contract_terms import (  # noqa: F401
+    Band,
+    BandsRule,
+    ContractTerms,
+    EarnBack,
+    MeasurementPeriod,
+    PeriodKind,
+    Pool,
+    PoolRule,
+    ScheduleLevel,
+    ScheduleTermination,
+    SLASchedule,
+    TerminationKind,
+    TerminationRight,
+    WorkedFigure,
+)
+
 SCHEMA_VERSION = 1
 
 
@@ -781,10 +799,12 @@ class PSR(_Strict):
     services: list[Service]
     requirements: list[Requirement]
     evaluation: EvaluationSettings = Field(default_factory=EvaluationSettings)
+    contract_terms: ContractTerms | None = None
 
     @model_validator(mode="after")
     def _references(self) -> PSR:
         errors = reference_errors(self.model_dump(mode="json"))
+        errors += contract_term_errors(self)
         if errors:
             raise _fail("psr", "\n".join(errors))
         return self
@@ -835,6 +855,48 @@ def reference_errors(data: dict[str, Any]) -> list[str]:
     return errors
 
 
+def contract_term_errors(psr: PSR) -> list[str]:
+    """Whether the contract terms name requirements that exist and fit what they are used for."""
+    terms = psr.contract_terms
+    if terms is None:
+        return []
+    known = {r.id: r for r in psr.requirements}
+    questions = set(terms.question_ids())
+    errors: list[str] = []
+    for where, rid in terms.referenced_levels():
+        req = known.get(rid)
+        if req is None:
+            errors.append(f"contract terms, {where}: requirement {rid} is not in the PSR")
+        elif req.kind is Kind.PRICE or rid in questions:
+            errors.append(f"contract terms, {where}: {rid} is not a service level")
+    asks: list[tuple[str, str, Any, str]] = []
+    if terms.pool:
+        asks.append(("at-risk amount", terms.pool.at_risk_requirement, _is_number, "a number (percent)"))
+    if terms.credit_acceptance:
+        asks.append(("credit regime acceptance", terms.credit_acceptance, _is_yes_no, "a yes/no question"))
+    for right in terms.termination:
+        if right.acceptance:
+            where = f"termination right {right.id} acceptance"
+            asks.append((where, right.acceptance, _is_yes_no, "a yes/no question"))
+    if terms.reporting:
+        asks.append(("reporting commitment", terms.reporting, _is_number, "a number (business day)"))
+    for where, rid, fits, wanted in asks:
+        req = known.get(rid)
+        if req is None:
+            errors.append(f"contract terms, {where}: requirement {rid} is not in the PSR")
+        elif not fits(req):
+            errors.append(f"contract terms, {where}: requirement {rid} must be {wanted}")
+    return errors
+
+
+def _is_number(req: Requirement) -> bool:
+    return req.kind is Kind.NUMBER
+
+
+def _is_yes_no(req: Requirement) -> bool:
+    return req.kind is Kind.YES_NO
+
+
 def psr_errors(exc: ValidationError, data: dict[str, Any] | None = None) -> list[str]:
     """Buyer-readable lines from a pydantic error: the field path, then the message.
 
@@ -850,7 +912,9 @@ def psr_errors(exc: ValidationError, data: dict[str, Any] | None = None) -> list
         if err["type"] == "psr":
             lines.extend(msg.split("\n"))
             continue
-        if msg.startswith(("requirement ", "evaluation:", "service ")):
+        if msg.startswith(
+            ("requirement ", "evaluation:", "service ", "contract", "credit rule", "termination")
+        ):
             lines.append(msg)
             continue
         lines.append(f"{_where(loc)}: {msg}" if loc else msg)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -187,8 +188,37 @@ def test_buyer_goes_from_the_demo_psr_to_a_downloaded_comparison(page, tmp_path)
     assert saved.name == "comparison-MS-2027-01-v1.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(saved.read_bytes()))
     assert "summary" in book.sheetnames
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the award record").click()
+    record = tmp_path / download.value.suggested_filename
+    download.value.save_as(record)
+    assert record.name == "award-record-MS-2027-01-v1.pdf"
+    assert record.read_bytes().startswith(b"%PDF-")
     assert page.get_by_text("Audit trail").count() >= 1
     screenshot(page, "6-export")
+
+    # after the award: the contract, then a year of measurements and one month's report
+    open_page(page, "7 Contract", "Contract")
+    page.get_by_text("Contract with Nordwind IT Services AG").wait_for()
+    screenshot(page, "7-contract")
+    open_page(page, "8 Monitoring", "Monitoring")
+    measurements = sorted(
+        p for p in (ROOT / "data" / "demo" / "measurements").glob("*") if p.suffix in (".csv", ".xlsx")
+    )
+    page.locator("input[type=file]").set_input_files([str(p) for p in measurements])
+    page.get_by_role("button", name="Import these files").click()
+    page.get_by_text("✗ missed").first.wait_for(timeout=WAIT * 2)
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile(r"Download the report for .* \(PDF\)")).click()
+    report = tmp_path / download.value.suggested_filename
+    download.value.save_as(report)
+    assert report.name.startswith("service-report-") and report.read_bytes().startswith(b"%PDF-")
+    screenshot(page, "8-monitoring")
+    open_page(page, "9 Service review", "Service review")
+    page.get_by_text("waiting for the sign-off").wait_for()
+    page.get_by_role("button", name="Sign off for the customer").click()
+    page.get_by_text("Signed off for the customer by").wait_for()
+    screenshot(page, "9-service-review")
 
     open_page(page, "Projects", "Projects")
     screenshot(page, "0-projects")

@@ -89,7 +89,7 @@ def test_evaluate_a_stored_project_like_its_files(tmp_path):
     # the app's workbook: the audit trail of the store is on the method sheet
     book = python_calamine.CalamineWorkbook.from_path(str(tmp_path / "comparison.xlsx"))
     method = "\n".join(str(c) for row in book.get_sheet_by_name("method").to_python() for c in row)
-    assert "Audit trail" in method and "action: set_override" in method
+    assert "Audit trail" in method and "by override; justification:" in method  # in words
 
 
 def test_evaluate_names_an_unknown_project(tmp_path):

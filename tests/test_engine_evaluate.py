@@ -35,6 +35,13 @@ FULL_MARKS: dict[str, object] = {
     "RP-02": ["de", "en"],
     "RP-03": True,
     "RP-04": "Mon-Fri 07:00-20:00",
+    # contract terms: at-risk 15 %, every term accepted, report by business day 3 (the targets)
+    "CT-01": 15.0,
+    "CT-02": True,
+    "CT-03": True,
+    "CT-04": True,
+    "CT-05": True,
+    "CT-06": 3.0,
     "SD-P1": 30_000.0,
     "SD-P2": 20_000.0,
     "HO-P1": 25_000.0,
@@ -58,6 +65,8 @@ AT_MINIMUM: dict[str, object] = {
     "RP-02": ["de"],
     "RP-03": False,
     "RP-04": "Mon-Fri 08:00-18:00",
+    "CT-01": 10.0,
+    "CT-06": 5.0,
 }
 
 
@@ -133,7 +142,7 @@ def test_demo_explained_requirement_by_requirement(demo_result):
     assert trail.loc["HO-01", "share_of_quality"] == pytest.approx(0.135)
     assert trail.loc["HO-01", "requirement_weight"] == pytest.approx(0.3)
     # the scores frame keeps PSR order and every supplier
-    assert len(demo_result.scores) == 4 * 26
+    assert len(demo_result.scores) == 4 * 32  # 26 requirements and 6 questions on the contract terms
     assert demo_result.scores["requirement"].iloc[:3].tolist() == ["SD-01", "SD-02", "SD-03"]
 
 
@@ -147,7 +156,10 @@ def test_demo_services_and_weights(demo_result):
     assert w.loc["SD", "effective"] == pytest.approx(0.6 * 0.4)
     requirements = w[w["level"] == "requirement"]
     assert requirements["effective"].sum() == pytest.approx(0.6)
-    assert requirements.groupby("service")["normalised"].sum().tolist() == pytest.approx([1, 1, 1])
+    # the contract-terms questions carry no weight in the demo: their service drops out
+    assert requirements.groupby("service")["normalised"].sum().to_dict() == pytest.approx(
+        {"CT": 0, "HO": 1, "RP": 1, "SD": 1}
+    )
 
 
 def test_demo_warnings_and_method_description(demo_result):
@@ -168,7 +180,7 @@ def test_what_if_service_weights_and_settings(demo_psr, demo_bids):
         service_weights={"SD": 0, "RP": 0},
     )  # fmt: skip
     assert result.winners == ["Alpha"]
-    assert result.service_weights == {"SD": 0.0, "HO": 45.0, "RP": 0.0}
+    assert result.service_weights == {"SD": 0.0, "HO": 45.0, "RP": 0.0, "CT": 10.0}
     assert result.to_dict()["method"]["parameters"]["price_weight"] == 10.0
     with pytest.raises(ValueError, match="service weight for XX: no such service"):
         evaluate(demo_psr, demo_bids, service_weights={"XX": 1})
@@ -369,6 +381,14 @@ def test_demo_workbooks_end_to_end(demo_psr):
     assert s.loc[short["Rheinufer"], "reasons"][0].startswith(
         "SD-02 coverage: offered Mon-Fri 07:00-19:00; required 24/7; not covered: Mon-Fri 00:00-07:00"
     )
+    # read from the questionnaire's own contract-terms sheet: too little at risk is a knock-out
+    assert s.loc[short["Rheinufer"], "reasons"][-1] == (
+        "CT-01 number: offered 5 % of the monthly charges, minimum 10 % of the monthly charges"
+    )
+    brightline = next(r for r in report.responses if r.supplier.startswith("Brightline"))
+    assert brightline.answers["CT-05"].value is False
+    assert brightline.answers["CT-05"].comment == "We accept this right at 20 % of the charges, not 15 %"
+    assert brightline.answers["CT-05"].cell == "Contract terms!G9"
     assert [r.split(":")[0] for r in s.loc[short["Westpark"], "reasons"]] == [
         "HO-01 availability",
         "RP-P1 price",

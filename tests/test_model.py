@@ -31,8 +31,8 @@ def req(data: dict, rid: str) -> dict:
 
 
 def test_demo_psr_is_valid_and_realistic(demo_psr):
-    assert 15 <= len(demo_psr.requirements) <= 30
-    assert {s.id for s in demo_psr.services} == {"SD", "HO", "RP"}
+    assert 15 <= len(demo_psr.requirements) <= 35
+    assert {s.id for s in demo_psr.services} == {"SD", "HO", "RP", "CT"}
     langs = demo_psr.requirement("SD-01")
     assert langs.kind is Kind.LANGUAGES and langs.minimum == ["de", "en", "fr"]
     assert demo_psr.requirement("SD-02").minimum.hours_per_week == 168
@@ -89,7 +89,7 @@ def test_unknown_language_code(demo_psr_dict):
 def test_missing_service(demo_psr_dict):
     req(demo_psr_dict, "HO-02")["service"] = "DB"
     (msg,) = errors_for(demo_psr_dict)
-    assert msg == "requirement HO-02: service 'DB' is missing; known services: SD, HO, RP"
+    assert msg == "requirement HO-02: service 'DB' is missing; known services: SD, HO, RP, CT"
 
 
 def test_unknown_kind(demo_psr_dict):

@@ -16,6 +16,7 @@ from slm_psr.excel.questionnaire import (
     ANSWER_HEADERS,
     ANSWERS_SHEET,
     COMMENT_COL,
+    CONTRACT_SHEET,
     HEADER_ROW,
     INSTRUCTIONS_SHEET,
     META_SHEET,
@@ -55,9 +56,48 @@ def xl(book):
     return openpyxl.load_workbook(io.BytesIO(book))
 
 
+def on_answers_sheet(psr):
+    """The requirements on the answers sheet: all but the questions on the contract terms."""
+    questions = set(psr.contract_terms.question_ids())
+    return [r for r in psr.service_requirements if r.id not in questions]
+
+
+def test_contract_terms_have_their_own_sheet_with_the_terms_below(psr, sheets, xl):
+    """The at-risk amount, the acceptances and the reporting day on the sheet 'Contract terms',
+    answer and comment cells unlocked, then the terms themselves (credit rules, termination
+    rights with their notice) in words, in rows without an ID so that the reader skips them."""
+    rows = sheets[CONTRACT_SHEET]
+    assert tuple(rows[HEADER_ROW]) == ANSWER_HEADERS
+    body = [r for r in rows[HEADER_ROW + 1 :] if r[0]]
+    assert [r[0] for r in body] == ["CT-01", "CT-02", "CT-03", "CT-04", "CT-05", "CT-06"]
+    by_id = {r[0]: r for r in body}
+    assert by_id["CT-01"][3] == "at least 10 % of the monthly charges"
+    assert by_id["CT-06"][3] == "at most 5 business days"
+    text = "\n".join(" | ".join(str(c) for c in row) for row in rows)
+    assert "The contract terms you are asked to accept" in text
+    assert "calendar month (actual days), time zone Europe/Berlin" in text
+    assert "below 99.9 %: 5 %; below 99.5 %: 10 %; below 99 %: 25 %; below 95 %: 100 %" in text
+    assert "HO-01 missed 3 times in 6 consecutive periods. Notice: The customer may terminate" in text
+    ws = xl[CONTRACT_SHEET]
+    assert ws.cell(HEADER_ROW + 2, ANSWER_COL + 1).protection.locked is False
+    assert ws.cell(HEADER_ROW + 2, 1).protection.locked is True
+    instructions = "\n".join(" | ".join(str(c) for c in row) for row in sheets[INSTRUCTIONS_SHEET])
+    assert (
+        f"In the sheet '{CONTRACT_SHEET}' state the share of the monthly invoice you put at risk"
+        in instructions
+    )
+
+
 def test_sheets_in_order_and_the_technical_one_very_hidden(book):
     wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(book))
-    assert wb.sheet_names == [INSTRUCTIONS_SHEET, SUPPLIER_SHEET, ANSWERS_SHEET, PRICES_SHEET, META_SHEET]
+    assert wb.sheet_names == [
+        INSTRUCTIONS_SHEET,
+        SUPPLIER_SHEET,
+        ANSWERS_SHEET,
+        PRICES_SHEET,
+        CONTRACT_SHEET,
+        META_SHEET,
+    ]
     visibility = {m.name: m.visible for m in wb.sheets_metadata}
     assert visibility[META_SHEET] == python_calamine.SheetVisibleEnum.VeryHidden
     assert visibility[ANSWERS_SHEET] == python_calamine.SheetVisibleEnum.Visible
@@ -84,7 +124,7 @@ def test_answers_one_row_per_requirement_with_minimum_and_target_in_words(psr, s
     rows = sheets[ANSWERS_SHEET]
     assert tuple(rows[HEADER_ROW]) == ANSWER_HEADERS
     body = rows[HEADER_ROW + 1 :]
-    assert [r[0] for r in body] == [r.id for r in psr.service_requirements]
+    assert [r[0] for r in body] == [r.id for r in on_answers_sheet(psr)]
     by_id = {r[0]: r for r in body}
     assert by_id["SD-01"][3] == "all of DE, EN, FR"
     assert by_id["SD-01"][4] == "extra languages: IT"
@@ -115,11 +155,11 @@ def test_instructions_disclose_every_minimum_and_target_as_knock_outs(psr, sheet
 
 
 def test_only_answer_cells_are_unlocked_and_sheets_protected_without_password(psr, xl):
-    for name in (INSTRUCTIONS_SHEET, SUPPLIER_SHEET, ANSWERS_SHEET, PRICES_SHEET, META_SHEET):
+    for name in (INSTRUCTIONS_SHEET, SUPPLIER_SHEET, ANSWERS_SHEET, PRICES_SHEET, CONTRACT_SHEET, META_SHEET):
         assert xl[name].protection.sheet, name
         assert not xl[name].protection.password, name
     ws = xl[ANSWERS_SHEET]
-    for row in range(HEADER_ROW + 2, HEADER_ROW + 2 + len(psr.service_requirements)):
+    for row in range(HEADER_ROW + 2, HEADER_ROW + 2 + len(on_answers_sheet(psr))):
         for col in range(1, len(ANSWER_HEADERS) + 1):
             unlocked = col in (ANSWER_COL + 1, COMMENT_COL + 1)
             assert ws.cell(row, col).protection.locked is not unlocked, ws.cell(row, col).coordinate
@@ -138,7 +178,7 @@ def test_answer_cells_have_the_number_format_of_their_kind(psr, xl):
         Kind.YES_NO: TEXT_FORMAT,
         Kind.TIME_LIMIT: "General",
     }
-    for req in psr.service_requirements:
+    for req in on_answers_sheet(psr):
         if req.kind in expected:
             assert ws.cell(rows[req.id], ANSWER_COL + 1).number_format == expected[req.kind], req.id
     assert xl[PRICES_SHEET].cell(HEADER_ROW + 2, AMOUNT_COL + 1).number_format == PRICE_FORMAT

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,18 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
 VIEWS = "slm_psr/ui/views"
-PAGES = ["projects", "requirements", "questionnaire", "responses", "qualification", "comparison", "export"]
+PAGES = [
+    "projects",
+    "requirements",
+    "questionnaire",
+    "responses",
+    "qualification",
+    "comparison",
+    "export",
+    "contract",
+    "monitoring",
+    "review",
+]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TIMEOUT = 60
 
@@ -269,13 +281,24 @@ def test_the_comparison_workbook_opens(app, database):
 
     import openpyxl
 
-    from slm_psr.ui.compute import comparison_workbook
+    from slm_psr.ui.compute import award_record, comparison_workbook
 
     goto(app, "export")
-    assert [b.label for b in app.get("download_button")] == ["Download the comparison", "Download the PSR"]
+    assert [b.label for b in app.get("download_button")] == [
+        "Download the award record",
+        "Download the comparison",
+        "Download the PSR",
+    ]
     store, pid = store_for(database)
     book = openpyxl.load_workbook(io.BytesIO(comparison_workbook(store.load(pid), store.audit(pid))))
     assert "summary" in book.sheetnames
+    assert award_record(store.load(pid), store, "A. Buyer").startswith(b"%PDF-")
+    trail = app.dataframe[0].value  # the audit trail in words, newest first
+    assert list(trail.columns) == ["When (UTC)", "Who", "What changed"]
+    assert re.search(
+        r"uploaded nordwind\.xlsx \(Nordwind IT Services AG\): \d+ answers read",
+        " ".join(trail["What changed"]),
+    )
 
 
 def test_a_new_project_without_answers_says_what_to_do_next(app, database):
@@ -452,7 +475,7 @@ def test_a_new_requirement_row_is_checked_in_the_buyers_words(app):
     assert "requirement SD-10: minimum: 'soon' is not a number" in texts(app)
     app.session_state[key] = {"edited_rows": {}, "added_rows": [{**row, "minimum": "5"}], "deleted_rows": []}
     app.run()
-    assert "27 requirements, all readable." in texts(app)
+    assert "33 requirements, all readable." in texts(app)
     assert not app.button(key="save_psr").disabled
 
 
@@ -507,8 +530,8 @@ def test_an_added_row_left_empty_is_ignored_and_one_without_an_id_is_named(demo_
         {"text": "Pen test yearly", "kind": "yes_no", "service": "SD", "weight": 1.0}
     )
     errors = validate_tables(tables)[1]
-    assert "service in row 5: give it an ID (e.g. SD), or delete the row" in errors
-    assert "requirement in row 28: give it an ID (e.g. SD-10), or delete the row" in errors
+    assert "service in row 6: give it an ID (e.g. SD), or delete the row" in errors
+    assert "requirement in row 34: give it an ID (e.g. SD-10), or delete the row" in errors
 
 
 def test_a_price_formula_asks_for_its_parameters(app):
@@ -519,3 +542,76 @@ def test_a_price_formula_asks_for_its_parameters(app):
     app.number_input(key="evaluation.price_ceiling.1").set_value(5_000_000).run()
     assert not any("price_ceiling" in e.value for e in app.error)
     assert "Unsaved changes" in texts(app)
+
+
+def test_the_contract_shows_the_awarded_sla_schedule(app):
+    goto(app, "contract")
+    shown = texts(app)
+    assert "Contract with **Nordwind IT Services AG**" in shown
+    levels = app.dataframe[0].value
+    assert {"HO-01", "SD-04"} <= set(levels["Level"])
+    assert levels["Credit rule"].str.contains("bands of the").any()
+
+
+def test_monitoring_imports_files_and_shows_a_month_in_words_and_colours(app, database):
+    from tests.conftest import DEMO
+
+    goto(app, "monitoring")
+    assert "no measurements imported yet" in texts(app)
+    files = [(p.name, p.read_bytes(), "application/octet-stream") for p in sorted((DEMO / "measurements").glob("*"))
+             if p.suffix in (".csv", ".xlsx")]  # fmt: skip
+    app.file_uploader(key="measurements.0").set_value(files).run()
+    app.button(key="import_measurements").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert len(app.success) >= 3  # one result per file
+    app.selectbox(key="monitoring_period").set_value("2027-12").run()
+    month = app.dataframe[0].value
+    sd04 = month.set_index("Level").loc["SD-04"]
+    assert sd04["Result"] == "✗ missed" and round(sd04["Attained"], 3) == 91.667
+    assert [b.label for b in app.get("download_button")] == [
+        "Download the report for 2027-12 (PDF)",
+        "Download the report for 2027-12 (workbook)",
+    ]
+
+
+def test_a_service_review_is_commented_signed_off_frozen_and_reopened(app, database):
+    from slm_psr.service import monitor as m
+    from slm_psr.store import Store
+    from tests.conftest import DEMO
+
+    with Store.open(database) as store:
+        pid = store.list_projects()[0].id
+        m.ensure_demo_contract(store)
+        files = [
+            (p.name, p.read_bytes())
+            for p in sorted((DEMO / "measurements").glob("*"))
+            if p.suffix in (".csv", ".xlsx")
+        ]
+        m.import_measurements(store, pid, files, user="A. Buyer")
+    goto(app, "review")
+    app.selectbox(key="review_period").set_value("2027-12").run()
+    assert "waiting for the sign-off of the customer and the supplier" in texts(app)
+    app.text_area(key="comment_supplier_2027-12").input("SD-04: ticket 4711 waited for a spare part").run()
+    app.button(key="add_comment_supplier").click().run()
+    assert "SD-04: ticket 4711 waited for a spare part" in texts(app)
+    app.text_input(key="action_text_2027-12").input("Keep a spare controller on site")
+    app.text_input(key="action_owner_2027-12").input("Nordwind service manager")
+    app.button(key="add_action").click().run()
+    assert app.dataframe[-1].value["Owner"].tolist() == ["Nordwind service manager"]
+    app.button(key="sign_off_buyer").click().run()
+    app.button(key="sign_off_supplier").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "Frozen." in texts(app)
+    assert not [b for b in app.button if b.key == "add_action"]  # a frozen month takes no new entry
+    app.text_input(key="reopen_reason_2027-12").input("ticket 4711 closed a day earlier than exported")
+    app.button(key="reopen").click().run()
+    assert "version 2: open" in texts(app)
+    with Store.open(database) as store:
+        trail = [e.action for e in store.audit(pid)]
+    assert trail[-5:] == [
+        "review_comment",
+        "review_action",
+        "review_sign_off",
+        "review_sign_off",
+        "review_reopen",
+    ]

@@ -24,6 +24,7 @@ from slm_psr.excel.questionnaire import (  # noqa: E402
     ANSWER_COL,
     ANSWERS_SHEET,
     COMMENT_COL,
+    CONTRACT_SHEET,
     HEADER_ROW,
     PRICES_SHEET,
     SUPPLIER_FIELDS,
@@ -76,6 +77,7 @@ SUPPLIERS: dict[str, dict[str, Any]] = {
             "HO-01": "Active-active across two Tier III data centres in Hamburg and Frankfurt",
             "SD-01": "Italian-speaking agents in our Lugano hub",
         },
+        "contract": {"CT-01": 15, "CT-02": "yes", "CT-03": "yes", "CT-04": "yes", "CT-05": "yes", "CT-06": 3},
         "prices": {"SD-P1": 68500, "SD-P2": 120000, "HO-P1": 42000, "HO-P2": 85000, "RP-P1": 4500},
     },
     # A cheap, weaker bidder: just the minimums.
@@ -111,6 +113,8 @@ SUPPLIERS: dict[str, dict[str, Any]] = {
             "RP-04": "Mon-Fri 08:00-18:00",
         },
         "comments": {"RP-03": "Dashboard planned for 2028"},
+        "contract": {"CT-01": 10, "CT-02": "yes", "CT-03": "yes", "CT-04": "yes", "CT-05": "no", "CT-06": 5},
+        "contract_comments": {"CT-05": "We accept this right at 20 % of the charges, not 15 %"},
         "prices": {"SD-P1": 39800, "SD-P2": 45000, "HO-P1": 27500, "HO-P2": 38000, "RP-P1": 2200},
     },
     # Good offer, but no French on the service desk: fails the SD-01 minimum.
@@ -146,6 +150,7 @@ SUPPLIERS: dict[str, dict[str, Any]] = {
             "RP-04": "Mon-Fri 08:00-18:00",
         },
         "comments": {"SD-01": "French on request via a partner, not included in the fee"},
+        "contract": {"CT-01": 12, "CT-02": "yes", "CT-03": "yes", "CT-04": "yes", "CT-05": "yes", "CT-06": 4},
         "prices": {"SD-P1": 51200, "SD-P2": 70000, "HO-P1": 33900, "HO-P2": 52000, "RP-P1": 3000},
     },
     # Service desk in business hours only: fails the SD-02 24/7 minimum.
@@ -181,6 +186,9 @@ SUPPLIERS: dict[str, dict[str, Any]] = {
             "RP-04": "Mon-Fri 08:00-18:00",
         },
         "comments": {"SD-02": "Outside these hours P1 calls go to the on-call engineer (no agent desk)"},
+        # Puts only 5 % of the monthly charges at risk: below the 10 % minimum, a second knock-out.
+        "contract": {"CT-01": 5, "CT-02": "yes", "CT-03": "yes", "CT-04": "yes", "CT-05": "yes", "CT-06": 5},
+        "contract_comments": {"CT-01": "5 % is our group standard for managed services"},
         "prices": {"SD-P1": 44900, "SD-P2": 52000, "HO-P1": 31000, "HO-P2": 41000, "RP-P1": 2600},
     },
     # Valid, but typed in a hurry: German decimals, units in words, "ja", "x".
@@ -216,6 +224,14 @@ SUPPLIERS: dict[str, dict[str, Any]] = {
             "RP-04": "Mo.-Fr. 08:00-18:00 Uhr",
         },
         "comments": {"SD-04": "4 Std. inkl. Wochenende"},
+        "contract": {
+            "CT-01": "12 %",
+            "CT-02": "ja",
+            "CT-03": "Ja",
+            "CT-04": "x",
+            "CT-05": "ja",
+            "CT-06": "4",
+        },
         "prices": {
             "SD-P1": "52.400,00 €",
             "SD-P2": "64.500,00 €",
@@ -258,6 +274,7 @@ SUPPLIERS: dict[str, dict[str, Any]] = {
         },
         "general_format": ["HO-01"],
         "comments": {},
+        "contract": {"CT-01": 10, "CT-02": "yes", "CT-03": "yes", "CT-04": "yes", "CT-05": "yes", "CT-06": 5},
         "prices": {"SD-P1": 47300, "SD-P2": 58000, "HO-P1": 29800, "HO-P2": 44000, "RP-P1": "1.500"},
     },
 }
@@ -271,10 +288,13 @@ def fill(questionnaire: bytes, spec: dict[str, Any]) -> bytes:
         value = spec.get("supplier", {}).get(key)
         if value is not None:
             supplier.cell(SUPPLIER_FIRST_ROW + offset + 1, 2).value = value
-    for sheet_name, col, values in (
-        (ANSWERS_SHEET, ANSWER_COL, spec.get("answers", {})),
-        (PRICES_SHEET, AMOUNT_COL, spec.get("prices", {})),
+    for sheet_name, col, values, comments in (
+        (ANSWERS_SHEET, ANSWER_COL, spec.get("answers", {}), spec.get("comments", {})),
+        (PRICES_SHEET, AMOUNT_COL, spec.get("prices", {}), spec.get("comments", {})),
+        (CONTRACT_SHEET, ANSWER_COL, spec.get("contract", {}), spec.get("contract_comments", {})),
     ):
+        if sheet_name not in wb.sheetnames:
+            continue  # a PSR without contract terms has no contract-terms sheet
         ws = wb[sheet_name]
         rows = {ws.cell(r, 1).value: r for r in range(HEADER_ROW + 2, ws.max_row + 1)}
         for rid, value in values.items():
@@ -282,7 +302,7 @@ def fill(questionnaire: bytes, spec: dict[str, Any]) -> bytes:
             cell.value = value
             if rid in spec.get("general_format", ()):
                 cell.number_format = "General"
-        for rid, text in spec.get("comments", {}).items():
+        for rid, text in comments.items():
             if rid in rows:
                 ws.cell(rows[rid], COMMENT_COL + 1).value = text
     out = io.BytesIO()

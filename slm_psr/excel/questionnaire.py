@@ -17,6 +17,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from slm_psr import __version__
+from slm_psr.engine.contract import terms_in_words
 from slm_psr.excel.sheetkit import SAFE_STRINGS, header_text, print_setup
 from slm_psr.model import (
     PSR,
@@ -34,6 +35,9 @@ INSTRUCTIONS_SHEET = "Instructions"
 SUPPLIER_SHEET = "Supplier"
 ANSWERS_SHEET = "Answers"
 PRICES_SHEET = "Prices"
+CONTRACT_SHEET = (
+    "Contract terms"  # the questions on the contract terms: at-risk amount, acceptances, reporting
+)
 META_SHEET = "_psr"
 QUESTIONNAIRE_FORMAT = 1  # bump when the layout changes in a way the reader must know
 
@@ -126,9 +130,31 @@ def write_questionnaire(psr: PSR, *, created: dt.datetime | None = None) -> byte
     fmt = _Formats(wb)
     _instructions(wb.add_worksheet(INSTRUCTIONS_SHEET), psr, fmt)
     _supplier(wb.add_worksheet(SUPPLIER_SHEET), psr, fmt)
-    answer_rows = _answers(wb.add_worksheet(ANSWERS_SHEET), psr, fmt)
+    questions = set(psr.contract_terms.question_ids()) if psr.contract_terms else set()
+    answer_rows = _answers(
+        wb.add_worksheet(ANSWERS_SHEET),
+        psr,
+        fmt,
+        [r for r in psr.service_requirements if r.id not in questions],
+        f"Answers: {psr.title}",
+        f"Answer every requirement in the yellow column '{ANSWER_HEADER}'. Minimums are knock-out criteria.",
+    )
     price_rows = _prices(wb.add_worksheet(PRICES_SHEET), psr, fmt)
-    _meta(wb.add_worksheet(META_SHEET), psr, answer_rows, price_rows)
+    tables = [(ANSWERS_SHEET, answer_rows, ANSWER_COL), (PRICES_SHEET, price_rows, AMOUNT_COL)]
+    if questions:
+        ws = wb.add_worksheet(CONTRACT_SHEET)
+        contract_rows = _answers(
+            ws,
+            psr,
+            fmt,
+            [r for r in psr.service_requirements if r.id in questions],
+            f"Contract terms: {psr.title}",
+            f"Service credits, termination rights and reporting: answer in the yellow column '{ANSWER_HEADER}' "
+            "(yes or no, with conditions in the comment). Minimums are knock-out criteria.",
+        )
+        _terms_below(ws, psr, fmt, HEADER_ROW + 2 + len(contract_rows))
+        tables.append((CONTRACT_SHEET, contract_rows, ANSWER_COL))
+    _meta(wb.add_worksheet(META_SHEET), psr, tables)
     wb.worksheets()[0].activate()
     wb.close()
     return out.getvalue()
@@ -225,6 +251,16 @@ def _instructions(ws: Worksheet, psr: PSR, fmt: _Formats) -> None:
         "given (minutes, hours or business days). Service windows: pick one from the list or type "
         "e.g. Mon-Fri 08:00-18:00 or 24/7. Languages: two-letter codes such as DE, EN, FR. "
         "Yes/no: pick yes or no.",
+        *(
+            [
+                f"In the sheet '{CONTRACT_SHEET}' state the share of the monthly invoice you put at risk "
+                "for service credits, whether you accept the credit regime and each termination right "
+                "(yes or no; conditions in the comment), and the business day your monthly report is "
+                "delivered by. The terms themselves are listed below the questions."
+            ]
+            if psr.contract_terms and psr.contract_terms.question_ids()
+            else []
+        ),
         f"In the sheet '{PRICES_SHEET}' give every amount in {psr.currency} excluding VAT: a monthly "
         f"fee per month, a one-time fee once. The buyer compares the total over the contract term "
         f"({psr.term_months} x monthly fees + one-time fees).",
@@ -324,21 +360,16 @@ def _table_header(
     _print_setup(ws, psr, repeat_header=True)
 
 
-def _answers(ws: Worksheet, psr: PSR, fmt: _Formats) -> dict[str, int]:
-    """One row per requirement that is not a price item; returns requirement ID -> row (1-based)."""
+def _answers(
+    ws: Worksheet, psr: PSR, fmt: _Formats, requirements: list[Requirement], title: str, help_text: str
+) -> dict[str, int]:
+    """One row per requirement given; returns requirement ID -> row (1-based)."""
     for col, width in enumerate((9, 16, 50, 22, 22, 30, 24, 40)):
         ws.set_column(col, col, width)
-    _table_header(
-        ws,
-        psr,
-        f"Answers: {psr.title}",
-        f"Answer every requirement in the yellow column '{ANSWER_HEADER}'. Minimums are knock-out criteria.",
-        ANSWER_HEADERS,
-        fmt,
-    )
+    _table_header(ws, psr, title, help_text, ANSWER_HEADERS, fmt)
     rows: dict[str, int] = {}
     row = HEADER_ROW + 1
-    for req in psr.service_requirements:
+    for req in requirements:
         ws.write_string(row, 0, req.id, fmt.cell_id)
         ws.write_string(row, 1, psr.service(req.service).name, fmt.cell)
         ws.write_string(row, 2, req.text, fmt.cell)
@@ -410,7 +441,22 @@ def _prices(ws: Worksheet, psr: PSR, fmt: _Formats) -> dict[str, int]:
     return rows
 
 
-def _meta(ws: Worksheet, psr: PSR, answer_rows: dict[str, int], price_rows: dict[str, int]) -> None:
+def _terms_below(ws: Worksheet, psr: PSR, fmt: _Formats, row: int) -> None:
+    """The contract terms the questions refer to, below the table, in the requirement column.
+
+    Column A stays empty, so the reader skips these rows as it skips any row without an ID.
+    """
+    ws.write_string(row, 2, "The contract terms you are asked to accept", fmt.heading)
+    row += 1
+    for topic, text in terms_in_words(psr):
+        ws.write_string(row, 1, topic, fmt.bold)
+        ws.merge_range(row, 2, row, 5, "", fmt.text)
+        ws.write_string(row, 2, text, fmt.text)
+        _fit_row(ws, row, [(text, 120)])
+        row += 1
+
+
+def _meta(ws: Worksheet, psr: PSR, tables: list[tuple[str, dict[str, int], int]]) -> None:
     """The technical sheet: which PSR, version and content this questionnaire was made from."""
     values = (
         psr.id,
@@ -429,10 +475,7 @@ def _meta(ws: Worksheet, psr: PSR, answer_rows: dict[str, int], price_rows: dict
     row = len(META_KEYS) + 1
     for col, header in enumerate(ROW_MAP_HEADER):
         ws.write_string(row, col, header)
-    for sheet, rows, col in (
-        (ANSWERS_SHEET, answer_rows, ANSWER_COL),
-        (PRICES_SHEET, price_rows, AMOUNT_COL),
-    ):
+    for sheet, rows, col in tables:
         for rid, sheet_row in rows.items():
             row += 1
             ws.write_string(row, 0, rid)

@@ -31,6 +31,7 @@ from slm_psr.excel.questionnaire import (
     ANSWER_HEADER,
     ANSWERS_SHEET,
     COMMENT_HEADER,
+    CONTRACT_SHEET,
     ID_HEADER,
     INSTRUCTIONS_SHEET,
     META_KEYS,
@@ -306,7 +307,7 @@ class _Reader:
         self._check_version(meta)
         answers: dict[str, Answer] = {}
         found_rows: dict[str, int] = {}
-        for table in (answers_table, prices_table):
+        for table in (answers_table, prices_table, self._contract_table()):
             if table is not None:
                 self._read_table(table, answers, found_rows)
         self._check_rows(meta, found_rows)
@@ -435,11 +436,33 @@ class _Reader:
                 META_SHEET,
             )
 
+    def _contract_table(self) -> _Table | None:
+        """The contract-terms sheet, when the PSR asks about its contract terms and the sheet is there.
+
+        Only by its name: it has the same header row as the answers sheet. Without it,
+        its questions count as unanswered (reported like any missing row).
+        """
+        terms = self.psr.contract_terms
+        if terms is None or not terms.question_ids() or CONTRACT_SHEET not in self.sheet_names:
+            return None
+        rows = self._rows(CONTRACT_SHEET, needed=False)
+        located = _header(rows, ANSWER_HEADER, exact=True) if rows else None
+        if located is None:
+            self.note(
+                f"no header row with '{ID_HEADER}' and '{ANSWER_HEADER}'; its answers were not read",
+                CONTRACT_SHEET,
+            )
+            return None
+        header_row, cols = located
+        return _Table(CONTRACT_SHEET, rows, header_row, *cols)
+
     def _find_table(self, expected: str, answer_header: str, *, exact: bool) -> _Table | None:
         """The sheet named ``expected``, or else the first sheet with the same header row."""
         candidates = [expected] if expected in self.sheet_names else []
         candidates += [
-            s for s in self.sheet_names if s not in (expected, META_SHEET, INSTRUCTIONS_SHEET, SUPPLIER_SHEET)
+            s
+            for s in self.sheet_names
+            if s not in (expected, META_SHEET, INSTRUCTIONS_SHEET, SUPPLIER_SHEET, CONTRACT_SHEET)
         ]
         for sheet in candidates:
             rows = self._rows(sheet, needed=sheet == expected)

@@ -125,9 +125,10 @@ def plain(value: Any) -> Any:
 
 # --- formats and sheet set-up ---------------------------------------------------------
 
-_PASS = {"bg_color": "#C6EFCE", "font_color": "#006100"}
-_FAIL = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
-_REVIEW = {"bg_color": "#FFEB9C", "font_color": "#9C5700"}
+_GRID = {"border": 1, "border_color": "#BFBFBF"}  # the tables' light grid on paper
+_PASS = {"bg_color": "#C6EFCE", "font_color": "#006100", **_GRID}
+_FAIL = {"bg_color": "#FFC7CE", "font_color": "#9C0006", **_GRID}
+_REVIEW = {"bg_color": "#FFEB9C", "font_color": "#9C5700", **_GRID}
 
 
 class Formats:
@@ -160,7 +161,8 @@ class Formats:
         self.pass_ = wb.add_format(_PASS)
         self.fail = wb.add_format(_FAIL)
         self.review = wb.add_format(_REVIEW)
-        self.winner = wb.add_format({"bold": True, "bg_color": "#E2EFDA"})
+        self.winner = wb.add_format({"bold": True, "bg_color": "#E2EFDA", **_GRID})
+        self.grid = wb.add_format(_GRID)
         # label/value pairs on the method sheet: numbers aligned with the text beside them
         left = {"align": "left", "valign": "top"}
         self.left_integer = wb.add_format({"num_format": "0", **left})
@@ -233,13 +235,16 @@ class Sheet:
         # texts repeat thousands of times.
         self.cache = cache
         self.row = 0
+        self.grids: list[tuple[int, int, int, int]] = []  # table bodies, ruled by finish()
         print_setup(
             self.ws,
             header=f"&L&B{header_text(title)}&R{name}",
             footer=f"&L{header_text(stamp)}&CPage &P of &N&Rslm-psr {__version__}",
             header_margin=0.3,
         )
-        self.ws.hide_gridlines(0)  # gridlines on screen and on paper
+        # Gridlines on screen only: on paper they would rule every empty cell of the page;
+        # the tables draw their own light grid (see table()).
+        self.ws.hide_gridlines(1)
 
     def text(self, row: int, col: int, value: object, fmt: Format | None = None) -> None:
         """Any text, always through safe_text and write_string."""
@@ -376,6 +381,8 @@ class Sheet:
                 if lines > 1:
                     ws.set_row(r, min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines))
         last = max(r, header_row)
+        if last > header_row:
+            self.grids.append((header_row + 1, 0, last, len(columns) - 1))
         if autofilter:
             ws.autofilter(header_row, 0, last, len(columns) - 1)
         if freeze_cols is not None:
@@ -383,6 +390,20 @@ class Sheet:
             ws.repeat_rows(header_row)
         self.row = last + 2
         return header_row, last
+
+    def finish(self) -> None:
+        """Rule the tables' cells (empty ones included) with a light grid; call once, last.
+
+        One conditional format per table, not a format per cell: that would cost time on
+        big sheets and leave gaps where a cell is empty. Added after every other rule, so
+        it has the lowest priority and LibreOffice (which applies one rule per cell) keeps
+        the status colours and the winner's row.
+        """
+        for first_row, first_col, last_row, last_col in self.grids:
+            self.ws.conditional_format(
+                first_row, first_col, last_row, last_col, {"type": "no_errors", "format": self.fmt.grid}
+            )
+        self.grids = []
 
     def status_colours(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
         """Green for pass/qualified, red for fail/disqualified, amber for review."""

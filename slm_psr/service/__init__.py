@@ -6,6 +6,8 @@
     result = evaluate_project(state, settings=what_if)            # overrides and scores included
     data = comparison_workbook(state, audit, evaluation=result)   # with the audit trail
 
+Monitoring after the award is ``slm_psr.service.monitor`` (import measurements, compute a period).
+
 Nothing here imports streamlit: a notebook, the CLI and the app do the same job the same way.
 """
 
@@ -18,13 +20,17 @@ from slm_psr.service.project import (
     input_files,
     open_project,
 )
+from slm_psr.service.records import audit_lines, award_record, service_report
 
 __all__ = [
     "ProjectNotFound",
+    "audit_lines",
     "audit_rows",
+    "award_record",
     "comparison_workbook",
     "evaluate_project",
     "evaluator_scores",
     "input_files",
     "open_project",
+    "service_report",
 ]

@@ -11,6 +11,7 @@ from slm_psr.demo import DEMO_PROJECT, ensure_demo_project
 from slm_psr.engine import Evaluation, evaluate
 from slm_psr.excel.comparison import write_comparison
 from slm_psr.model import EvaluationSettings
+from slm_psr.reports import audit_sentence
 from slm_psr.store import AuditEntry, NotFound, ProjectState, Store
 
 
@@ -68,16 +69,9 @@ def input_files(state: ProjectState) -> list[tuple[str, str]]:
 
 
 def audit_rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:
-    """The audit trail as the workbook's method sheet lists it: one dict per change."""
+    """The audit trail as the workbook's method sheet lists it: when, who and what changed, in words."""
     return [
-        {
-            "when": e.when,
-            "who": e.who,
-            "action": e.action,
-            "target": e.target,
-            "before": e.before,
-            "after": e.after,
-        }
+        {"when": e.when, "who": e.who, "what": audit_sentence(e.action, e.target, e.before, e.after)}
         for e in entries
     ]
 

@@ -192,5 +192,130 @@ class AuditRow(Base):
     after: Mapped[str | None] = mapped_column(Text)
 
 
+# --- monitoring after the award (migration 0004_monitoring) -------------------------------
+
+
+class MonitoringContractRow(Base):
+    """A confirmed contract to monitor: the SLA schedule and the measurement plan. A change is a new version."""
+
+    __tablename__ = "monitoring_contracts"
+    __table_args__ = (UniqueConstraint("project_id", "version", name="uq_monitoring_contracts_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    supplier: Mapped[str] = mapped_column(String(200))
+    schedule_json: Mapped[str] = mapped_column(Text)
+    plan_json: Mapped[str] = mapped_column(Text)
+    confirmed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    confirmed_by: Mapped[str] = mapped_column(String(200))
+
+
+class MeasurementFileRow(Base):
+    """An imported measurement file: its bytes as received, the parsed records (gzip JSON) or the refusal."""
+
+    __tablename__ = "measurement_files"
+    __table_args__ = (Index("ix_measurement_files_project", "project_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    filename: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str | None] = mapped_column(String(20))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    records: Mapped[bytes | None] = mapped_column(LargeBinary)
+    notes_json: Mapped[str] = mapped_column(Text)
+    rejection: Mapped[str | None] = mapped_column(Text)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    uploaded_by: Mapped[str] = mapped_column(String(200))
+
+
+class MeasurementCorrectionRow(Base):
+    """A correction of one field of one measurement record, with its reason. Never updated or deleted."""
+
+    __tablename__ = "measurement_corrections"
+    __table_args__ = (Index("ix_measurement_corrections_project", "project_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    record: Mapped[str] = mapped_column(String(64))
+    field: Mapped[str] = mapped_column(String(40))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    who: Mapped[str] = mapped_column(String(200))
+
+
+class MeasurementDisputeRow(Base):
+    """A record marked disputed by the buyer or the supplier; settled later with a resolution."""
+
+    __tablename__ = "measurement_disputes"
+    __table_args__ = (
+        CheckConstraint("party IN ('buyer', 'supplier')", name="ck_measurement_disputes_party"),
+        Index("ix_measurement_disputes_project", "project_id", "record"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    record: Mapped[str] = mapped_column(String(64))
+    party: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    opened_by: Mapped[str] = mapped_column(String(200))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class MonitoringResultRow(Base):
+    """The result of one period and service level as last computed (recomputable from the rows above)."""
+
+    __tablename__ = "monitoring_results"
+    __table_args__ = (
+        UniqueConstraint("project_id", "period", "level", name="uq_monitoring_results_period_level"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    contract_version: Mapped[int] = mapped_column(Integer)
+    period: Mapped[str] = mapped_column(String(7))
+    level: Mapped[str] = mapped_column(String(64))
+    result_json: Mapped[str] = mapped_column(Text)
+    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    computed_by: Mapped[str] = mapped_column(String(200))
+
+
 # Tables whose rows are history: triggers refuse UPDATE and DELETE on them.
-APPEND_ONLY = ("audit_log", "psr_versions", "response_files")
+APPEND_ONLY = (
+    "audit_log",
+    "psr_versions",
+    "response_files",
+    "monitoring_contracts",
+    "measurement_files",
+    "measurement_corrections",
+)
+
+
+class ServiceReviewRow(Base):
+    """One entry of a period's service review: a comment, an agreed action, a sign-off or a reopening."""
+
+    __tablename__ = "service_review_entries"
+    __table_args__ = (
+        CheckConstraint("kind IN ('comment', 'action', 'sign_off', 'reopen')", name="ck_review_kind"),
+        CheckConstraint("party IS NULL OR party IN ('buyer', 'supplier')", name="ck_review_party"),
+        Index("ix_service_review_period", "project_id", "period", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    period: Mapped[str] = mapped_column(String(7))
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    party: Mapped[str | None] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    due: Mapped[str | None] = mapped_column(String(10))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    by: Mapped[str] = mapped_column(String(200))

@@ -20,7 +20,7 @@ from slm_psr.engine import Evaluation
 from slm_psr.excel.responses import ImportResult, read_response
 from slm_psr.model import EvaluationSettings
 from slm_psr.psr_file import loads_psr
-from slm_psr.store import AuditEntry, ProjectState
+from slm_psr.store import AuditEntry, ProjectState, Store
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -113,6 +113,11 @@ def chart(builder: str, *frames: pd.DataFrame, **options: Any) -> None:
 def comparison_workbook(project: ProjectState, audit: list[AuditEntry]) -> bytes:
     """The comparison workbook with the published weights, the input files and the audit trail."""
     return service.comparison_workbook(project, audit, evaluation=evaluation(project))
+
+
+def award_record(project: ProjectState, store: Store, prepared_by: str) -> bytes:
+    """The award record (PDF) with the published weights, the files, the PSR versions and the audit trail."""
+    return service.award_record(store, project, evaluation=evaluation(project), prepared_by=prepared_by)
 
 
 def evaluation_or_stop(project: ProjectState, **what_if: Any) -> Evaluation:

@@ -120,6 +120,8 @@ def psr_tables(psr: PSR) -> dict[str, Any]:
         "services": [{k: s[k] for k in SERVICE_COLUMNS} for s in data["services"]],
         "requirements": requirements,
         "evaluation": data["evaluation"],
+        # Not edited in the tables (yet): carried through so that saving keeps them.
+        "contract_terms": data.get("contract_terms"),
     }
 
 
@@ -187,6 +189,8 @@ def tables_to_data(tables: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         requirements.append(out)
     data = {**tables["meta"], "services": services, "requirements": requirements}
     data["evaluation"] = {k: v for k, v in tables["evaluation"].items() if v is not None}
+    if tables.get("contract_terms") is not None:
+        data["contract_terms"] = tables["contract_terms"]
     return data, problems
 
 

@@ -89,6 +89,8 @@ def write_comparison(
     write_prices(sheets["prices"], ctx)
     write_method(sheets["method"], ctx, files or [], responses, audit, moment)
     write_answers(sheets["answers"], ctx, responses)
+    for sheet in sheets.values():
+        sheet.finish()
     sheets["summary"].ws.activate()
     wb.close()
     return buf.getvalue()

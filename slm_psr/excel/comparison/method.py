@@ -180,7 +180,19 @@ def write_method(
             ("slm-psr version", __version__),
         ]
     )
-    if audit:
+    if audit and all(set(entry) <= {"when", "who", "what"} for entry in audit):
+        # The trail in words (service.audit_rows): when, what changed, who, one change a row.
+        sheet.line("Audit trail", "section")
+        sheet.table(
+            [
+                Column("When (UTC)", _METHOD_WIDTHS[0]),
+                Column("What changed", _METHOD_WIDTHS[1], "wrap"),
+                Column("Who", _METHOD_WIDTHS[2], "wrap"),
+            ],
+            ([plain(e.get("when")), e.get("what"), e.get("who")] for e in audit),
+            autofilter=False,
+        )
+    elif audit:
         # One row per entry: its first field (the time) in A, the other fields one per
         # line in the wide column B (entries differ in shape; before/after texts are long).
         sheet.line("Audit trail", "section")

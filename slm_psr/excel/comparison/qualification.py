@@ -19,6 +19,11 @@ if TYPE_CHECKING:
 # --- qualification ----------------------------------------------------------------------
 
 
+# Column widths (characters) beyond which a sheet fitted to one A4 landscape page
+# wide would print below about 6 points.
+PRINT_WIDTH_LIMIT = 260
+
+
 def write_qualification(sheet: Sheet, ctx: Context) -> None:
     ev, psr = ctx.ev, ctx.psr
     sheet.title(
@@ -29,13 +34,15 @@ def write_qualification(sheet: Sheet, ctx: Context) -> None:
     )
     requirements = {r.id: r for r in psr.requirements}
     fixed = [
-        Column("Supplier", 28, "strong"),
+        Column("Supplier", 34, "strong"),
         Column("Status", 13, "center"),
-        Column("Reasons", 48, "wrap"),
-        Column("Override", 28, "wrap"),
+        Column("Reasons", 36, "wrap"),
+        Column("Override", 22, "wrap"),
     ]
+    # Narrow result columns ("accepted" is the longest word): the sheet prints one page
+    # wide at a readable size with the demo's 18 knock-outs.
     matrix = [
-        Column(f"{rid}\n{format_level(requirements[rid], requirements[rid].minimum)}", 11, "center")
+        Column(f"{rid}\n{format_level(requirements[rid], requirements[rid].minimum)}", 7.5, "center")
         for rid in ctx.knock_outs
     ]
     result = ctx.knock_out_result
@@ -56,8 +63,9 @@ def write_qualification(sheet: Sheet, ctx: Context) -> None:
     header, last = sheet.table([*fixed, *matrix], rows(), freeze_cols=2)
     sheet.status_colours(header + 1, 1, last, 1)
     sheet.status_colours(header + 1, len(fixed), last, len(fixed) + len(matrix) - 1)
-    if len(matrix) > 30:
-        # Too many knock-outs for one page width: print across pages, supplier column repeated.
+    if sum(c.width for c in (*fixed, *matrix)) > PRINT_WIDTH_LIMIT:
+        # Too many knock-outs for one page width at a readable size: print across pages
+        # at full size, the supplier and status columns repeated on each.
         sheet.ws.fit_to_pages(0, 0)
         sheet.ws.repeat_columns(0, 1)
 
@@ -67,10 +75,10 @@ def write_qualification(sheet: Sheet, ctx: Context) -> None:
         return
     # Below the matrix, in its columns (widths as above): justification in the wide one.
     columns = [
-        Column("Supplier", 28, "strong"),
+        Column("Supplier", 34, "strong"),
         Column("Decision", 13, "center"),
-        Column("Justification", 48, "wrap"),
-        Column("Requirement", 28),
+        Column("Justification", 40, "wrap"),
+        Column("Requirement", 22),
         Column("By", 11),
         Column("When", 11),
     ]

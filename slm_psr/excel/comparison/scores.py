@@ -34,23 +34,25 @@ def write_scores(sheet: Sheet, ctx: Context) -> None:
         "Filter by supplier to read one bid.",
     )
     columns = [
+        # Widths chosen so that the sheet prints one A4 landscape page wide at a readable
+        # scale; the long texts wrap in full instead of running under the next column.
         Column("Rank", 5, "integer"),
-        Column("Supplier", 24),
-        Column("Status", 12),
-        Column("Service", 13),
-        Column("Req. ID", 8),
-        Column("Requirement", 36),
-        Column("Kind", 10),
-        Column("Minimum", 11),
-        Column("Target", 11),
-        Column("Knock-out", 9),
-        Column("Offered (as read)", 22),
-        Column("Answer as submitted", 20),
-        Column("Flags", 10),
-        Column("Points (0-10)", 8, "points"),
-        Column("Weight in service", 9, "percent"),
-        Column(f"Share of the {contribution_to}", 9, "percent"),
-        Column(f"Contribution (to the {contribution_to})", 12, "points"),
+        Column("Supplier", 20, "wrap"),
+        Column("Status", 10),
+        Column("Service", 11, "wrap"),
+        Column("Req. ID", 7),
+        Column("Requirement", 30, "wrap"),
+        Column("Kind", 9, "wrap"),
+        Column("Minimum", 10, "wrap"),
+        Column("Target", 10, "wrap"),
+        Column("Knock-out", 8),
+        Column("Offered (as read)", 16, "wrap"),
+        Column("Answer as submitted", 14, "wrap"),
+        Column("Flags", 9, "wrap"),
+        Column("Points (0-10)", 7, "points"),
+        Column("Weight in service", 8, "percent"),
+        Column(f"Share of the {contribution_to}", 8, "percent"),
+        Column(f"Contribution (to the {contribution_to})", 10, "points"),
     ]
     scores = ev.scores
     scores = scores[scores["kind"] != Kind.PRICE.value]

@@ -29,7 +29,7 @@ def _summary_columns(ctx: Context) -> list[tuple[Column, str]]:
     cur = ctx.psr.currency
     cols = [
         (Column("Rank", 5, "integer"), "rank"),
-        (Column("Supplier", 28, "strong"), "supplier"),
+        (Column("Supplier", 34, "strong"), "supplier"),
         (Column("Status", 13, "center"), "status"),
         (Column("Winner", 8, "center"), "winner"),
     ]
@@ -67,7 +67,8 @@ def write_summary(sheet: Sheet, ctx: Context, stamp: str) -> None:
     else:
         sheet.line("No bid can be ranked yet", "section")
     sheet.line(
-        f"{len(ctx.status)} bids: {counts['qualified']} qualified, {counts['needs review']} need review, "
+        f"{len(ctx.status)} bids: {counts['qualified']} qualified, {counts['needs review']} "
+        f"need{'s' if counts['needs review'] == 1 else ''} review, "
         f"{counts['disqualified']} disqualified. Method: {METHODS[ctx.method].words(ev.settings)}."
     )
     if ev.warnings:

@@ -174,42 +174,16 @@ if other_warnings:
 ranked = set(ranking.supplier)
 rank_of = dict(zip(ranking.supplier, ranking["rank"].astype(int), strict=True))
 names = {s.id: s.name for s in psr.services}
-services = ev.services[ev.services.supplier.isin(ranked)]
 if meat:
     st.subheader("What makes up each total")
     st.caption(
         "Each bar is a bid's total: the weighted points of each service plus the price points. "
         f"Quality counts {100 - price_share} %, price {price_share} %."
     )
-    parts = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "supplier": services.supplier,
-                    "part": services.service.map(names),
-                    "points": services.contribution,
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "supplier": ranking.supplier,
-                    "part": charts.PRICE_PART,
-                    "points": ranking.price_points
-                    * settings.price_weight
-                    / (settings.quality_weight + settings.price_weight),
-                }
-            ),
-        ],
-        ignore_index=True,
-    )
 else:
     st.subheader("Performance points L by service")
     st.caption("Under the value-for-money method the total is Z = L / P; the bars show L, the points bought.")
-    parts = pd.DataFrame(
-        {"supplier": services.supplier, "part": services.service.map(names), "points": services.contribution}
-    )
-parts["rank"] = parts.supplier.map(rank_of)
-compute.chart("contribution_bars", parts)
+compute.chart("contribution_bars", charts.contribution_parts(ev))
 
 st.subheader("Price against quality")
 st.caption(

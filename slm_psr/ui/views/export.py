@@ -1,4 +1,4 @@
-"""Export: the comparison workbook and the PSR file to file with the award, and the audit trail."""
+"""Export: the award record, the comparison workbook and the PSR file to file with the award, and the audit trail."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from slm_psr.psr_file import dumps_psr
+from slm_psr.service import audit_lines
 from slm_psr.ui import state
-from slm_psr.ui.compute import comparison_workbook
+from slm_psr.ui.compute import award_record, comparison_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -21,20 +22,39 @@ st.caption(
     "weights of the saved PSR, whatever was tried on the Comparison page."
 )
 
-left, right = st.columns(2)
+answered = any(r.response for r in project.responses)
+record, left, right = st.columns(3)
+with record.container(border=True):
+    st.markdown("**Award record** (.pdf)")
+    st.caption(
+        "To file and sign: one page of summary, the tender and its PSR versions, the method in words, every "
+        "bid with its status, knock-outs, overrides, evaluators' scores, the ranking and its composition, "
+        "the rank-reversal check, the files' SHA-256, the audit trail in words and a sign-off block."
+    )
+    if answered:
+        st.download_button(
+            "Download the award record",
+            data=lambda: award_record(project, store, state.user()),
+            file_name=f"award-record-{psr.id}-v{psr.version}.pdf",
+            mime="application/pdf",
+            type="primary",
+            icon=":material/download:",
+            key="download_award_record",
+        )
+    else:
+        st.info("Upload the suppliers' answers on the Responses page first.")
 with left.container(border=True):
     st.markdown("**Comparison workbook** (.xlsx)")
     st.caption(
         "Summary and ranking, qualification with reasons, points per requirement, prices, the method "
         "in words, every answer as typed, the input files with their SHA-256, and the audit trail."
     )
-    if any(r.response for r in project.responses):
+    if answered:
         st.download_button(
             "Download the comparison",
             data=lambda: comparison_workbook(project, store.audit(project.id)),
             file_name=f"comparison-{psr.id}-v{psr.version}.xlsx",
             mime=XLSX,
-            type="primary",
             icon=":material/download:",
             key="download_comparison",
         )
@@ -53,28 +73,17 @@ with right.container(border=True):
     )
 
 st.subheader("Audit trail")
-st.caption("Every change to this project: who, when, what, and the value before and after.")
-entries = store.audit(project.id)
+st.caption("Every change to this project, newest first: who, when and what changed.")
 st.dataframe(
     pd.DataFrame(
         [
-            {
-                "When (UTC)": f"{e.when:%Y-%m-%d %H:%M:%S}",
-                "Who": e.who,
-                "What": e.action.replace("_", " "),
-                "Concerning": e.target,
-                "Before": e.before or "",
-                "After": e.after or "",
-            }
-            for e in reversed(entries)
+            {"When (UTC)": f"{line.when:%Y-%m-%d %H:%M:%S}", "Who": line.who, "What changed": line.what}
+            for line in reversed(audit_lines(store.audit(project.id)))
         ]
     ),
     hide_index=True,
     width="stretch",
-    column_config={
-        "Before": st.column_config.TextColumn(width="medium"),
-        "After": st.column_config.TextColumn(width="medium"),
-    },
+    column_config={"What changed": st.column_config.TextColumn(width="large")},
 )
 
 versions = store.psr_versions(project.id)

@@ -1,0 +1,426 @@
+"""Monitoring a stored project after the award: confirm the contract, import measurements, compute a period.
+
+The use cases the CLI (`monitor`), the pages and a notebook share::
+
+    from slm_psr.store import Store
+    from slm_psr.service import monitor as m
+    store = Store.open()
+    m.import_measurements(store, project_id, [("outages.csv", data)], user="A. Buyer")
+    report = m.monitor(store, project_id, period="2027-03")
+    report.results        # one row per period and service level (attained, met, margin, budget, credit)
+    report.ledger         # per period: credits owed, earned back, net, cumulative
+    report.termination    # per period and right: how close the trigger is, and the notice text
+    report.to_dict()      # what `monitor --json` writes (periods labelled YYYY-MM)
+
+Everything is recomputed from what the store holds (the confirmed contract, the raw
+files' parsed records, corrections, disputes); the result of each period and level
+is saved for the pages and reports to read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from slm_psr.demo import DEMO_PLAN, DEMO_PROJECT, DEMO_USER
+from slm_psr.engine.contract import build_schedule
+from slm_psr.engine.ledger import Settlement, settle
+from slm_psr.engine.monitoring import METRIC_WORDS, MonitoringPlan, Records, attainment, measures_for
+from slm_psr.excel.measurements import OUTAGES, TICKETS, VALUES, MeasurementFile, read_measurement_file
+from slm_psr.excel.timestamps import read_times
+from slm_psr.model import SLASchedule
+from slm_psr.psr_file import content_hash
+from slm_psr.service.project import evaluate_project
+from slm_psr.store import Store, StoreError
+from slm_psr.store.monitoring import MonitoringStore, StoredContract
+
+_TIME_COLUMNS = ("start", "end", "opened", "responded", "resolved", "pause_from", "pause_until")
+
+
+class MonitoringError(Exception):
+    """A monitoring step that cannot go on, said in words (no contract yet, unknown supplier, ...)."""
+
+
+# --- records as bytes (what the store keeps per file) -----------------------------------------
+
+
+def records_to_bytes(records: pd.DataFrame) -> bytes:
+    """Parsed records as gzip JSON: timestamps as UTC epoch seconds, so a reload is exact."""
+    columns: dict[str, list[Any]] = {}
+    for name in records.columns:
+        col = records[name]
+        if name in _TIME_COLUMNS:
+            secs = pd.DatetimeIndex(col).as_unit("s").asi8
+            columns[name] = [None if t else int(v) for v, t in zip(secs, col.isna(), strict=True)]
+        else:
+            columns[name] = [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in col]
+    return gzip.compress(json.dumps(columns, ensure_ascii=False).encode("utf-8"), mtime=0)
+
+
+def records_from_bytes(data: bytes) -> pd.DataFrame:
+    columns = json.loads(gzip.decompress(data))
+    frame = pd.DataFrame(columns)
+    for name in _TIME_COLUMNS:
+        if name in frame:
+            frame[name] = pd.to_datetime(pd.array(frame[name], dtype="Float64"), unit="s", utc=True).as_unit(
+                "s"
+            )
+    if "priority" in frame:
+        frame["priority"] = pd.array(frame["priority"], dtype="Int64")
+    return frame
+
+
+# --- the contract -----------------------------------------------------------------------------
+
+
+def confirm_contract(
+    store: Store, project_id: int, supplier: str, *, plan: dict[str, Any] | None = None, user: str
+) -> StoredContract:
+    """Build the SLA schedule for ``supplier``'s bid from the project's PSR and confirm it for monitoring."""
+    state = store.load(project_id)
+    response = next(
+        (r for r in state.accepted_responses() if r.supplier.casefold() == supplier.strip().casefold()), None
+    )
+    if response is None:
+        known = ", ".join(r.supplier for r in state.accepted_responses()) or "none"
+        raise MonitoringError(f"project '{state.name}' has no read bid from '{supplier}' (bids: {known})")
+    schedule = build_schedule(state.psr, response, psr_hash=content_hash(state.psr))
+    MonitoringPlan.from_dict(plan)  # refuse a malformed plan before storing it
+    ms = MonitoringStore(store)
+    ms.confirm_contract(
+        project_id,
+        response.supplier,
+        schedule.model_dump(mode="json"),
+        plan or {},
+        user=user,
+        expected_revision=state.revision,
+    )
+    contract = ms.contract(project_id)
+    assert contract is not None
+    return contract
+
+
+def ensure_demo_contract(store: Store) -> bool:
+    """Confirm the demo project's contract with its best-ranked bid, once; True when it did so now.
+
+    So that `monitor --project "Demo: ..." --import data/demo/measurements/...` works on
+    a fresh store, as a buyer's store would after the award.
+    """
+    project = next((p for p in store.list_projects(include_archived=True) if p.name == DEMO_PROJECT), None)
+    if project is None or MonitoringStore(store).contract(project.id) is not None:
+        return False
+    result = evaluate_project(store.load(project.id))
+    ranked = result.suppliers.dropna(subset=["rank"]).sort_values("rank")
+    if ranked.empty:
+        return False
+    plan = json.loads(DEMO_PLAN.read_text(encoding="utf-8"))
+    confirm_contract(store, project.id, str(ranked["supplier"].iloc[0]), plan=plan, user=DEMO_USER)
+    return True
+
+
+def _contract(store: Store, project_id: int) -> tuple[StoredContract, SLASchedule]:
+    contract = MonitoringStore(store).contract(project_id)
+    if contract is None:
+        name = store.project(project_id).name
+        raise MonitoringError(
+            f"project '{name}' has no confirmed contract yet: confirm the awarded bid's SLA schedule first"
+        )
+    return contract, SLASchedule.model_validate(contract.schedule)
+
+
+# --- measurements -------------------------------------------------------------------------------
+
+
+def import_measurements(
+    store: Store, project_id: int, files: Iterable[tuple[str, bytes]], *, user: str
+) -> list[MeasurementFile]:
+    """Read and keep every file (refused ones too, with the reason); one bad file never stops the others."""
+    _, schedule = _contract(store, project_id)
+    ms = MonitoringStore(store)
+    results = []
+    for name, data in files:
+        result = read_measurement_file(data, name, schedule.period.time_zone)
+        records = records_to_bytes(result.records) if result.records is not None else None
+        try:
+            ms.add_measurement_file(
+                project_id, result.filename, data, result.sha256, kind=result.kind, records=records,
+                notes=result.notes, rejection=result.rejection, user=user,
+                expected_revision=store.project(project_id).revision,
+            )  # fmt: skip
+        except StoreError as exc:
+            result.rejection, result.records = str(exc), None
+        results.append(result)
+    return results
+
+
+def load_records(store: Store, project_id: int, tz: str) -> tuple[Records, list[str]]:
+    """The records of every read file, corrections applied and open disputes marked; with notes."""
+    ms = MonitoringStore(store)
+    frames: dict[str, list[pd.DataFrame]] = {OUTAGES: [], TICKETS: [], VALUES: []}
+    for stored in ms.measurement_files(project_id):
+        if stored.records is not None and stored.kind in frames:
+            frame = records_from_bytes(stored.records)
+            frame.insert(1, "file", stored.filename)
+            frames[stored.kind].append(frame)
+    tables = {k: pd.concat(v, ignore_index=True) if v else pd.DataFrame() for k, v in frames.items()}
+    notes = _apply_corrections(tables, ms.corrections(project_id), tz)
+    disputed = {d["record"] for d in ms.disputes(project_id, open_only=True)}
+    for frame in tables.values():
+        if not frame.empty:
+            frame["disputed"] = frame["record"].isin(disputed).to_numpy()
+    return Records(outages=tables[OUTAGES], tickets=tables[TICKETS], values=tables[VALUES]), notes
+
+
+def _apply_corrections(
+    tables: dict[str, pd.DataFrame], corrections: list[dict[str, Any]], tz: str
+) -> list[str]:
+    notes = []
+    for c in corrections:
+        for frame in tables.values():
+            if frame.empty or c["field"] not in frame:
+                continue
+            hit = frame.index[frame["record"] == c["record"]]
+            if len(hit):
+                frame.loc[hit, c["field"]] = _typed(frame[c["field"]], c["field"], c["after"], tz)
+                if c["field"] == "end" and "open_ended" in frame:
+                    frame.loc[hit, "open_ended"] = pd.isna(frame.loc[hit, "end"]).to_numpy()
+                break
+        else:
+            notes.append(f"correction of {c['field']} of record {c['record']} matches no record; not applied")
+    return notes
+
+
+def _typed(column: pd.Series, name: str, text: str | None, tz: str) -> Any:
+    if name in _TIME_COLUMNS:
+        return read_times(pd.Series([text], dtype=object), tz).utc.iloc[0]
+    if column.dtype == bool:
+        return str(text).strip().lower() in ("yes", "ja", "true", "1", "x", "planned", "excluded")
+    if pd.api.types.is_numeric_dtype(column):
+        return float(str(text).replace(",", ".")) if text not in (None, "") else np.nan
+    return text or ""
+
+
+def correct_measurement(
+    store: Store, project_id: int, record: str, field_name: str, value: str, reason: str, *, user: str
+) -> None:
+    """Correct one field of one record (its reason goes on record beside the old and new value)."""
+    _, schedule = _contract(store, project_id)
+    records, _ = load_records(store, project_id, schedule.period.time_zone)
+    before = None
+    for frame in (records.outages, records.tickets, records.values):
+        if not frame.empty and field_name in frame and (frame["record"] == record).any():
+            before = str(frame.loc[frame["record"] == record, field_name].iloc[0])
+            break
+    else:
+        raise MonitoringError(f"no record '{record}' with a field '{field_name}'")
+    MonitoringStore(store).correct(
+        project_id, record, field_name, before, value, reason, user=user,
+        expected_revision=store.project(project_id).revision,
+    )  # fmt: skip
+
+
+def dispute_measurement(
+    store: Store, project_id: int, record: str, party: str, reason: str, *, user: str
+) -> None:
+    MonitoringStore(store).dispute(
+        project_id, record, party, reason, user=user, expected_revision=store.project(project_id).revision
+    )
+
+
+# --- computing ------------------------------------------------------------------------------------
+
+
+@dataclass
+class MonitoringReport:
+    """One computation: the result frames and what they rest on."""
+
+    project: str
+    supplier: str
+    currency: str
+    contract_version: int
+    time_zone: str
+    periods: list[str]
+    results: pd.DataFrame  # per period and level: RESULT_COLUMNS + credit_uncapped, credit, earned_back
+    ledger: pd.DataFrame
+    termination: pd.DataFrame
+    files: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def period(self, label: str) -> MonitoringReport:
+        """The same report narrowed to one period (the ledger's cumulative column still counts from the start)."""
+        keep = [label]
+        return MonitoringReport(
+            self.project, self.supplier, self.currency, self.contract_version, self.time_zone, keep,
+            self.results[self.results["period"] == label].reset_index(drop=True),
+            self.ledger[self.ledger["period"] == label].reset_index(drop=True),
+            self.termination[self.termination["period"] == label].reset_index(drop=True),
+            self.files, self.notes,
+        )  # fmt: skip
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON data: per period (``YYYY-MM``) the levels, the ledger line and the termination status."""
+        out: dict[str, Any] = {
+            "project": self.project,
+            "supplier": self.supplier,
+            "currency": self.currency,
+            "contract_version": self.contract_version,
+            "time_zone": self.time_zone,
+            "periods": [],
+            "files": self.files,
+            "notes": self.notes,
+        }
+        for label in self.periods:
+            levels = self.results[self.results["period"] == label]
+            ledger = self.ledger[self.ledger["period"] == label]
+            rights = self.termination[self.termination["period"] == label]
+            out["periods"].append(
+                {
+                    "period": label,
+                    "levels": [_plain(row) for row in levels.drop(columns="period").to_dict("records")],
+                    "credits": _plain(ledger.drop(columns="period").iloc[0].to_dict()) if len(ledger) else {},
+                    "termination": [_plain(r) for r in rights.drop(columns="period").to_dict("records")],
+                }
+            )
+        return out
+
+    def lines(self) -> list[str]:
+        """What `monitor` prints: per period and level the attained value, met/missed, the credit; then the rights."""
+        cur = self.currency
+        out = [
+            f"{self.project}: contract with {self.supplier} (version {self.contract_version}), {self.time_zone}"
+        ]
+        for label in self.periods:
+            ledger = self.ledger[self.ledger["period"] == label].iloc[0]
+            out.append(
+                f"{label}: credits owed {_money(ledger['owed'], cur)}, earned back "
+                f"{_money(ledger['earned_back'], cur)}, net {_money(ledger['net'], cur)} "
+                f"(running total {_money(ledger['cumulative'], cur)})"
+            )
+            for row in self.results[self.results["period"] == label].itertuples():
+                out.append(f"  {row.level:<7} {describe_result(row._asdict(), cur)}")
+        last = self.periods[-1] if self.periods else None
+        for row in self.termination[self.termination["period"] == last].itertuples():
+            state = "TRIGGERED" if row.triggered else ("one miss away" if row.within_one else "not triggered")
+            out.append(f"termination right {row.right} ({row.trigger}): {state}; {row.status}")
+            if row.triggered or row.within_one:
+                out.append(f"  notice: {row.notice}")
+        return out
+
+    def to_xlsx(self) -> bytes:
+        """The report as a workbook: results, credit ledger, termination status, measurement files."""
+        buffer = io.BytesIO()
+        options = {"options": {"strings_to_formulas": False, "strings_to_urls": False}}
+        with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs=options) as writer:
+            self.results.to_excel(writer, sheet_name="Results", index=False)
+            self.ledger.to_excel(writer, sheet_name="Credit ledger", index=False)
+            self.termination.to_excel(writer, sheet_name="Termination", index=False)
+            pd.DataFrame(self.files or [{"file": "(none)"}]).to_excel(writer, sheet_name="Files", index=False)
+            pd.DataFrame({"note": self.notes or ["(none)"]}).to_excel(writer, sheet_name="Notes", index=False)
+        return buffer.getvalue()
+
+
+def describe_result(row: dict[str, Any], currency: str) -> str:
+    """One level in one period in words: '99.73 % of 99.9 % committed: missed, credit 1,234.00 EUR'."""
+    metric = METRIC_WORDS.get(row["metric"], row["metric"])
+    if pd.isna(row["met"]):
+        return f"{metric}: nothing to measure this period"
+    unit = "" if row["metric"] == "value" else " %"
+    verdict = "met" if row["met"] else "MISSED"
+    text = f"{metric} {row['attained']:.2f}{unit} against {row['committed']:g}{unit}: {verdict}"
+    if row["metric"] in ("response", "resolution"):
+        text += f" ({int(row['within'])} of {int(row['tickets'])} tickets within the limit)"
+    if row.get("credit", 0) > 0:
+        text += f", credit {_money(row['credit'], currency)}"
+    if row.get("earned_back", 0) > 0:
+        text += f", earned back {_money(row['earned_back'], currency)}"
+    if row.get("disputed", 0):
+        text += f" [{int(row['disputed'])} disputed record(s) counted]"
+    return text
+
+
+def _money(amount: float, currency: str) -> str:
+    return f"{amount:,.2f} {currency}"
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in row.items():
+        if value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+            out[key] = None
+        elif hasattr(value, "item"):
+            out[key] = value.item()
+        else:
+            out[key] = value
+    return out
+
+
+def record_periods(records: Records, tz: str) -> list[str]:
+    """The months (``YYYY-MM``) from the earliest to the latest measurement."""
+    stamps = []
+    for frame, column in ((records.outages, "start"), (records.tickets, "opened")):
+        if not frame.empty:
+            stamps.append(frame[column].dropna().dt.tz_convert(tz))
+    months = [s.dt.strftime("%Y-%m") for s in stamps if len(s)]
+    if not records.values.empty:
+        months.append(records.values["period"])
+    if not months:
+        return []
+    every = pd.concat(months)
+    return [p.strftime("%Y-%m") for p in pd.period_range(every.min(), every.max(), freq="M")]
+
+
+def monitor(
+    store: Store,
+    project_id: int,
+    *,
+    period: str | None = None,
+    periods: Sequence[str] | None = None,
+    as_of: dt.datetime | None = None,
+    user: str = "slm-psr (monitor)",
+    save: bool = True,
+) -> MonitoringReport:
+    """Compute every period from the first measured month (credits and earn-back need the history);
+    the report shows ``period`` only when given. Saves the results per period and level."""
+    contract, schedule = _contract(store, project_id)
+    psr = store.load_psr(project_id, schedule.psr_version)
+    tz = schedule.period.time_zone
+    records, notes = load_records(store, project_id, tz)
+    every = list(periods) if periods else record_periods(records, tz)
+    if period is not None:
+        pd.Period(period, "M")  # raises for a label that is no month
+        if period not in every:
+            every = sorted(set(every) | {period})
+            every = [p.strftime("%Y-%m") for p in pd.period_range(every[0], every[-1], freq="M")]
+    if not every:
+        raise MonitoringError("no measurements imported yet: nothing to compute")
+    plan = MonitoringPlan.from_dict(contract.plan)
+    years = sorted({int(p[:4]) for p in every} | {int(every[-1][:4]) + 1})
+    measures, plan_notes = measures_for(schedule, psr, plan, years)
+    frame = attainment(measures, records, every, tz, as_of=as_of)
+    settlement: Settlement = settle(frame, schedule)
+    files = [
+        {
+            "file": f.filename,
+            "sha256": f.sha256,
+            "kind": f.kind,
+            "refused": f.rejection,
+            "notes": len(f.notes),
+        }
+        for f in MonitoringStore(store).measurement_files(project_id, with_records=False)
+    ]
+    report = MonitoringReport(
+        store.project(project_id).name, schedule.supplier, schedule.currency, contract.version, tz, every,
+        settlement.results, settlement.ledger, settlement.termination, files, plan_notes + notes,
+    )  # fmt: skip
+    if save:
+        rows = [(r["period"], r["level"], _plain(r)) for r in settlement.results.to_dict("records")]
+        MonitoringStore(store).save_results(project_id, contract.version, rows, user=user)
+    return report.period(period) if period else report

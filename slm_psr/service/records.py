@@ -1,0 +1,109 @@
+"""A stored project's printable records: the award record and the monthly service report, the same for the app and the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from slm_psr.engine import Evaluation
+from slm_psr.reports import AuditLine, FileLine, VersionLine, audit_sentence, award_record_pdf
+from slm_psr.reports.service_report import service_report_pdf
+from slm_psr.service.project import evaluate_project, evaluator_scores
+from slm_psr.store import AuditEntry, ProjectState, PSRVersionInfo, Store, StoredResponse
+
+
+def audit_lines(entries: list[AuditEntry]) -> list[AuditLine]:
+    """The audit trail in words, oldest first."""
+    return [AuditLine(e.when, e.who, audit_sentence(e.action, e.target, e.before, e.after)) for e in entries]
+
+
+def _state(response: StoredResponse) -> str:
+    if response.status == "removed":
+        return "taken out of the evaluation" + (
+            f": {response.removed_reason}" if response.removed_reason else ""
+        )
+    if response.status == "superseded":
+        return "replaced by a later upload"
+    if response.response is None:
+        return f"refused: {response.rejection}"
+    return "read and evaluated"
+
+
+def file_lines(responses: list[StoredResponse]) -> list[FileLine]:
+    """Each upload with its SHA-256 and what became of it."""
+    return [
+        FileLine(r.filename, r.sha256, r.supplier, _state(r), r.uploaded_by, r.uploaded_at) for r in responses
+    ]
+
+
+def version_lines(versions: list[PSRVersionInfo]) -> list[VersionLine]:
+    return [VersionLine(v.version, v.saved_at, v.saved_by, v.content_hash) for v in versions]
+
+
+def award_record(
+    store: Store,
+    state: ProjectState,
+    *,
+    evaluation: Evaluation | None = None,
+    generated_at: dt.datetime | None = None,
+    prepared_by: str = "",
+) -> bytes:
+    """The project's award record as PDF bytes, with the published weights.
+
+    Every upload on record is listed (replaced and removed ones too), with the PSR
+    versions and the audit trail from the store. ``evaluation`` reuses one already
+    computed with the published settings.
+    """
+    return award_record_pdf(
+        evaluation if evaluation is not None else evaluate_project(state),
+        versions=version_lines(store.psr_versions(state.id)),
+        files=file_lines(store.response_history(state.id)),
+        audit=audit_lines(store.audit(state.id)),
+        evaluator_scores=evaluator_scores(state),
+        generated_at=generated_at,
+        prepared_by=prepared_by,
+    )
+
+
+def service_report(
+    store: Store, project_id: int, period: str, *, generated_at: dt.datetime | None = None
+) -> tuple[bytes, bytes]:
+    """The monthly service report for ``period`` (``YYYY-MM``): (PDF bytes, workbook bytes).
+
+    One computation for both parties (the monitoring service's), so the supplier's copy
+    is the buyer's copy; the workbook holds the same frames for the period.
+    """
+    from slm_psr.contract_terms import SLASchedule
+    from slm_psr.service.monitor import MonitoringError, monitor
+    from slm_psr.store.monitoring import MonitoringStore
+
+    contract = MonitoringStore(store).contract(project_id)
+    if contract is None:
+        raise MonitoringError("no confirmed contract yet: confirm the awarded bid's SLA schedule first")
+    report = monitor(store, project_id, save=False)
+    if period not in report.periods:
+        raise MonitoringError(f"no results for {period}; the measured months are {', '.join(report.periods)}")
+    from slm_psr.service import review as reviews
+
+    rv = reviews.current(store, project_id, period)
+    entries = [
+        (reviews.PARTY_WORDS[e.party].removeprefix("the ").capitalize(), e.text, "", "")
+        for e in rv.current("comment")
+        if e.party
+    ]
+    entries += [("Action", e.text, e.owner or "", e.due or "") for e in rv.current("action")]
+    signed = [
+        f"Signed off for {reviews.PARTY_WORDS[p]} by {e.by} on {e.at:%Y-%m-%d}" for p, e in rv.signed.items()
+    ]
+    pdf = service_report_pdf(
+        SLASchedule.model_validate(contract.schedule),
+        period,
+        results=report.results,
+        ledger=report.ledger,
+        termination=report.termination,
+        files=report.files,
+        review=entries,
+        signed=signed,
+        review_version=rv.version,
+        generated_at=generated_at,
+    )
+    return pdf, report.period(period).to_xlsx()

@@ -1,0 +1,340 @@
+"""The store's monitoring tables: the contract being monitored, measurement files, corrections, disputes, results.
+
+Same rules as ``slm_psr.store.api``: each change is one transaction that bumps the
+project's revision (``expected_revision`` guards against a concurrent change) and
+writes an audit row (actions confirm_contract, import_measurements, correct_measurement,
+dispute_measurement, settle_dispute). Files, corrections and contracts are history
+(append-only in the database). Period results are derived data: saving them replaces
+the previous computation and needs no revision.
+
+Records cross this layer as bytes (the service layer's gzip JSON), so the store keeps
+importing only the model.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+from slm_psr.store.api import NotFound, Store, StoreError, _NoChange, _now, _who
+from slm_psr.store.schema import (
+    MeasurementCorrectionRow,
+    MeasurementDisputeRow,
+    MeasurementFileRow,
+    MonitoringContractRow,
+    MonitoringResultRow,
+)
+
+PARTIES = ("buyer", "supplier")
+
+
+@dataclass(frozen=True)
+class StoredContract:
+    version: int
+    supplier: str
+    schedule: dict[str, Any]
+    plan: dict[str, Any]
+    confirmed_at: Any
+    confirmed_by: str
+
+
+@dataclass(frozen=True)
+class StoredMeasurementFile:
+    id: int
+    filename: str
+    sha256: str
+    size: int
+    kind: str | None
+    records: bytes | None
+    notes: list[str]
+    rejection: str | None
+    uploaded_at: Any
+    uploaded_by: str
+
+
+class MonitoringStore:
+    """Monitoring data of the store's projects; wraps a :class:`Store`."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    # --- the contract ---------------------------------------------------------------------
+
+    def confirm_contract(
+        self,
+        project_id: int,
+        supplier: str,
+        schedule: dict[str, Any],
+        plan: dict[str, Any],
+        *,
+        user: str,
+        expected_revision: int,
+    ) -> int:
+        """Confirm the contract to monitor (a new version each time); returns the new revision."""
+        user = _who(user)
+        with self.store._change(project_id, user, expected_revision) as (s, row, now):
+            latest = s.scalar(
+                select(func.max(MonitoringContractRow.version)).where(
+                    MonitoringContractRow.project_id == project_id
+                )
+            )
+            version = (latest or 0) + 1
+            s.add(
+                MonitoringContractRow(
+                    project_id=project_id,
+                    version=version,
+                    supplier=supplier,
+                    schedule_json=json.dumps(schedule, sort_keys=True, ensure_ascii=False),
+                    plan_json=json.dumps(plan, sort_keys=True, ensure_ascii=False),
+                    confirmed_at=now,
+                    confirmed_by=user,
+                )
+            )
+            self.store._audit(
+                s, project_id, user, "confirm_contract", f"contract with {supplier}", None,
+                {"version": version, "supplier": supplier, "plan": plan}, now,
+            )  # fmt: skip
+            return row.revision
+
+    def contract(self, project_id: int) -> StoredContract | None:
+        """The latest confirmed contract, or None."""
+        with self.store._reading() as s:
+            self.store._project(s, project_id)
+            row = s.scalar(
+                select(MonitoringContractRow)
+                .where(MonitoringContractRow.project_id == project_id)
+                .order_by(MonitoringContractRow.version.desc())
+                .limit(1)
+            )
+            if row is None:
+                return None
+            return StoredContract(
+                row.version, row.supplier, json.loads(row.schedule_json), json.loads(row.plan_json),
+                row.confirmed_at, row.confirmed_by,
+            )  # fmt: skip
+
+    # --- measurement files ------------------------------------------------------------------
+
+    def add_measurement_file(
+        self,
+        project_id: int,
+        filename: str,
+        data: bytes,
+        sha256: str,
+        *,
+        kind: str | None,
+        records: bytes | None,
+        notes: list[str],
+        rejection: str | None,
+        user: str,
+        expected_revision: int,
+    ) -> int:
+        """Keep an imported file (read or refused) with its parsed records; returns the new revision.
+
+        The same bytes imported twice are refused: their records would count twice.
+        """
+        user = _who(user)
+        with self.store._change(project_id, user, expected_revision) as (s, row, now):
+            earlier = s.scalar(
+                select(MeasurementFileRow.filename).where(
+                    MeasurementFileRow.project_id == project_id,
+                    MeasurementFileRow.sha256 == sha256,
+                    MeasurementFileRow.rejection.is_(None),
+                )
+            )
+            if earlier is not None and rejection is None:
+                raise StoreError(
+                    f"{filename} was already imported (as {earlier}, the same bytes); not imported again"
+                )
+            s.add(
+                MeasurementFileRow(
+                    project_id=project_id, filename=filename, sha256=sha256, size=len(data), kind=kind,
+                    data=data, records=records, notes_json=json.dumps(notes, ensure_ascii=False),
+                    rejection=rejection, uploaded_at=now, uploaded_by=user,
+                )
+            )  # fmt: skip
+            summary = {"file": filename, "sha256": sha256, "kind": kind, "refused": rejection}
+            self.store._audit(
+                s, project_id, user, "import_measurements", f"measurements {filename}", None, summary, now
+            )
+            return row.revision
+
+    def measurement_files(self, project_id: int, *, with_records: bool = True) -> list[StoredMeasurementFile]:
+        """Every imported file, oldest first."""
+        with self.store._reading() as s:
+            self.store._project(s, project_id)
+            rows = s.scalars(
+                select(MeasurementFileRow)
+                .where(MeasurementFileRow.project_id == project_id)
+                .order_by(MeasurementFileRow.id)
+            ).all()
+            return [
+                StoredMeasurementFile(
+                    r.id, r.filename, r.sha256, r.size, r.kind, r.records if with_records else None,
+                    json.loads(r.notes_json), r.rejection, r.uploaded_at, r.uploaded_by,
+                )
+                for r in rows
+            ]  # fmt: skip
+
+    def measurement_bytes(self, project_id: int, file_id: int) -> bytes:
+        with self.store._reading() as s:
+            row = s.get(MeasurementFileRow, file_id)
+            if row is None or row.project_id != project_id:
+                raise NotFound(f"project {project_id} has no measurement file with ID {file_id}")
+            return row.data
+
+    # --- corrections and disputes -------------------------------------------------------------
+
+    def correct(
+        self,
+        project_id: int,
+        record: str,
+        field: str,
+        before: str | None,
+        after: str | None,
+        reason: str,
+        *,
+        user: str,
+        expected_revision: int,
+    ) -> int:
+        """Correct one field of one record; the reason is required. Returns the new revision."""
+        user, reason = _who(user), (reason or "").strip()
+        if not reason:
+            raise ValueError(f"correcting {field} of record {record} needs a reason")
+        with self.store._change(project_id, user, expected_revision) as (s, row, now):
+            if before == after:
+                raise _NoChange
+            s.add(
+                MeasurementCorrectionRow(
+                    project_id=project_id, record=record, field=field, before=before, after=after,
+                    reason=reason, at=now, who=user,
+                )
+            )  # fmt: skip
+            self.store._audit(
+                s, project_id, user, "correct_measurement", f"measurement {record} {field}",
+                {field: before}, {field: after, "reason": reason}, now,
+            )  # fmt: skip
+            return row.revision
+        return expected_revision
+
+    def corrections(self, project_id: int) -> list[dict[str, Any]]:
+        """Every correction, oldest first (a later one of the same field wins)."""
+        with self.store._reading() as s:
+            rows = s.scalars(
+                select(MeasurementCorrectionRow)
+                .where(MeasurementCorrectionRow.project_id == project_id)
+                .order_by(MeasurementCorrectionRow.id)
+            ).all()
+            return [
+                {"record": r.record, "field": r.field, "before": r.before, "after": r.after, "reason": r.reason,
+                 "at": r.at, "who": r.who}
+                for r in rows
+            ]  # fmt: skip
+
+    def dispute(
+        self, project_id: int, record: str, party: str, reason: str, *, user: str, expected_revision: int
+    ) -> int:
+        """Mark a record disputed by ``party`` (buyer or supplier); returns the new revision."""
+        user, reason = _who(user), (reason or "").strip()
+        if party not in PARTIES:
+            raise ValueError(f"a dispute is raised by the buyer or the supplier, not '{party}'")
+        if not reason:
+            raise ValueError(f"disputing record {record} needs a reason")
+        with self.store._change(project_id, user, expected_revision) as (s, row, now):
+            s.add(
+                MeasurementDisputeRow(
+                    project_id=project_id,
+                    record=record,
+                    party=party,
+                    reason=reason,
+                    opened_at=now,
+                    opened_by=user,
+                )
+            )
+            self.store._audit(
+                s, project_id, user, "dispute_measurement", f"measurement {record}", None,
+                {"party": party, "reason": reason}, now,
+            )  # fmt: skip
+            return row.revision
+
+    def settle_dispute(
+        self, project_id: int, dispute_id: int, resolution: str, *, user: str, expected_revision: int
+    ) -> int:
+        """Close a dispute with its resolution (a correction, if any, is made separately)."""
+        user, resolution = _who(user), (resolution or "").strip()
+        if not resolution:
+            raise ValueError("settling a dispute needs the resolution in words")
+        with self.store._change(project_id, user, expected_revision) as (s, row, now):
+            dispute = s.get(MeasurementDisputeRow, dispute_id)
+            if dispute is None or dispute.project_id != project_id:
+                raise NotFound(f"project '{row.name}' has no dispute with ID {dispute_id}")
+            if dispute.resolved_at is not None:
+                raise StoreError(
+                    f"the dispute on {dispute.record} was already settled by {dispute.resolved_by}"
+                )
+            dispute.resolved_at, dispute.resolved_by, dispute.resolution = now, user, resolution
+            self.store._audit(
+                s, project_id, user, "settle_dispute", f"measurement {dispute.record}",
+                {"party": dispute.party, "reason": dispute.reason}, {"resolution": resolution}, now,
+            )  # fmt: skip
+            return row.revision
+
+    def disputes(self, project_id: int, *, open_only: bool = False) -> list[dict[str, Any]]:
+        with self.store._reading() as s:
+            query = select(MeasurementDisputeRow).where(MeasurementDisputeRow.project_id == project_id)
+            if open_only:
+                query = query.where(MeasurementDisputeRow.resolved_at.is_(None))
+            rows = s.scalars(query.order_by(MeasurementDisputeRow.id)).all()
+            return [
+                {"id": r.id, "record": r.record, "party": r.party, "reason": r.reason, "opened_at": r.opened_at,
+                 "opened_by": r.opened_by, "resolved_at": r.resolved_at, "resolved_by": r.resolved_by,
+                 "resolution": r.resolution}
+                for r in rows
+            ]  # fmt: skip
+
+    # --- results ---------------------------------------------------------------------------------
+
+    def save_results(
+        self,
+        project_id: int,
+        contract_version: int,
+        rows: list[tuple[str, str, dict[str, Any]]],
+        *,
+        user: str,
+    ) -> None:
+        """Replace the stored results of the periods in ``rows`` ((period, level, result) each)."""
+        user = _who(user)
+        now = _now()
+        periods = sorted({period for period, _, _ in rows})
+        with self.store._writing() as s:
+            self.store._project(s, project_id)
+            s.execute(
+                delete(MonitoringResultRow).where(
+                    MonitoringResultRow.project_id == project_id, MonitoringResultRow.period.in_(periods)
+                )
+            )
+            s.add_all(
+                MonitoringResultRow(
+                    project_id=project_id, contract_version=contract_version, period=period, level=level,
+                    result_json=json.dumps(result, sort_keys=True, ensure_ascii=False, default=str),
+                    computed_at=now, computed_by=user,
+                )
+                for period, level, result in rows
+            )  # fmt: skip
+
+    def results(self, project_id: int) -> list[dict[str, Any]]:
+        """The stored results, by period and level."""
+        with self.store._reading() as s:
+            rows = s.scalars(
+                select(MonitoringResultRow)
+                .where(MonitoringResultRow.project_id == project_id)
+                .order_by(MonitoringResultRow.period, MonitoringResultRow.level)
+            ).all()
+            return [
+                {"period": r.period, "level": r.level, "contract_version": r.contract_version,
+                 "computed_at": r.computed_at, "computed_by": r.computed_by} | json.loads(r.result_json)
+                for r in rows
+            ]  # fmt: skip

@@ -1,0 +1,165 @@
+"""Monitoring: upload measurements (per-file results), pick a month, see each service level met or missed, credits, triggers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from slm_psr import charts
+from slm_psr.contract_terms import SLASchedule
+from slm_psr.service import monitor, service_report
+from slm_psr.store.monitoring import MonitoringStore
+from slm_psr.ui import state
+
+ss = st.session_state
+project = state.need_project()
+store = state.store()
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+st.title("Monitoring")
+st.caption(
+    "Outage logs, ticket exports and measured values as the tools export them (.xlsx or .csv), several at "
+    "once. Every month is computed from the first measurement on (earn-back and termination need the "
+    "history); both parties see the same figures."
+)
+
+monitor.ensure_demo_contract(store)
+contract = MonitoringStore(store).contract(project.id)
+if contract is None:
+    st.info("Confirm the contract on the Contract page first: monitoring measures against its SLA schedule.")
+    st.stop()
+schedule = SLASchedule.model_validate(contract.schedule)
+cur = schedule.currency
+
+gen = ss.setdefault("measurement_gen", 0)
+files = st.file_uploader(
+    "Measurement files (.xlsx, .csv)",
+    type=["xlsx", "csv"],
+    accept_multiple_files=True,
+    key=f"measurements.{gen}",
+)
+if files and st.button("Import these files", type="primary", key="import_measurements"):
+    name = state.user()
+    if not name:
+        st.error("Type your name in the sidebar first: every import is recorded with who made it.")
+    else:
+        results = monitor.import_measurements(
+            store, project.id, [(f.name, f.getvalue()) for f in files], user=name
+        )
+        ss["measurement_results"] = [(r.filename, r.accepted, r.summary(), list(r.notes)) for r in results]
+        ss["measurement_gen"] = gen + 1
+        st.rerun()
+for filename, accepted, summary, notes in ss.get("measurement_results", []):
+    box = st.success if accepted else st.error
+    box(summary, icon=":material/check_circle:" if accepted else ":material/block:")
+    if notes:
+        with st.expander(f"{filename}: {len(notes)} note(s)"):
+            st.markdown("\n".join(f"- {n}" for n in notes[:200]))
+
+try:
+    report = monitor.monitor(store, project.id, save=False)
+except monitor.MonitoringError as exc:
+    st.info(f"{exc}. Upload the month's measurement files above.", icon=":material/info:")
+    st.stop()
+
+period = st.selectbox("Month", report.periods, index=len(report.periods) - 1, key="monitoring_period")
+month = report.results[report.results["period"] == period]
+met = int((month["met"] == True).sum())  # noqa: E712 (NaN is neither)
+missed = int((month["met"] == False).sum())  # noqa: E712
+line = report.ledger[report.ledger["period"] == period].iloc[0]
+a, b, c, d = st.columns(4)
+a.metric("Service levels met", f"{met} of {len(month)}")
+b.metric("Missed", missed)
+c.metric("Credits owed", f"{line['owed']:,.2f} {cur}")
+d.metric("Credits to date", f"{line['cumulative']:,.2f} {cur}")
+
+st.subheader(f"Service levels in {period}")
+st.caption(
+    "✓ met (blue) · ✗ missed (orange) · – nothing to measure (grey): a sign and a word, not colour alone."
+)
+table = pd.DataFrame(
+    {
+        "Result": [
+            "– nothing to measure" if pd.isna(m) else ("✓ met" if m else "✗ missed") for m in month["met"]
+        ],
+        "Level": month["level"],
+        "Service level": month["name"],
+        "Attained": month["attained"],
+        "Committed": month["committed"],
+        "Margin": month["margin"],
+        "Remaining budget": [
+            "" if pd.isna(v) else f"{v:,.2f} {u}"
+            for v, u in zip(month["budget"], month["budget_unit"], strict=True)
+        ],
+        f"Credit ({cur})": month["credit"],
+    }
+)
+COLOURS = {"✓ met": charts.MET_COLOUR, "✗ missed": charts.MISSED_COLOUR}
+
+
+def _paint(value: str) -> str:
+    colour = COLOURS.get(value, charts.NO_DATA_COLOUR)
+    return f"background-color: {colour}; color: white; font-weight: bold"
+
+
+st.dataframe(
+    table.style.map(_paint, subset=["Result"]).format(
+        {"Attained": "{:.3f}", "Committed": "{:g}", "Margin": "{:+.3f}", f"Credit ({cur})": "{:,.2f}"},
+        na_rep="-",
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+left, right = st.columns(2)
+with left:
+    st.altair_chart(charts.attainment_lines(report.results, up_to=period), width="stretch")
+with right:
+    cap = schedule.monthly_invoice * schedule.cap_percent / 100 if schedule.cap_percent is not None else None
+    st.altair_chart(
+        charts.credits_against_cap(report.ledger[report.ledger["period"] <= period], cap, currency=cur),
+        width="stretch",
+    )
+
+st.subheader("Termination rights")
+rights = report.termination[report.termination["period"] == period]
+st.dataframe(
+    pd.DataFrame(
+        {
+            "State": [
+                "TRIGGERED" if t else ("one miss away" if w else "not triggered")
+                for t, w in zip(rights["triggered"], rights["within_one"], strict=True)
+            ],
+            "Right": rights["right"],
+            "Trigger": rights["trigger"],
+            "Status": rights["status"],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+st.subheader("Monthly service report")
+st.caption(
+    f"The same document for {schedule.buyer} and {schedule.supplier}: one computation, the figures above "
+    "with their arithmetic, a table for comments and actions, and a sign-off block for both parties."
+)
+pdf_col, xlsx_col = st.columns(2)
+pdf_col.download_button(
+    f"Download the report for {period} (PDF)",
+    data=lambda: service_report(store, project.id, period)[0],
+    file_name=f"service-report-{period}.pdf",
+    mime=PDF,
+    type="primary",
+    icon=":material/download:",
+    key="download_service_report",
+)
+xlsx_col.download_button(
+    f"Download the report for {period} (workbook)",
+    data=lambda: service_report(store, project.id, period)[1],
+    file_name=f"service-report-{period}.xlsx",
+    mime=XLSX,
+    icon=":material/download:",
+    key="download_service_report_xlsx",
+)

@@ -1,0 +1,129 @@
+"""Service review: per month each party's comments, disputed records, agreed actions and the sign-off of both parties."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from slm_psr.service import monitor, review
+from slm_psr.store.monitoring import MonitoringStore
+from slm_psr.ui import state
+
+project = state.need_project()
+store = state.store()
+
+st.title("Service review")
+st.caption(
+    "The month's review between the customer and the supplier: each party's comments, the records either "
+    "disputes, the actions agreed with owners and dates, and the sign-off by both representatives. A "
+    "signed-off month is frozen; a later correction reopens it as a new version, the signed one stays on record."
+)
+
+monitor.ensure_demo_contract(store)
+try:
+    report = monitor.monitor(store, project.id, save=False)
+except monitor.MonitoringError as exc:
+    st.info(f"{exc}. Import the measurements on the Monitoring page first.", icon=":material/info:")
+    st.stop()
+
+period = st.selectbox("Month", report.periods, index=len(report.periods) - 1, key="review_period")
+rv = review.current(store, project.id, period)
+if rv.frozen:
+    names = " and ".join(f"{review.PARTY_WORDS[p]} ({e.by}, {e.at:%Y-%m-%d})" for p, e in rv.signed.items())
+    st.success(f"{period}, version {rv.version}: signed off by {names}. Frozen.", icon=":material/lock:")
+else:
+    waiting = [review.PARTY_WORDS[p] for p in review.PARTIES if p not in rv.signed]
+    st.info(f"{period}, version {rv.version}: open; waiting for the sign-off of {' and '.join(waiting)}.")
+
+
+def do(change, *args, **kwargs) -> None:
+    if state.record(lambda **kw: change(store, project.id, period, *args, **kw, **kwargs)):
+        st.rerun()
+
+
+st.subheader("Comments")
+columns = st.columns(2)
+for column, party in zip(columns, review.PARTIES, strict=True):
+    with column.container(border=True):
+        st.markdown(f"**{review.PARTY_WORDS[party].capitalize()}**")
+        for e in rv.current("comment"):
+            if e.party == party:
+                st.markdown(f"{e.text}  \n*{e.by}, {e.at:%Y-%m-%d %H:%M}*")
+        if not rv.frozen:
+            text = st.text_area("Comment", key=f"comment_{party}_{period}", label_visibility="collapsed")
+            if st.button("Add the comment", key=f"add_comment_{party}"):
+                do(review.comment, party, text)
+
+st.subheader("Disputed records")
+disputes = MonitoringStore(store).disputes(project.id)
+if disputes:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Record": d["record"],
+                    "Disputed by": review.PARTY_WORDS[d["party"]],
+                    "Reason": d["reason"],
+                    "Opened": f"{d['opened_by']}, {d['opened_at']:%Y-%m-%d}",
+                    "Settled": d["resolution"] or "open",
+                }
+                for d in disputes
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+else:
+    st.caption("No record is disputed.")
+
+st.subheader("Agreed actions")
+actions = rv.current("action")
+if actions:
+    st.dataframe(
+        pd.DataFrame(
+            [{"Action": e.text, "Owner": e.owner, "Due": e.due or "", "Agreed by": e.by} for e in actions]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+if not rv.frozen:
+    what, owner, due = st.columns([3, 1, 1])
+    text = what.text_input("Action", key=f"action_text_{period}")
+    who = owner.text_input("Owner", key=f"action_owner_{period}")
+    when = due.date_input("Due", value=None, key=f"action_due_{period}")
+    if st.button("Add the action", key="add_action"):
+        do(review.action, text, who, when.isoformat() if when else None)
+
+st.subheader("Sign-off")
+if rv.frozen:
+    reason = st.text_input("Reason for a correction", key=f"reopen_reason_{period}")
+    if st.button("Reopen as a new version", key="reopen"):
+        do(review.reopen, reason)
+else:
+    left, right = st.columns(2)
+    for column, party in zip((left, right), review.PARTIES, strict=True):
+        signed = rv.signed.get(party)
+        if signed:
+            column.success(f"Signed off for {review.PARTY_WORDS[party]} by {signed.by}")
+        elif column.button(f"Sign off for {review.PARTY_WORDS[party]}", key=f"sign_off_{party}"):
+            do(review.sign_off, party)
+earlier = [e for e in rv.entries if e.version < rv.version]
+if earlier:
+    with st.expander(f"Earlier versions of {period} ({len(earlier)} entries, kept as signed)"):
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Version": e.version,
+                        "What": e.kind.replace("_", "-"),
+                        "Party": e.party or "",
+                        "Text": e.text,
+                        "By": e.by,
+                        "When (UTC)": f"{e.at:%Y-%m-%d %H:%M}",
+                    }
+                    for e in earlier
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
