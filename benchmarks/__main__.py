@@ -24,8 +24,14 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
 # (n_suppliers, n_requirements) per benchmark: the sizes, and the smoke sizes.
-FULL = {"import": (100, 300), "eval": (1000, 500), "export": (100, 300), "page": (100, 300)}
-SMOKE = {"import": (3, 20), "eval": (12, 20), "export": (3, 20), "page": (3, 20)}
+FULL = {
+    "import": (100, 300),
+    "eval": (1000, 500),
+    "export": (100, 300),
+    "page": (100, 300),
+    "robustness": (100, 300),
+}
+SMOKE = {"import": (3, 20), "eval": (12, 20), "export": (3, 20), "page": (3, 20), "robustness": (6, 20)}
 HEADER = ("benchmark", "size", "slm-psr", "baseline (bare)", "ratio", "target", "met")
 
 
@@ -182,12 +188,36 @@ def page_rows(n_suppliers: int, n_requirements: int, repeats: int) -> list[Row]:
     ]
 
 
+def robustness_rows(n_suppliers: int, n_requirements: int, repeats: int) -> list[Row]:
+    from benchmarks import robustness_bench
+
+    r = robustness_bench.run(n_suppliers, n_requirements, repeats)
+    size = f"{r['ranked']} ranked bids, {r['draws']:,} draws"
+    return [
+        Row(
+            "SMAA-2 acceptability (weights uniform on the simplex)",
+            size,
+            seconds(r["smaa_s"]),
+            f"numpy draws x criteria + argsort {seconds(r['numpy_s'])}",
+            ratio(r["ratio"]),
+            "< 1 s",
+            met(r["smaa_s"] < 1),
+        ),
+        Row(
+            "stability intervals (price and every service weight)",
+            f"{r['ranked']} ranked bids",
+            seconds(r["stability_s"]),
+        ),
+    ]
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[int, int, int], list[Row]], str]] = {
     # key: (what, rows, the row when its code is not there yet)
     "import": ("import", import_rows, "n/a (import not ready)"),
     "eval": ("evaluation", eval_rows, "n/a (engine not ready)"),
     "export": ("comparison export", export_rows, "n/a (comparison workbook not ready)"),
     "page": ("Comparison page rerun", page_rows, "n/a (app not ready)"),
+    "robustness": ("robustness", robustness_rows, "n/a (robustness not ready)"),
 }
 
 

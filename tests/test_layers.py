@@ -15,13 +15,14 @@ PACKAGE = ROOT / "slm_psr"
 ALLOWED = {
     "model": set(),
     "psr_file": {"model"},
+    "pairwise_file": {"model", "engine"},
     "values": {"model"},
     "excel": {"model", "values", "engine", "psr_file", "excel"},
     "engine": {"model", "engine"},
     "store": {"model", "psr_file", "store"},
     "charts": {"model", "engine"},
     "demo": {"model", "psr_file", "excel", "store"},
-    "cli": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "demo"},
+    "cli": {"model", "psr_file", "pairwise_file", "values", "excel", "engine", "store", "charts", "demo"},
     "ui": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "demo", "ui"},
 }
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from slm_psr import charts
 from slm_psr.model import Method
-from slm_psr.ui import compute, state
+from slm_psr.ui import compute, robustness, state
 from slm_psr.ui.compute import evaluation_or_stop
 
 HEAT_MAP_ALL = 40  # up to this many requirements one heat map shows them all
@@ -276,6 +276,8 @@ else:
             st.info("Every bid scores the same on each requirement of this service.")
         else:
             compute.chart("points_heatmap", shown)
+
+robustness.render(project, base)
 
 with st.expander("From answer to total, for one supplier", icon=":material/manage_search:"):
     who = st.selectbox("Supplier", ranking.supplier.tolist(), key="explain_supplier")
