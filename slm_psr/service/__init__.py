@@ -17,6 +17,7 @@ from slm_psr.service.project import (
     evaluator_scores,
     input_files,
     open_project,
+    robustness_of,
 )
 
 __all__ = [
@@ -27,4 +28,5 @@ __all__ = [
     "evaluator_scores",
     "input_files",
     "open_project",
+    "robustness_of",
 ]

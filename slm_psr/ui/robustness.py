@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from slm_psr import service
 from slm_psr.engine import Evaluation
-from slm_psr.engine.robustness import Acceptability, StabilityInterval, acceptability, stability
+from slm_psr.engine.robustness import Acceptability, StabilityInterval
 from slm_psr.store import ProjectState
 from slm_psr.ui import compute, state
 
@@ -16,17 +17,13 @@ SPREADS = {
     "Each weight ±30 %": 0.30,
     "Any weights at all": None,
 }
-DRAWS = 10_000
 
 
 @st.cache_data(max_entries=32, show_spinner="Checking how robust the ranking is…")
 def _robustness(
     key: str, spread: float | None, _evaluation: Evaluation, _scores: pd.DataFrame | None
-) -> tuple[list[StabilityInterval], Acceptability]:
-    return (
-        stability(_evaluation),
-        acceptability(_evaluation, draws=DRAWS, seed=0, spread=spread, evaluator_scores=_scores),
-    )
+) -> tuple[list[StabilityInterval], Acceptability | None] | None:
+    return service.robustness_of(_evaluation, _scores, spread)
 
 
 def render(project: ProjectState, published: Evaluation) -> None:
@@ -46,13 +43,15 @@ def render(project: ProjectState, published: Evaluation) -> None:
             horizontal=True,
         )
         spread = SPREADS.get(pick or "Each weight ±20 %")
-        rows = project.evaluator_score_rows()
-        scores = pd.DataFrame(rows) if rows else None
+        scores = service.evaluator_scores(project)
         key = compute.plain(
             [project.id, project.psr_version, project.psr_hash, [r.id for r in project.responses],
              project.overrides, project.evaluator_scores]
         )  # fmt: skip
-        intervals, acc = _robustness(key, spread, published, scores)
+        computed = _robustness(key, spread, published, scores)
+        if computed is None:
+            return
+        intervals, acc = computed
         for interval in intervals:
             st.text(interval.sentence())
         st.dataframe(
@@ -73,6 +72,7 @@ def render(project: ProjectState, published: Evaluation) -> None:
                 for c in ("Now", "Winner holds from", "to", "Whole ranking holds from", "to ")
             },
         )
-        compute.chart("acceptability_bars", acc.frame())
-        for line in acc.sentences():
-            st.text(line)
+        if acc is not None:
+            compute.chart("acceptability_bars", acc.frame())
+            for line in acc.sentences():
+                st.text(line)
