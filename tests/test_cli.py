@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 import python_calamine
 
 from slm_psr.cli import main
@@ -277,3 +278,43 @@ def test_demo_evaluation_exports_through_the_cli(tmp_path):
     listed = table(wb.get_sheet_by_name("method").to_python(skip_empty_area=False), "File")
     assert sorted(f["File"] for f in listed) == sorted(p.split("/")[-1] for p in files)
     assert all(re.fullmatch("[0-9a-f]{64}", f["SHA-256"]) for f in listed)
+
+
+def test_weights_from_a_pairwise_matrix(tmp_path):
+    """`weights` on the demo's service judgements (Service desk = Hosting, each 3 x Reporting):
+    a consistent matrix, so the weights are exactly 3/7, 3/7, 1/7 and the ratio 0."""
+    out = tmp_path / "w.json"
+    done = _cli("weights", str(DEMO / "service_weights_ahp.csv"), "--json", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "Service desk 42.9 %, Hosting 42.9 %, Reporting 14.3 %" in done.stdout
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["weights"] == pytest.approx({"Service desk": 3 / 7, "Hosting": 3 / 7, "Reporting": 1 / 7})
+    assert data["consistency_ratio"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_weights_names_a_bad_cell_and_warns_on_inconsistency(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(",A,B\nA,1,lots\nB,,1\n", encoding="utf-8")
+    done = _cli("weights", str(bad))
+    assert done.returncode == 1
+    assert "row 2, column 3 (A against B): 'lots' is not a judgement" in done.stderr
+    cycle = tmp_path / "cycle.csv"
+    cycle.write_text("A,B,9\nB,C,9\nC,A,9\n", encoding="utf-8")
+    done = _cli("weights", str(cycle))
+    assert done.returncode == 0 and "above 0.10" in done.stdout
+
+
+def test_evaluate_json_carries_stability_and_acceptability(tmp_path):
+    out = tmp_path / "r.json"
+    files = [str(p) for p in sorted((DEMO / "responses").glob("*.xlsx"))]
+    done = _cli(
+        "evaluate", str(DEMO / "psr.json"), *files,
+        "--evaluator-scores", str(DEMO / "evaluator_scores.csv"), "--json", str(out),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    price = next(s for s in data["stability"] if s["key"] == "price")
+    assert price["winners"] == ["Nordwind IT Services AG"] and 0.46 < price["winner_interval"][1] < 0.47
+    first = {s["supplier"]: s["rank_acceptability"][0] for s in data["acceptability"]["suppliers"]}
+    assert max(first, key=first.get) == "Nordwind IT Services AG"
+    assert data["acceptability"]["draws"] == 10_000

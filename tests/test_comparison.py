@@ -557,3 +557,25 @@ def test_the_sheet_kit_writes_no_negative_zero():
     book = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))
     numbers = [c.value for row in book["t"].iter_rows() for c in row if isinstance(c.value, float | int)]
     assert numbers == [0, 0, 0] and all(math.copysign(1, v) == 1 for v in numbers)
+
+
+def test_the_project_workbook_has_a_robustness_sheet(tmp_path):
+    """The project service's workbook (app and `evaluate --project`) carries the stability
+    intervals and the acceptability table, the same sentences the Comparison page shows."""
+    import io
+
+    import openpyxl
+
+    from slm_psr.demo import DEMO_PROJECT
+    from slm_psr.service import comparison_workbook, evaluate_project, open_project, robustness_of
+    from slm_psr.store import Store
+
+    with Store.open(f"sqlite:///{tmp_path / 's.sqlite3'}") as store:
+        state, audit = open_project(store, DEMO_PROJECT)
+        book = openpyxl.load_workbook(io.BytesIO(comparison_workbook(state, audit)))
+        result = evaluate_project(state)
+    intervals, acc = robustness_of(result, None)
+    cells = [str(c) for row in book["robustness"].iter_rows(values_only=True) for c in row if c is not None]
+    assert intervals[0].sentence() in cells
+    assert acc.describe().startswith("10,000 draws (each weight varied by up to ±20 %")
+    assert "Rank 1" in cells and "Nordwind IT Services AG" in cells

@@ -42,6 +42,7 @@ ALLOWED = {
         "engine",
         "excel",
         "model",
+        "pairwise_file",
         "psr_file",
         "reports",
         "service",
@@ -67,6 +68,7 @@ ALLOWED = {
     },
     "contract_terms": set(),
     "reports": {"charts", "contract_terms", "engine", "model", "reports", "wording"},
+    "pairwise_file": {"engine", "model"},
 }
 
 

@@ -400,7 +400,7 @@ def test_many_requirements_show_the_services_first_then_one_service(app, databas
     psr = store.load(pid).psr
     app.session_state["project_id"] = pid
     goto(app, "comparison")
-    _bars, _dots, by_service, one_service = _chart_columns(app)
+    _bars, _dots, by_service, one_service, *_robustness = _chart_columns(app)
     assert by_service == [s.name for s in psr.services]  # the mean per service, in the PSR's order
     first = {q.id for q in psr.requirements if q.service == psr.services[0].id}
     assert one_service and set(one_service) <= first  # the first service's requirements that differ
