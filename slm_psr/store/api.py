@@ -363,7 +363,7 @@ class Store:
                 hint = f"; to open project ID {wanted}, write #{wanted}"
             names = s.scalars(select(ProjectRow.name).order_by(ProjectRow.name).limit(20)).all()
             listed = ", ".join(f"'{n}'" for n in names) or "none"
-            raise NotFound(f"there is no project named '{wanted}'{hint} (projects: {listed})")
+            raise NotFound(f"there is no project '{wanted}'{hint} (projects: {listed})")
 
     def verify(self, project_id: int | None = None) -> list[ProjectCheck]:
         """Check the whole history of one project (or of every project): see ``integrity``."""
