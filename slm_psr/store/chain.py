@@ -179,16 +179,15 @@ def check(s: Session, project_id: int) -> list[Break]:
     entries = s.execute(
         select(HistoryChainRow).where(HistoryChainRow.project_id == project_id).order_by(HistoryChainRow.seq)
     ).scalars()
-    previous = ""
+    previous, previous_seq = "", 0
     linked: dict[tuple[str, int], HistoryChainRow] = {}
-    for expected_seq, e in enumerate(entries, start=1):
-        if e.seq != expected_seq:
+    for e in entries:
+        if e.seq != previous_seq + 1:
+            gap = f"{previous_seq + 1}" if e.seq == previous_seq + 2 else f"{previous_seq + 1} to {e.seq - 1}"
             breaks.append(
-                Break(
-                    project_id, expected_seq, e.table_name, None, f"history entry {expected_seq} was deleted"
-                )
+                Break(project_id, previous_seq + 1, e.table_name, None, f"history entry {gap} was deleted")
             )
-        if e.chain_hash != link_hash(previous, project_id, e.seq, e.table_name, e.row_id, e.row_hash):
+        elif e.chain_hash != link_hash(previous, project_id, e.seq, e.table_name, e.row_id, e.row_hash):
             breaks.append(
                 Break(
                     project_id,
@@ -198,7 +197,7 @@ def check(s: Session, project_id: int) -> list[Break]:
                     f"history entry {e.seq} ({e.table_name} row {e.row_id}) was altered",
                 )
             )
-        previous = e.chain_hash
+        previous, previous_seq = e.chain_hash, e.seq
         linked[(e.table_name, e.row_id)] = e
     for name, entry in CHAINED.items():
         table = entry.table
