@@ -658,8 +658,9 @@ class Store:
             try:
                 with self._change(project_id, user, revision) as (s, row, now):
                     if psr_version is not None and row.latest_version != psr_version:
+                        saver = self._psr_row(s, row.id, row.latest_version).saved_by
                         raise StoreError(
-                            f"the PSR was changed to version {row.latest_version} by {row.updated_by} while "
+                            f"the PSR was changed to version {row.latest_version} by {saver} while "
                             f"the files were read against version {psr_version}; upload them again"
                         )
                     for upload in prepared:

@@ -61,7 +61,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         in_memory = database in ("", ":memory:")
-        if not in_memory:
+        if not in_memory and not database.startswith("file:"):  # a "file:" URI names an existing file
             folder = Path(database).expanduser().parent
             try:
                 folder.mkdir(parents=True, exist_ok=True)
