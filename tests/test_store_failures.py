@@ -318,3 +318,103 @@ def test_a_project_is_found_by_name_or_hash_id_never_guessed(store, demo_psr):  
         NotFound, match=rf"no project '{named_one.id}'; to open project ID {named_one.id}, write #"
     ):
         store.find_project(str(named_one.id))
+
+
+# --- upgrading a round-one store, and a team's two roles -----------------------------------
+
+
+def _migrate(url: str, target: str, *, down: bool = False) -> None:
+    from alembic import command
+
+    from slm_psr.store import database
+
+    engine = make_engine(url)
+    config = database._config()
+    with engine.execution_options(**{database.WRITE: True}).connect() as conn:
+        config.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(config, target)
+        conn.commit()
+    engine.dispose()
+
+
+def test_a_round_one_store_is_chained_when_upgraded(db_url, demo_psr):  # noqa: F811
+    with Store.open(db_url) as store:  # noqa: F811
+        project_id, rev = _full_project(store, demo_psr)
+        store.save_psr(
+            project_id, demo_psr.model_copy(update={"title": "Revised"}), user="ben", expected_revision=rev
+        )
+        twin = store.create_project("Uploads 2", demo_psr, user="ben")
+        (before,) = store.verify(project_id)
+    _migrate(db_url, "0001", down=True)  # as round one left it: no chain, names compared as typed
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"UPDATE projects SET name = 'UPLOADS' WHERE id = {twin.id}")
+        conn.exec_driver_sql(f"UPDATE projects SET name = 'uploads' WHERE id = {project_id}")
+    engine.dispose()
+    with Store.open(db_url) as store:
+        checks = store.verify()
+        assert [(c.name, c.ok, c.entries) for c in checks] == [
+            ("uploads", True, before.entries),
+            ("UPLOADS", True, 2),
+        ]
+        assert checks[0].head == before.head  # the same rows, chained in the order they were written
+        assert store.load(project_id).psr.title == "Revised"
+        assert store.find_project("#" + str(twin.id)).name == "UPLOADS"
+        with pytest.raises(StoreError, match="already exists"):
+            store.create_project("Uploads", demo_psr, user="anna")
+
+
+@pytest.mark.postgres
+def test_a_team_database_with_a_migration_role_and_an_app_role(pg_server, demo_psr):  # noqa: F811
+    import uuid
+
+    suffix = uuid.uuid4().hex[:8]
+    owner, app, database = f"slm_owner_{suffix}", f"slm_app_{suffix}", f"team_{suffix}"
+    with psycopg.connect(pg_server.url().replace("+psycopg", ""), autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {owner} LOGIN")
+        admin.execute(f"CREATE ROLE {app} LOGIN")
+        admin.execute(f"CREATE DATABASE {database} OWNER {owner}")
+    owner_url = f"postgresql://{owner}@127.0.0.1:{pg_server.port}/{database}"
+    app_url = f"postgresql://{app}@127.0.0.1:{pg_server.port}/{database}"
+
+    # Before the migration role has run, the app may not create the schema itself.
+    with pytest.raises(DatabaseFailure, match="ask the administrator to run `python -m slm_psr migrate`"):
+        Store.open(app_url)
+    run = _cli("migrate", "--database", owner_url, "--app-role", app)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().endswith(
+        f"schema up to date; role {app} may read and insert history, not change it"
+    )
+
+    # The app role does the whole job through the store ...
+    with Store.open(app_url) as store:  # noqa: F811
+        project_id, rev = _full_project(store, demo_psr)
+        rev = store.set_override(
+            project_id, "Acme", None, "price explained after all", user="anna", expected_revision=rev
+        )
+        first = store.load(project_id).responses[0]
+        store.remove_response(
+            project_id, first.id, user="anna", expected_revision=rev, reason="withdrawn by bidder"
+        )
+        assert store.verify(project_id)[0].ok
+    # ... but can neither change history nor switch off what guards it.
+    with psycopg.connect(app_url, autocommit=True) as con:
+        for statement in (
+            "UPDATE audit_log SET who = 'mallory'",
+            "DELETE FROM psr_versions",
+            "UPDATE history_chain SET row_hash = ''",
+            "TRUNCATE audit_log",
+            "ALTER TABLE audit_log DISABLE TRIGGER ALL",
+            "DROP TRIGGER audit_log_append_only ON audit_log",
+            "CREATE TABLE shadow (id int)",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                con.execute(statement)
+        # What it may do, insert, is found.
+        con.execute(
+            "INSERT INTO audit_log (project_id, at, who, action, target) "
+            f"VALUES ({project_id}, now(), 'anna', 'set_settings', 'project settings')"
+        )
+    with Store.open(app_url) as store:
+        (check,) = store.verify(project_id)
+        assert "is not on the project's history chain: it was added outside slm-psr" in check.breaks[0]
