@@ -10,6 +10,7 @@ it, and that the command line exits 1.
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 import subprocess
 import sys
@@ -222,3 +223,13 @@ def test_bytes_served_are_checked(project):
         pytest.raises(Tampered, match=r"stored file of response \d+ \(acme.xlsx\)"),
     ):
         store.response_bytes(acme.id)
+
+
+def test_the_store_benchmark_runs_at_smoke_size(capsys):
+    from benchmarks.store_bench import main
+
+    assert main(["3", "10", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("store, 3 suppliers x 10 requirements, medians of 1 run(s):")
+    for name in ("load", "check on load", "verify"):
+        assert re.search(rf"^  {name} +\d+ ms$", out, re.MULTILINE), name
