@@ -228,8 +228,8 @@ def test_bytes_served_are_checked(project):
 def test_the_store_benchmark_runs_at_smoke_size(capsys):
     from benchmarks.store_bench import main
 
-    assert main(["3", "10", "1"]) == 0
+    assert main(["3", "20", "1"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("store, 3 suppliers x 10 requirements, medians of 1 run(s):")
+    assert out.startswith("store, 3 suppliers x 20 requirements, medians of 1 run(s):")
     for name in ("load", "check on load", "verify"):
         assert re.search(rf"^  {name} +\d+ ms$", out, re.MULTILINE), name
