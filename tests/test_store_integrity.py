@@ -173,6 +173,11 @@ def test_sqlite_insert_or_replace_does_not_slip_past(tmp_path, demo_psr):
     con.close()
     breaks = _refused(url, project_id, r"PSR MS-2027-01 version 1 was changed after it was saved")
     assert any("does not match its recorded content hash" in b for b in breaks)
+    with (
+        Store.open(url) as store,
+        pytest.raises(Tampered, match="version 1 does not match its recorded content hash"),
+    ):
+        store.load_psr(project_id, 1)
 
 
 def test_the_command_line_refuses_altered_history_and_verify_exits_1(project):

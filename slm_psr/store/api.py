@@ -424,13 +424,14 @@ class Store:
         """A saved PSR version (None: the latest), exactly as it was saved (its content hash is checked)."""
         with self._reading() as s:
             row = self._project(s, project_id)
-            psr = _psr_from_row(self._psr_row(s, project_id, version or row.latest_version))
-            if content_hash(psr) != self._psr_row(s, project_id, psr.version).content_hash:
-                raise Tampered(
-                    row.name,
-                    [chain.Break(row.id, None, "psr_versions", None, f"PSR {psr.id} version {psr.version} "
-                                 "does not match its recorded content hash (its text was changed)")],
-                )  # fmt: skip
+            stored = self._psr_row(s, project_id, version or row.latest_version)
+            psr = _psr_from_row(stored)
+            if content_hash(psr) != stored.content_hash:
+                message = (
+                    f"PSR {stored.psr_id} version {stored.version} does not match its recorded content hash "
+                    "(its text was changed)"
+                )
+                raise Tampered(row.name, [chain.Break(row.id, None, "psr_versions", stored.id, message)])
             return psr
 
     def psr_versions(self, project_id: int) -> list[PSRVersionInfo]:
