@@ -361,9 +361,11 @@ class Store:
             hint = ""
             if wanted.isdigit() and s.get(ProjectRow, int(wanted)) is not None:
                 hint = f"; to open project ID {wanted}, write #{wanted}"
-            names = s.scalars(select(ProjectRow.name).order_by(ProjectRow.name).limit(20)).all()
-            listed = ", ".join(f"'{n}'" for n in names) or "none"
-            raise NotFound(f"there is no project '{wanted}'{hint} (projects: {listed})")
+            projects = s.execute(
+                select(ProjectRow.id, ProjectRow.name).order_by(ProjectRow.id).limit(20)
+            ).all()
+            listed = ", ".join(f"#{i} {n}" for i, n in projects) or "none"
+            raise NotFound(f"there is no project '{wanted}' in {self.url}{hint}; projects: {listed}")
 
     def verify(self, project_id: int | None = None) -> list[ProjectCheck]:
         """Check the whole history of one project (or of every project): see ``integrity``."""
