@@ -316,7 +316,7 @@ def test_a_project_is_found_by_name_or_hash_id_never_guessed(store, demo_psr):  
         store.find_project(f"#{named_one.id + 5}")
     with pytest.raises(
         NotFound,
-        match=rf"no project '{named_one.id}' in sqlite.*; to open project ID {named_one.id}, write #",
+        match=rf"no project '{named_one.id}' in .*; to open project ID {named_one.id}, write #",
     ):
         store.find_project(str(named_one.id))
 
