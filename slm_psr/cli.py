@@ -55,6 +55,28 @@ def add_validate(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_validate)
 
 
+def _store_failed(exc: Exception) -> int:
+    """Print a store failure as one clear line (the store words every database failure)."""
+    reason = getattr(exc, "orig", None) or exc
+    print(f"cannot open the project store: {str(reason).strip().splitlines()[0]}", file=sys.stderr)
+    return 1
+
+
+def _project_ref(args: argparse.Namespace) -> str | None:
+    """``--project NAME`` or ``--project '#ID'``, or ``--project-id N`` as '#N'; never a guess."""
+    project_id = getattr(args, "project_id", None)
+    if project_id is not None:
+        return f"#{project_id}"
+    return args.project
+
+
+def _add_project_options(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--project", metavar="NAME_OR_#ID", help=f"{what}: its name, or #ID (e.g. '#3')")
+    p.add_argument(
+        "--project-id", type=int, metavar="N", help="the project with this ID (same as --project '#N')"
+    )
+
+
 def cmd_projects(args: argparse.Namespace) -> int:
     # Imported here so that the other subcommands do not pay for SQLAlchemy.
     from sqlalchemy.exc import SQLAlchemyError
@@ -66,9 +88,7 @@ def cmd_projects(args: argparse.Namespace) -> int:
             projects = store.list_projects(include_archived=args.all)
             where = store.url
     except (StoreError, SQLAlchemyError) as exc:
-        reason = getattr(exc, "orig", None) or exc
-        print(f"cannot open the project store: {str(reason).strip().splitlines()[0]}", file=sys.stderr)
-        return 1
+        return _store_failed(exc)
     if not projects:
         print(f"no projects in {where}")
         return 0
@@ -109,21 +129,20 @@ def _load_psr_or_none(path: str) -> PSR | None:
 
 
 def _open_project_or_none(wanted: str, database: str | None):  # -> (ProjectState, audit) | None
-    """A stored project by ID or exact name with its audit trail, or None after printing why not."""
+    """A stored project by name or '#ID' with its audit trail, or None after printing why not."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from slm_psr.service import ProjectNotFound, open_project
-    from slm_psr.store import Store, StoreError
+    from slm_psr.store import Store, StoreError, Tampered
 
     try:
         with Store.open(database) as store:
             return open_project(store, wanted)
-    except ProjectNotFound as exc:
+    except (ProjectNotFound, Tampered) as exc:
         print(exc, file=sys.stderr)
         return None
     except (StoreError, SQLAlchemyError) as exc:
-        reason = getattr(exc, "orig", None) or exc
-        print(f"cannot open the project store: {str(reason).strip().splitlines()[0]}", file=sys.stderr)
+        _store_failed(exc)
         return None
 
 
@@ -150,23 +169,75 @@ def add_questionnaire(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_questionnaire)
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    import json
-
-    from slm_psr.excel.preflight import Limits
+def _import_into_project(args: argparse.Namespace, ref: str, paths: list[str]) -> int:
+    """Read the files against the project's PSR and store them as one batch (all or none)."""
     from slm_psr.excel.responses import read_responses
+    from slm_psr.store import Store, StoreError
 
-    psr = _load_psr_or_none(args.psr)
-    if psr is None:
+    if not (args.user or "").strip():
+        print("give --user NAME: every stored file is recorded with who added it", file=sys.stderr)
         return 1
+    files, missing = _read_paths(paths)
+    if missing:
+        for line in missing:
+            print(line, file=sys.stderr)
+        print("nothing stored: every file of a batch must be readable", file=sys.stderr)
+        return 1
+    try:
+        with Store.open(args.database) as store:
+            state = store.load(store.find_project(ref).id)
+            report = read_responses(state.psr, files)
+            print(report.summary())
+            batch = store.add_responses(
+                state.id,
+                [
+                    (r.filename, data, r.response, r.rejection)
+                    for r, (_, data) in zip(report.results, files, strict=True)
+                ],
+                user=args.user,
+                expected_revision=state.revision,
+                psr_version=state.psr_version,
+            )
+    except StoreError as exc:
+        print(f"{exc}", file=sys.stderr)
+        return 1
+    print(f"project '{state.name}': {batch.message}")
+    return 1 if report.rejected else 0
+
+
+def _read_paths(paths: list[str]) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """(file name, bytes) for each readable path, and a line for each unreadable one."""
+    from slm_psr.excel.preflight import Limits
+
     files, missing = [], []
     too_big = Limits().max_file_bytes + 1  # enough for the preflight to refuse a larger file
-    for name in args.files:
+    for name in paths:
         try:
             with open(name, "rb") as f:
                 files.append((Path(name).name, f.read(too_big)))
         except OSError as exc:
             missing.append(f"{name}: cannot be read ({exc.strerror or exc})")
+    return files, missing
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    import json
+
+    from slm_psr.excel.responses import read_responses
+
+    ref = _project_ref(args)
+    if ref:  # the PSR is the project's: every positional argument is a file
+        return _import_into_project(args, ref, [args.psr, *args.files])
+    if not args.files:
+        print(
+            "give a PSR file and the filled questionnaires, or --project and the questionnaires",
+            file=sys.stderr,
+        )
+        return 1
+    psr = _load_psr_or_none(args.psr)
+    if psr is None:
+        return 1
+    files, missing = _read_paths(args.files)
     report = read_responses(psr, files)
     print(report.summary())
     for line in missing:
@@ -180,9 +251,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def add_import(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("import", help="read filled questionnaires; exit 1 when a file is rejected")
-    p.add_argument("psr", help="PSR JSON file")
-    p.add_argument("files", nargs="+", metavar="FILE", help="filled questionnaires (.xlsx)")
+    p = sub.add_parser(
+        "import",
+        help="read filled questionnaires (with --project: and store them, all or none); exit 1 when a file is rejected",
+    )
+    p.add_argument("psr", help="PSR JSON file (with --project: the first questionnaire)")
+    p.add_argument("files", nargs="*", metavar="FILE", help="filled questionnaires (.xlsx)")
+    _add_project_options(p, "store the files in this project as one batch, read against its PSR")
+    p.add_argument("--database", metavar="URL", help="the store (default: $SLM_PSR_DATABASE_URL or SQLite)")
+    p.add_argument("--user", metavar="NAME", help="who is adding the files (recorded; needed with --project)")
     p.add_argument("--report", help="write the full report (values, flags, notes) as JSON here")
     p.set_defaults(func=cmd_import)
 
@@ -205,11 +282,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     scores = None
     project = None
     extras = args.responses_json or args.evaluator_scores or args.overrides  # added to a project's own
-    if args.project:
+    if _project_ref(args):
         if args.psr or args.files:
             print("give either a project or a PSR file with answer files, not both", file=sys.stderr)
             return 1
-        project = _open_project_or_none(args.project, args.database)
+        project = _open_project_or_none(_project_ref(args), args.database)
         if project is None:
             return 1
         state = project[0]
@@ -292,10 +369,8 @@ def add_evaluate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="qualify, score and rank the bids; print the ranking")
     p.add_argument("psr", nargs="?", help="PSR JSON file (not with --project)")
     p.add_argument("files", nargs="*", metavar="FILE", help="filled questionnaires (.xlsx)")
-    p.add_argument(
-        "--project",
-        metavar="ID_OR_NAME",
-        help="evaluate a stored project (its latest PSR, current responses, overrides, scores)",
+    _add_project_options(
+        p, "evaluate a stored project (its latest PSR, current responses, overrides, scores)"
     )
     p.add_argument("--database", metavar="URL", help="the store (default: $SLM_PSR_DATABASE_URL or SQLite)")
     p.add_argument("--responses-json", help="a JSON list of responses (as Response.model_dump)")
@@ -509,6 +584,62 @@ def add_weights(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_weights)
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from slm_psr.store import Store, StoreError
+
+    try:
+        with Store.open(args.database) as store:
+            ref = _project_ref(args)
+            checks = store.verify(store.find_project(ref).id if ref else None)
+            where = store.url
+    except StoreError as exc:
+        return _store_failed(exc)
+    for check in checks:
+        if check.ok:
+            print(
+                f"ok      #{check.project_id} {check.name}: {check.entries} history rows, head {check.head}"
+            )
+            continue
+        print(f"ALTERED #{check.project_id} {check.name}: {check.breaks[0]}")
+        for line in check.breaks[1:]:
+            print(f"        - {line}")
+    broken = [c for c in checks if not c.ok]
+    summary = f"{len(checks)} project(s) in {where} checked"
+    print(f"{summary}: {len(broken)} with altered history" if broken else f"{summary}: history intact")
+    return 1 if broken else 0
+
+
+def add_verify(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "verify", help="check the stored history (hash chain, content hashes); exit 1 on any break"
+    )
+    _add_project_options(p, "check only this project")
+    p.add_argument("--database", metavar="URL", help="the store (default: $SLM_PSR_DATABASE_URL or SQLite)")
+    p.set_defaults(func=cmd_verify)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from slm_psr.store import Store, StoreError
+
+    try:
+        with Store.open(args.database, app_role=args.app_role) as store:
+            where = store.url
+    except StoreError as exc:
+        return _store_failed(exc)
+    granted = f"; role {args.app_role} may read and insert history, not change it" if args.app_role else ""
+    print(f"{where}: schema up to date{granted}")
+    return 0
+
+
+def add_migrate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("migrate", help="create or upgrade the store's schema (as the migration role)")
+    p.add_argument("--database", metavar="URL", help="the store (default: $SLM_PSR_DATABASE_URL or SQLite)")
+    p.add_argument(
+        "--app-role", metavar="ROLE", help="PostgreSQL: grant this role the app's rights (README, 'A team')"
+    )
+    p.set_defaults(func=cmd_migrate)
+
+
 # Subcommands in the order `--help` lists them.
 COMMANDS = [
     add_validate,
@@ -519,6 +650,8 @@ COMMANDS = [
     add_award_record,
     add_monitor,
     add_weights,
+    add_verify,
+    add_migrate,
 ]
 
 

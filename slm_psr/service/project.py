@@ -26,15 +26,14 @@ def open_project(store: Store, wanted: str | int) -> tuple[ProjectState, list[Au
     The demo project is created on first use in an empty store, as the app does on
     first start, so that ``evaluate --project`` with the demo's name works on a fresh clone.
     """
-    wanted = str(wanted)
+    wanted = f"#{wanted}" if isinstance(wanted, int) else str(wanted)
     if wanted == DEMO_PROJECT:
         ensure_demo_project(store)
-    projects = store.list_projects(include_archived=True)
-    match = [p for p in projects if str(p.id) == wanted or p.name == wanted]
-    if not match:
-        names = ", ".join(f"{p.id} ({p.name})" for p in projects) or "none"
-        raise ProjectNotFound(f"no project '{wanted}' in {store.url}; projects: {names}")
-    return store.load(match[0].id), store.audit(match[0].id)
+    try:
+        info = store.find_project(wanted)  # a name, or '#ID'; never a guess
+    except NotFound as exc:
+        raise ProjectNotFound(str(exc)) from None
+    return store.load(info.id), store.audit(info.id)
 
 
 def evaluator_scores(state: ProjectState) -> pd.DataFrame | None:

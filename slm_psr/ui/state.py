@@ -15,7 +15,15 @@ import streamlit as st
 from slm_psr.demo import ensure_demo_project
 from slm_psr.model import PSR
 from slm_psr.psr_file import dumps_psr, loads_psr
-from slm_psr.store import Conflict, ProjectInfo, ProjectState, Store, StoreError, default_database_url
+from slm_psr.store import (
+    Conflict,
+    ProjectInfo,
+    ProjectState,
+    Store,
+    StoreError,
+    Tampered,
+    default_database_url,
+)
 
 
 @st.cache_resource(show_spinner=False)
@@ -37,16 +45,28 @@ def store() -> Store:
 
 
 def init() -> None:
-    """Once per run from app.py: the demo project on first start, then the open project."""
-    s = store()
-    ensure_demo_project(s)
-    projects = s.list_projects(include_archived=True)
-    if st.session_state.get("project_id") not in {p.id for p in projects}:
-        active = [p for p in projects if not p.archived]
-        st.session_state.project_id = active[0].id if active else None
-    pid = st.session_state.project_id
-    info = next((p for p in projects if p.id == pid), None)
-    st.session_state._project = _loaded(s, info) if info is not None else None
+    """Once per run from app.py: the demo project on first start, then the open project.
+
+    A store that cannot be used stops every page with the reason in words; a
+    project whose history was altered is not opened (the Projects page still works).
+    """
+    st.session_state._project_refused = None
+    try:
+        s = store()
+        ensure_demo_project(s)
+        projects = s.list_projects(include_archived=True)
+        if st.session_state.get("project_id") not in {p.id for p in projects}:
+            active = [p for p in projects if not p.archived]
+            st.session_state.project_id = active[0].id if active else None
+        pid = st.session_state.project_id
+        info = next((p for p in projects if p.id == pid), None)
+        st.session_state._project = None
+        st.session_state._project = _loaded(s, info) if info is not None else None
+    except Tampered as exc:
+        st.session_state._project_refused = str(exc)
+    except StoreError as exc:
+        st.error(f"The project store cannot be used: {exc}.", icon=":material/database:")
+        st.stop()
 
 
 def _loaded(s: Store, info: ProjectInfo) -> ProjectState:
@@ -94,12 +114,19 @@ def open_project(pid: int) -> None:
 
 def project() -> ProjectState:
     """The open project as loaded at the start of this run (call ``st.rerun`` after a change)."""
-    return st.session_state._project
+    return st.session_state.get("_project")
 
 
 def need_project() -> ProjectState:
     """The open project, or a note pointing to the Projects page (and the page stops)."""
     p = project()
+    refused = st.session_state.get("_project_refused")
+    if p is None and refused:
+        st.error(f"This project cannot be opened: {refused}.", icon=":material/gpp_bad:")
+        st.page_link(
+            "slm_psr/ui/views/projects.py", label="Open another project", icon=":material/arrow_forward:"
+        )
+        st.stop()
     if p is None:
         st.info("No project is open. Create or open one on the Projects page.", icon=":material/folder_open:")
         st.page_link("slm_psr/ui/views/projects.py", label="Go to Projects", icon=":material/arrow_forward:")

@@ -34,33 +34,6 @@ files = st.file_uploader(
 name = state.user()
 
 
-def keep(filename: str, data: bytes, result, revision: int) -> int:
-    """Store one upload; an upload only adds, so a colleague's change meanwhile is no conflict."""
-    try:
-        return store.add_response(
-            project.id,
-            filename,
-            data,
-            result.response,
-            result.rejection,
-            user=name,
-            expected_revision=revision,
-            import_review=result.stored_review(),
-        )
-    except state.Conflict:
-        revision = store.project(project.id).revision
-        return store.add_response(
-            project.id,
-            filename,
-            data,
-            result.response,
-            result.rejection,
-            user=name,
-            expected_revision=revision,
-            import_review=result.stored_review(),
-        )
-
-
 if files and not name:
     st.warning(
         "Type your name in the sidebar to import these files: uploads are recorded with who made them."
@@ -68,27 +41,32 @@ if files and not name:
 elif files:
     text = state.psr_text(project.psr)
     progress = st.progress(0.0, text=f"Reading {len(files)} file(s)…")
-    summary = []
-    revision = project.revision
-    try:
-        for number, upload in enumerate(files, start=1):
-            progress.progress(
-                (number - 1) / len(files), text=f"Reading {upload.name} ({number} of {len(files)})"
-            )
-            data = upload.getvalue()
-            result = read_upload(text, upload.name, data)
-            revision = keep(upload.name, data, result, revision)
-            summary.append(
-                {
-                    "file": upload.name,
-                    "supplier": result.supplier,
-                    "accepted": result.accepted,
-                    "rejection": result.rejection,
-                    "review": len(result.review),
-                }
-            )
-    except state.StoreError as exc:  # e.g. the project is archived
-        st.error(f"Not stored: {exc}", icon=":material/error:")
+    summary, batch = [], []
+    for number, upload in enumerate(files, start=1):
+        progress.progress((number - 1) / len(files), text=f"Reading {upload.name} ({number} of {len(files)})")
+        data = upload.getvalue()
+        result = read_upload(text, upload.name, data)
+        batch.append((upload.name, data, result.response, result.rejection, result.stored_review()))
+        summary.append(
+            {
+                "file": upload.name,
+                "supplier": result.supplier,
+                "accepted": result.accepted,
+                "rejection": result.rejection,
+                "review": len(result.review),
+            }
+        )
+    try:  # one decision: every file is stored, or none (the message names them)
+        store.add_responses(
+            project.id,
+            batch,
+            user=name,
+            expected_revision=project.revision,
+            psr_version=project.psr_version,
+        )
+    except state.StoreError as exc:
+        progress.empty()
+        st.error(f"{exc}.", icon=":material/error:")
     else:
         progress.progress(1.0, text="Done")
         ss.last_import = summary
