@@ -31,8 +31,16 @@ FULL = {
     "export": (100, 300),
     "page": (100, 300),
     "monitor": (50_000, 100_000),
+    "robustness": (100, 300),
 }
-SMOKE = {"import": (3, 20), "eval": (12, 20), "export": (3, 20), "page": (3, 20), "monitor": (500, 1_000)}
+SMOKE = {
+    "import": (3, 20),
+    "eval": (12, 20),
+    "export": (3, 20),
+    "page": (3, 20),
+    "monitor": (500, 1_000),
+    "robustness": (6, 20),
+}
 HEADER = ("benchmark", "size", "slm-psr", "baseline (bare)", "ratio", "target", "met")
 
 
@@ -206,6 +214,29 @@ def monitor_rows(n_tickets: int, n_outages: int, repeats: int) -> list[Row]:
     ]
 
 
+def robustness_rows(n_suppliers: int, n_requirements: int, repeats: int) -> list[Row]:
+    from benchmarks import robustness_bench
+
+    r = robustness_bench.run(n_suppliers, n_requirements, repeats)
+    size = f"{r['ranked']} ranked bids, {r['draws']:,} draws"
+    return [
+        Row(
+            "SMAA-2 acceptability (weights uniform on the simplex)",
+            size,
+            seconds(r["smaa_s"]),
+            f"numpy draws x criteria + argsort {seconds(r['numpy_s'])}",
+            ratio(r["ratio"]),
+            "< 1 s",
+            met(r["smaa_s"] < 1),
+        ),
+        Row(
+            "stability intervals (price and every service weight)",
+            f"{r['ranked']} ranked bids",
+            seconds(r["stability_s"]),
+        ),
+    ]
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[int, int, int], list[Row]], str]] = {
     # key: (what, rows, the row when its code is not there yet)
     "import": ("import", import_rows, "n/a (import not ready)"),
@@ -213,6 +244,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[int, int, int], list[Row]], str]] = {
     "export": ("comparison export", export_rows, "n/a (comparison workbook not ready)"),
     "page": ("Comparison page rerun", page_rows, "n/a (app not ready)"),
     "monitor": ("monitoring attainment", monitor_rows, "n/a (monitoring not ready)"),
+    "robustness": ("robustness", robustness_rows, "n/a (robustness not ready)"),
 }
 
 

@@ -400,3 +400,36 @@ def credits_against_cap(ledger: pd.DataFrame, cap: float | None, *, currency: st
     return (bars + rule).properties(
         height=200, title=f"Credits per month against the monthly cap ({cap:,.2f} {currency})"
     )
+
+
+def acceptability_bars(frame: pd.DataFrame, *, title: str = "") -> alt.Chart:
+    """SMAA rank acceptability: per supplier a bar split by the share of draws at each rank.
+
+    ``frame``: supplier, rank, acceptability (0..1), as ``Acceptability.frame()`` gives it.
+    Suppliers are ordered by their share of first places; rank 1 is the darkest.
+    """
+    data = frame[frame.acceptability > 0].assign(place=lambda f: "rank " + f["rank"].astype(str))
+    first = frame[frame["rank"] == 1].sort_values("acceptability", ascending=False, kind="stable")
+    places = [f"rank {r}" for r in sorted(frame["rank"].unique())]
+    return (
+        alt.Chart(data, title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("supplier:N", sort=first.supplier.tolist(), title=None, axis=NAME_AXIS),
+            x=alt.X("sum(acceptability):Q", title="Share of the weight draws", axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "place:N",
+                sort=places,
+                title="Rank",
+                scale=alt.Scale(domain=places, scheme="blues", reverse=True),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            order=alt.Order("rank:Q"),
+            tooltip=[
+                alt.Tooltip("supplier:N", title="Supplier"),
+                alt.Tooltip("place:N", title="Rank"),
+                alt.Tooltip("acceptability:Q", title="Share of draws", format=".1%"),
+            ],
+        )
+        .properties(height=ROW_STEP)
+    )

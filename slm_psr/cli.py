@@ -270,9 +270,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(f"warning: {warning}")
     if args.json:
-        Path(args.json).write_text(
-            json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+        from slm_psr.engine.robustness import robustness
+
+        data = {**result.to_dict(), **robustness(result, scores)}
+        Path(args.json).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"result: {args.json}")
     if args.output:
         from slm_psr.excel.comparison import write_comparison
@@ -464,6 +465,50 @@ def add_award_record(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_award_record)
 
 
+def cmd_weights(args: argparse.Namespace) -> int:
+    import json
+
+    from slm_psr.engine.robustness import ahp
+    from slm_psr.pairwise_file import PairwiseFileError, load_pairwise
+
+    try:
+        matrix, names = load_pairwise(args.pairwise)
+        result = ahp(matrix, names)
+    except FileNotFoundError:
+        print(f"{args.pairwise}: no such file", file=sys.stderr)
+        return 1
+    except PairwiseFileError as exc:
+        print(f"{exc.source}: cannot read the judgements", file=sys.stderr)
+        for line in exc.errors:
+            print(f"  - {line}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"{args.pairwise}: {exc}", file=sys.stderr)
+        return 1
+    print(f"AHP weights from {len(names)} items ({Path(args.pairwise).name}):")
+    for line in result.sentences():
+        print(f"  {line}")
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        print(f"weights: {args.json}")
+    return 0
+
+
+def add_weights(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "weights", help="AHP: weights and consistency ratio from pairwise judgements (CSV matrix or pairs)"
+    )
+    p.add_argument(
+        "pairwise",
+        metavar="PAIRWISE.csv",
+        help="a square matrix (names in the first row and column) or rows a, b, how many times more important",
+    )
+    p.add_argument("--json", help='write {"weights": {name: weight}, "consistency_ratio": ...} here')
+    p.set_defaults(func=cmd_weights)
+
+
 # Subcommands in the order `--help` lists them.
 COMMANDS = [
     add_validate,
@@ -473,6 +518,7 @@ COMMANDS = [
     add_evaluate,
     add_award_record,
     add_monitor,
+    add_weights,
 ]
 
 

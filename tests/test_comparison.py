@@ -11,8 +11,6 @@ import datetime as dt
 import io
 import math
 import re
-import subprocess
-import sys
 import zipfile
 from typing import Any
 
@@ -28,7 +26,6 @@ from slm_psr.engine import Override, evaluate
 from slm_psr.excel.comparison import EXCEL_CELL_LIMIT, SHEETS, safe_text, write_comparison
 from slm_psr.model import Flag, Kind, Method, Response
 from slm_psr.psr_file import content_hash
-from tests.conftest import DEMO, ROOT
 
 GENERATED = dt.datetime(2027, 2, 10, 14, 30, 5, tzinfo=dt.UTC)
 HOSTILE_NAMES = ['=HYPERLINK("http://x","click")', "+cmd", "@SUM(1)", "-1+2"]
@@ -512,27 +509,6 @@ def test_without_responses_the_answers_come_from_the_result(tender):
     assert [f["File"] for f in files] == [f for f in ev.suppliers["file"] if f]
 
 
-def test_demo_evaluation_exports_through_the_cli(tmp_path):
-    out = tmp_path / "comparison.xlsx"
-    files = sorted(str(p) for p in (DEMO / "responses").glob("*.xlsx"))
-    proc = subprocess.run(
-        [sys.executable, "-m", "slm_psr", "evaluate", str(DEMO / "psr.json"), *files, "-o", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert f"comparison: {out}" in proc.stdout
-    wb = python_calamine.CalamineWorkbook.from_path(str(out))
-    assert wb.sheet_names == list(SHEETS)
-    summary = wb.get_sheet_by_name("summary").to_python()
-    assert any(str(row[0]).startswith("Winner: ") for row in summary)
-    listed = table(wb.get_sheet_by_name("method").to_python(skip_empty_area=False), "File")
-    assert sorted(f["File"] for f in listed) == sorted(p.split("/")[-1] for p in files)
-    assert all(re.fullmatch("[0-9a-f]{64}", f["SHA-256"]) for f in listed)
-
-
 def test_export_benchmark_smoke():
     from benchmarks.export_bench import run
 
@@ -581,3 +557,25 @@ def test_the_sheet_kit_writes_no_negative_zero():
     book = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))
     numbers = [c.value for row in book["t"].iter_rows() for c in row if isinstance(c.value, float | int)]
     assert numbers == [0, 0, 0] and all(math.copysign(1, v) == 1 for v in numbers)
+
+
+def test_the_project_workbook_has_a_robustness_sheet(tmp_path):
+    """The project service's workbook (app and `evaluate --project`) carries the stability
+    intervals and the acceptability table, the same sentences the Comparison page shows."""
+    import io
+
+    import openpyxl
+
+    from slm_psr.demo import DEMO_PROJECT
+    from slm_psr.service import comparison_workbook, evaluate_project, open_project, robustness_of
+    from slm_psr.store import Store
+
+    with Store.open(f"sqlite:///{tmp_path / 's.sqlite3'}") as store:
+        state, audit = open_project(store, DEMO_PROJECT)
+        book = openpyxl.load_workbook(io.BytesIO(comparison_workbook(state, audit)))
+        result = evaluate_project(state)
+    intervals, acc = robustness_of(result, None)
+    cells = [str(c) for row in book["robustness"].iter_rows(values_only=True) for c in row if c is not None]
+    assert intervals[0].sentence() in cells
+    assert acc.describe().startswith("10,000 draws (each weight varied by up to ±20 %")
+    assert "Rank 1" in cells and "Nordwind IT Services AG" in cells

@@ -59,17 +59,21 @@ USER = "A. Buyer"
 NORDWIND = "Nordwind IT Services AG"
 
 
-@pytest.fixture
-def project(tmp_path, demo_psr_dict):
-    demo_psr_dict["contract_terms"] = TERMS
-    psr = PSR.model_validate(demo_psr_dict)
+def _monitored(tmp_path, psr_dict: dict, terms: dict) -> tuple[Store, int]:
+    psr = PSR.model_validate(psr_dict | {"contract_terms": terms})
     store = Store.open(f"sqlite:///{tmp_path / 'monitor.sqlite3'}")
     info = store.create_project("Monitored", psr, user=USER)
     data = (DEMO / "responses" / "nordwind.xlsx").read_bytes()
     result = read_response(psr, data, "nordwind.xlsx")
     store.add_response(info.id, "nordwind.xlsx", data, result.response, None, user=USER, expected_revision=1)
     m.confirm_contract(store, info.id, NORDWIND, plan=PLAN, user=USER)
-    yield store, info.id
+    return store, info.id
+
+
+@pytest.fixture
+def project(tmp_path, demo_psr_dict):
+    store, pid = _monitored(tmp_path, demo_psr_dict, TERMS)
+    yield store, pid
     store.close()
 
 
@@ -208,3 +212,20 @@ def test_demo_measurement_files_read_cleanly():
     assert len(tickets) > 4000 and set(tickets["priority"].dropna()) == {1, 2, 3, 4}
     assert Path(DEMO / "monitoring_plan.json").is_file()
     assert pd.notna(tickets["resolved"]).all()
+
+
+def test_the_cap_limits_a_period_and_the_rest_is_forfeited(tmp_path, demo_psr_dict):
+    """Hand calculation with a cap of 1 % of the monthly invoice (68,500 + 42,000 + 4,500 =
+    115,000 EUR: cap 1,150 EUR): May's HO-01 credit of 5 % x 42,000 = 2,100 EUR is owed
+    as 1,150 EUR; 950 EUR are forfeited; the earn-back in August returns what was owed (1,150)."""
+    store, pid = _monitored(tmp_path, demo_psr_dict, TERMS | {"cap_percent": 1.0})
+    try:
+        m.import_measurements(store, pid, [("ho.csv", outage_csv(SEVEN_MONTHS))], user=USER)
+        report = m.monitor(store, pid, user=USER)
+    finally:
+        store.close()
+    ledger = report.ledger.set_index("period")
+    assert ledger.loc["2027-05", "uncapped"] == pytest.approx(2_100)
+    assert ledger.loc["2027-05", "owed"] == pytest.approx(1_150)
+    assert ledger.loc["2027-05", "forfeited"] == pytest.approx(950)
+    assert ledger.loc["2027-08", "earned_back"] == pytest.approx(1_150)

@@ -19,6 +19,7 @@ from slm_psr.service.project import (
     evaluator_scores,
     input_files,
     open_project,
+    robustness_of,
 )
 from slm_psr.service.records import audit_lines, award_record, service_report
 
@@ -32,5 +33,6 @@ __all__ = [
     "evaluator_scores",
     "input_files",
     "open_project",
+    "robustness_of",
     "service_report",
 ]

@@ -316,15 +316,39 @@ class MonitoringReport:
 
     def to_xlsx(self) -> bytes:
         """The report as a workbook: results, credit ledger, termination status, measurement files."""
+        results = self.results.assign(
+            metric=self.results["metric"].map(METRIC_WORDS),
+            met=self.results["met"].map(lambda v: "" if pd.isna(v) else ("met" if v else "missed")),
+        )
+        termination = self.termination.assign(
+            triggered=self.termination["triggered"].map({True: "yes", False: "no"}),
+            within_one=self.termination["within_one"].map({True: "yes", False: "no"}),
+        )
         buffer = io.BytesIO()
         options = {"options": {"strings_to_formulas": False, "strings_to_urls": False}}
         with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs=options) as writer:
-            self.results.to_excel(writer, sheet_name="Results", index=False)
-            self.ledger.to_excel(writer, sheet_name="Credit ledger", index=False)
-            self.termination.to_excel(writer, sheet_name="Termination", index=False)
+            results.rename(columns=COLUMN_WORDS).to_excel(writer, sheet_name="Results", index=False)
+            self.ledger.rename(columns=COLUMN_WORDS).to_excel(writer, sheet_name="Credit ledger", index=False)
+            termination.rename(columns=COLUMN_WORDS).to_excel(writer, sheet_name="Termination", index=False)
             pd.DataFrame(self.files or [{"file": "(none)"}]).to_excel(writer, sheet_name="Files", index=False)
             pd.DataFrame({"note": self.notes or ["(none)"]}).to_excel(writer, sheet_name="Notes", index=False)
         return buffer.getvalue()
+
+
+# Column headings of the workbook, in words.
+COLUMN_WORDS = {
+    "period": "Month", "level": "Service level", "name": "What", "metric": "Measured as", "attained": "Attained",
+    "committed": "Committed", "met": "Met", "margin": "Margin", "budget": "Remaining budget",
+    "budget_unit": "Budget in", "scheduled_minutes": "Scheduled minutes", "excluded_minutes": "Excluded minutes",
+    "down_minutes": "Minutes down", "open_outages": "Open outages", "tickets": "Tickets counted",
+    "within": "Within the limit", "pending": "Pending (open, within the limit)", "disputed": "Disputed records",
+    "measured_by": "Measured by", "credit_uncapped": "Credit before the cap", "credit": "Credit",
+    "earned_back": "Earned back", "uncapped": "Credits before the cap", "owed": "Credits owed",
+    "forfeited": "Taken off by the cap", "net": "Net credit", "cumulative": "Running total",
+    "charges": "Monthly charges", "right": "Termination right", "trigger": "Trigger", "status": "Status",
+    "count": "Count", "limit": "Limit", "triggered": "Triggered", "first_period": "First triggered in",
+    "within_one": "One miss away", "notice": "Notice text",
+}  # fmt: skip
 
 
 def describe_result(row: dict[str, Any], currency: str) -> str:

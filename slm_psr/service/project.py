@@ -9,6 +9,7 @@ import pandas as pd
 
 from slm_psr.demo import DEMO_PROJECT, ensure_demo_project
 from slm_psr.engine import Evaluation, evaluate
+from slm_psr.engine.robustness import Acceptability, StabilityInterval, acceptability, stability
 from slm_psr.excel.comparison import write_comparison
 from slm_psr.model import EvaluationSettings
 from slm_psr.reports import audit_sentence
@@ -88,10 +89,27 @@ def comparison_workbook(
     ``evaluation`` reuses one already computed (it must be of this project with the
     published settings); by default the project is evaluated here.
     """
+    result = evaluation if evaluation is not None else evaluate_project(state)
     return write_comparison(
-        evaluation if evaluation is not None else evaluate_project(state),
+        result,
         state.accepted_responses(),
         files=input_files(state),
         audit=audit_rows(audit),
         generated_at=generated_at,
+        robustness=robustness_of(result, evaluator_scores(state)),
+    )
+
+
+ROBUSTNESS_DRAWS = 10_000
+ROBUSTNESS_SPREAD = 0.2  # "each weight +-20 %": the default on the page and in the award file
+
+
+def robustness_of(
+    result: Evaluation, scores: pd.DataFrame | None, spread: float | None = ROBUSTNESS_SPREAD
+) -> tuple[list[StabilityInterval], Acceptability | None] | None:
+    """Stability intervals and SMAA acceptability (seeded draws); None when no bid is ranked."""
+    if result.ranking().empty:
+        return None
+    return stability(result), acceptability(
+        result, draws=ROBUSTNESS_DRAWS, seed=0, spread=spread, evaluator_scores=scores
     )

@@ -20,6 +20,7 @@ from slm_psr import __version__
 from slm_psr.excel.comparison.context import context
 from slm_psr.excel.comparison.method import write_answers, write_method
 from slm_psr.excel.comparison.qualification import write_qualification
+from slm_psr.excel.comparison.robustness import write_robustness
 from slm_psr.excel.comparison.scores import write_prices, write_scores
 from slm_psr.excel.comparison.summary import write_summary
 from slm_psr.excel.sheetkit import EXCEL_CELL_LIMIT, WORKBOOK_OPTIONS, Column, Formats, Sheet, safe_text
@@ -28,6 +29,7 @@ from slm_psr.wording import STATUS_WORDS
 
 if TYPE_CHECKING:
     from slm_psr.engine import Evaluation
+    from slm_psr.engine.robustness import Acceptability, StabilityInterval
 
 SHEETS = ("summary", "qualification", "scores", "prices", "method", "answers")
 
@@ -57,13 +59,16 @@ def write_comparison(
     files: list[tuple[str, str]] | None = None,
     audit: list[dict[str, Any]] | None = None,
     generated_at: dt.datetime | None = None,
+    robustness: tuple[list[StabilityInterval], Acceptability | None] | None = None,
 ) -> bytes:
     """The comparison workbook as .xlsx bytes.
 
     ``responses`` are the supplier answers as read (for the 'answers' sheet and the
     contacts); ``files`` the input files as (file name, SHA-256), by default taken
     from the responses; ``audit`` the audit trail entries (dicts, one row each);
-    ``generated_at`` the time stamped on every page (default now, in UTC).
+    ``generated_at`` the time stamped on every page (default now, in UTC);
+    ``robustness`` the stability intervals and SMAA acceptability for a 'robustness'
+    sheet (the project service adds them; they are not computed here).
     """
     psr = evaluation.psr
     moment = _utc(generated_at)
@@ -89,6 +94,9 @@ def write_comparison(
     write_prices(sheets["prices"], ctx)
     write_method(sheets["method"], ctx, files or [], responses, audit, moment)
     write_answers(sheets["answers"], ctx, responses)
+    if robustness is not None:
+        sheets["robustness"] = Sheet(wb, fmt, "robustness", psr.title, stamp, cache)
+        write_robustness(sheets["robustness"], ctx, *robustness)
     for sheet in sheets.values():
         sheet.finish()
     sheets["summary"].ws.activate()

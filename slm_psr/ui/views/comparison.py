@@ -8,7 +8,7 @@ import streamlit as st
 from slm_psr import charts
 from slm_psr.engine.methods import METHODS
 from slm_psr.model import Method
-from slm_psr.ui import compute, state
+from slm_psr.ui import compute, robustness, state
 from slm_psr.ui.compute import evaluation_or_stop
 from slm_psr.wording import WarningCode
 
@@ -249,6 +249,8 @@ else:
             st.info("Every bid scores the same on each requirement of this service.")
         else:
             compute.chart("points_heatmap", shown)
+
+robustness.render(project, base)
 
 with st.expander("From answer to total, for one supplier", icon=":material/manage_search:"):
     who = st.selectbox("Supplier", ranking.supplier.tolist(), key="explain_supplier")

@@ -18,7 +18,7 @@ from slm_psr.model import (
     Rule,
 )
 from slm_psr.psr_file import PSRFileError, dumps_psr, loads_psr
-from slm_psr.ui import state
+from slm_psr.ui import ahp, state
 from slm_psr.ui.tables import (
     REQUIREMENT_COLUMNS,
     SERVICE_COLUMNS,
@@ -391,5 +391,7 @@ with bar:
                 ss.pop("psr_conflict")
                 start_draft()
                 st.rerun()
+
+ahp.render(project)
 
 state.next_step("requirements")
