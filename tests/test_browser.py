@@ -103,7 +103,9 @@ def page(server):
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         page.set_default_timeout(WAIT)
         page.goto(server)
-        title(page, "Requirements").wait_for()
+        # the first load sets up the demo project (six answers, contract terms): on a busy
+        # machine running the rest of the suite beside it, that took over 30 s
+        title(page, "Requirements").wait_for(timeout=WAIT * 4)
         yield page
         browser.close()
 
