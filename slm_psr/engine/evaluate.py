@@ -67,6 +67,7 @@ from slm_psr.model import (
     TimeUnit,
     format_level,
 )
+from slm_psr.wording import GATE_WORDS, Gate
 
 EVALUATOR_COLUMNS = ("supplier", "requirement", "evaluator", "score")
 MAX_LOO_WARNINGS = 10  # the full list is in Evaluation.leave_one_out
@@ -825,26 +826,23 @@ def _value_key(value: Any) -> Any:
     return (kind.__name__, value)
 
 
-GATE_WORDS = ("pass", "fail", "review", "accepted", "rejected")
-
-
 def gate_results(inputs: Inputs, core: Core, settled: Settled) -> np.ndarray:
     """Per supplier and requirement, the knock-out gate's word: pass, fail, review,
     accepted or rejected (settled by an override), or "" where there is no minimum."""
     knock_out = inputs.levels.knock_out
     fail0, review0 = knock_out_gate(core.meets_minimum, inputs.doubtful, knock_out)
-    gate = np.where(np.broadcast_to(knock_out, fail0.shape), "pass", "").astype(object)
-    gate[fail0 | review0] = "accepted"  # unless still open below
-    gate[core.fail] = "fail"
-    gate[core.review] = "review"
+    gate = np.where(np.broadcast_to(knock_out, fail0.shape), Gate.PASS, "").astype(object)
+    gate[fail0 | review0] = Gate.ACCEPTED  # unless still open below
+    gate[core.fail] = Gate.FAIL
+    gate[core.review] = Gate.REVIEW
     for i, o in settled.whole_bid.items():
         if o.decision == "accept":
-            gate[i, core.fail[i] | core.review[i]] = "accepted"
+            gate[i, core.fail[i] | core.review[i]] = Gate.ACCEPTED
     column = {q.id: j for j, q in enumerate(inputs.requirements)}
     for i, rejections in settled.rejected.items():
         for o in rejections:
             if o.requirement_id in column:
-                gate[i, column[o.requirement_id]] = "rejected"
+                gate[i, column[o.requirement_id]] = Gate.REJECTED
     return gate
 
 
@@ -927,7 +925,7 @@ def _score_frame(
             for a, x in zip(answers, inputs.amounts[:, j].tolist(), strict=True)
         )
     gate = cells(
-        gate_results(inputs, core, settled), np.where(core.price_review, "review", "").astype(object)
+        gate_results(inputs, core, settled), np.where(core.price_review, Gate.REVIEW.value, "").astype(object)
     )
     gate_code = {word: k for k, word in enumerate((*GATE_WORDS, ""))}
     no_price = np.array([[a is NO_ANSWER for a in table.column(table.answers, q.id)] for q in items], bool)

@@ -34,8 +34,9 @@ from slm_psr.model import (
     TimeUnit,
     format_level,
 )
+from slm_psr.wording import Status, amount
 
-QUALIFIED, DISQUALIFIED, NEEDS_REVIEW = "qualified", "disqualified", "needs_review"
+QUALIFIED, DISQUALIFIED, NEEDS_REVIEW = Status.QUALIFIED, Status.DISQUALIFIED, Status.NEEDS_REVIEW
 
 
 # --- the gate (kernels) -----------------------------------------------------------
@@ -95,7 +96,7 @@ def offered_text(req: Requirement, answer: Answer | None, value: float, *, detai
     if req.kind is Kind.PRICE:
         if isinstance(shown, bool) or not isinstance(shown, (int, float)):
             return f"'{answer.raw}' (not an amount)"
-        return f"{float(shown):,.2f} {req.unit}".strip()
+        return amount(shown, req.unit)
     text = format_level(req, shown)
     if detail and req.kind is Kind.AVAILABILITY and req.rule is Rule.DOWNTIME and not np.isnan(value):
         text += f" (downtime up to {float(downtime_minutes(value)):,.1f} min/month)"

@@ -91,7 +91,7 @@ if what_if:
 # --- the ranking ------------------------------------------------------------------------
 st.subheader("Ranking")
 if ranking.empty:
-    st.info("No bid is qualified yet. See the Qualification page for who is out or in review.")
+    st.info("No bid is qualified yet. See the Qualification page for who is disqualified or needs review.")
     st.stop()
 winners = ev.winners
 st.success(
