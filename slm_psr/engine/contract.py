@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from slm_psr.engine.credits import at_risk_amount, band_credit, band_percent, cap_credits, pool_credit
-from slm_psr.engine.evaluate import collect_inputs
+from slm_psr.engine.evaluate import Inputs, collect_inputs
 from slm_psr.engine.rules import reaches
 from slm_psr.model import (
     PSR,
@@ -24,6 +24,8 @@ from slm_psr.model import (
     CoverageWindow,
     Direction,
     Kind,
+    MeasurementPeriod,
+    PeriodKind,
     PoolRule,
     PriceBasis,
     Requirement,
@@ -31,6 +33,8 @@ from slm_psr.model import (
     ScheduleLevel,
     ScheduleTermination,
     SLASchedule,
+    TerminationKind,
+    TerminationRight,
     WorkedFigure,
     format_level,
 )
@@ -133,17 +137,45 @@ def terms_in_words(psr: PSR) -> list[tuple[str, str]]:
     lines.append(("Cap", cap_words(terms)))
     lines.append(("Earn-back", earn_back_words(terms)))
     for right in terms.termination:
-        lines.append((f"Termination right {right.id}", f"{right.describe()}. Notice: {right.notice}"))
+        lines.append(
+            (f"Termination right {right.id}", f"{termination_words(psr, right)}. Notice: {right.notice}")
+        )
     return lines
 
 
-def cap_words(terms: ContractTerms) -> str:
+def cap_words(
+    terms: ContractTerms, invoice: float | None = None, at_risk: float | None = None, currency: str = ""
+) -> str:
+    """The cap in words; with the bid's monthly invoice and at-risk amount, in money too."""
     parts = []
     if terms.cap_percent is not None:
-        parts.append(f"all credits of a period at most {_pct(terms.cap_percent)} of the monthly invoice")
+        text = f"all credits of a period at most {_pct(terms.cap_percent)} of the monthly invoice"
+        if invoice is not None:
+            text += f" ({_pct(terms.cap_percent)} x {money(invoice, currency)} = {money(invoice * terms.cap_percent / 100, currency)})"
+        parts.append(text)
     if terms.pool is not None:
-        parts.append("pool credits at most the at-risk amount")
+        text = "pool credits at most the at-risk amount"
+        if at_risk is not None:
+            text += f" ({money(at_risk, currency)})"
+        parts.append(text)
     return "; ".join(parts) or "no cap beyond the monthly charge of each service"
+
+
+def termination_words(psr: PSR, right: TerminationRight) -> str:
+    """A termination trigger in words, levels in their unit: 'HO-01 below 97 % in any period'."""
+    if right.kind is TerminationKind.CRITICAL_FLOOR and right.requirement and right.floor is not None:
+        req = psr.requirement(right.requirement)
+        return f"{req.id} below {format_level(req, right.floor)} in any period"
+    return right.describe()
+
+
+def allowed_downtime(period: MeasurementPeriod, percent: float) -> str:
+    """An availability as downtime per period: a calendar month says its shortest and longest month."""
+    share = (100 - percent) / 100
+    if period.kind is PeriodKind.CALENDAR_MONTH:
+        short, long = share * 28 * 1440, share * 31 * 1440
+        return f"downtime up to {short:,.1f} minutes (28-day month) to {long:,.1f} minutes (31-day month)"
+    return f"downtime up to {share * period.minutes():,.1f} minutes per period"
 
 
 def earn_back_words(terms: ContractTerms) -> str:
@@ -194,7 +226,7 @@ def build_schedule(psr: PSR, response: Response, *, psr_hash: str = "") -> SLASc
     termination = [
         ScheduleTermination(
             id=t.id,
-            trigger=t.describe(),
+            trigger=termination_words(psr, t),
             notice=t.notice,
             accepted=_answer_words(psr.requirement(t.acceptance), response) if t.acceptance else "not asked",
             right=t.model_dump(mode="json", exclude_none=True),
@@ -214,11 +246,7 @@ def build_schedule(psr: PSR, response: Response, *, psr_hash: str = "") -> SLASc
                 else " (the maximum allowed)"
             )
         )
-    cap_text = cap_words(terms)
-    if terms.cap_percent is not None:
-        cap_text += f" = {money(invoice * terms.cap_percent / 100, cur)} at the bid's prices"
-    if at_risk is not None:
-        cap_text += f"; at-risk amount {_pct(at_risk_pct)} x {money(invoice, cur)} = {money(at_risk, cur)}"  # type: ignore[arg-type]
+    cap_text = cap_words(terms, invoice, at_risk, cur)
     return SLASchedule(
         psr_id=psr.id,
         psr_version=psr.version,
@@ -324,6 +352,8 @@ def _level(
                 amount=round(amount, 2),
             )
         )
+    if req.kind is Kind.AVAILABILITY and committed is not None:
+        basis_text += f"; {allowed_downtime(terms.period, committed)}"
     return ScheduleLevel(
         requirement_id=req.id,
         service=req.service,
@@ -347,6 +377,13 @@ def _level(
 
 
 def credit_exposure(psr: PSR, responses: list[Response]) -> pd.DataFrame:
+    """Per bid, the money at stake each month under the contract terms (see :func:`exposure_from_inputs`)."""
+    if psr.contract_terms is None or not responses:
+        return pd.DataFrame(columns=list(EXPOSURE_COLUMNS))
+    return exposure_from_inputs(collect_inputs(psr, responses))
+
+
+def exposure_from_inputs(inputs: Inputs) -> pd.DataFrame:
     """Per bid, the money at stake each month under the contract terms.
 
     ``at_risk_amount`` is the offered at-risk percentage of the bid's monthly invoice;
@@ -355,13 +392,13 @@ def credit_exposure(psr: PSR, responses: list[Response]) -> pd.DataFrame:
     the at-risk amount, everything at the terms' cap): what its better offers are
     worth to the buyer when they are not kept.
     """
+    psr = inputs.psr
     terms = psr.contract_terms
-    if terms is None or not responses:
+    if terms is None:
         return pd.DataFrame(columns=list(EXPOSURE_COLUMNS))
-    inputs = collect_inputs(psr, responses)
     column = {r.id: j for j, r in enumerate(inputs.requirements)}
     rows: list[dict[str, Any]] = []
-    for i, response in enumerate(responses):
+    for i, response in enumerate(inputs.responses):
         charges = monthly_charges(psr, inputs.amounts[i])
         invoice = sum(charges.values())
         pct = at_risk = None

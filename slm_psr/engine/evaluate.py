@@ -593,6 +593,7 @@ class Evaluation:
             "value_Z",
             "finalist",
         ]
+        columns += [c for c in ("at_risk_amount", "credit_at_minimums") if c in self.suppliers.columns]
         suppliers = [{c: _json(row[c]) for c in columns} for row in self.suppliers.to_dict(orient="records")]
         for row in suppliers:
             row["rank"] = None if row["rank"] is None else int(row["rank"])
@@ -810,6 +811,13 @@ def _supplier_frame(
             "finalist": rk.finalist,
         }
     )
+    if inputs.psr.contract_terms is not None:
+        # the money at stake each month under the contract terms, beside price and points
+        from slm_psr.engine.contract import exposure_from_inputs  # it builds on this module
+
+        exposure = exposure_from_inputs(inputs)
+        frame["at_risk_amount"] = exposure["at_risk_amount"].to_numpy(dtype=float)
+        frame["credit_at_minimums"] = exposure["credit_at_minimums"].to_numpy(dtype=float)
     order = {QUALIFIED: 0, NEEDS_REVIEW: 1, DISQUALIFIED: 2}
     frame["_order"] = frame["status"].map(order)
     frame = frame.sort_values(["rank", "_order"], kind="stable", na_position="last")
