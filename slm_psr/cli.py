@@ -195,6 +195,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     from slm_psr import service
     from slm_psr.engine import Override, evaluate
+    from slm_psr.engine.methods import METHODS
     from slm_psr.model import Response
     from slm_psr.wording import status_word
 
@@ -254,7 +255,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     except (OSError, ValueError, ValidationError) as exc:
         print(f"cannot evaluate: {exc}", file=sys.stderr)
         return 1
-    print(f"{psr.id} version {psr.version}: {len(responses)} bids, method {result.settings.method.value}")
+    print(
+        f"{psr.id} version {psr.version}: {len(responses)} bids, {METHODS[result.settings.method].words(result.settings)}"
+    )
     width = max([len("supplier"), *(len(s) for s in result.suppliers["supplier"])])
     print(f"{'rank':>4}  {'supplier':<{width}}  {'status':<13} {'total':>9} {'price total':>16}")
     for row in result.suppliers.itertuples():

@@ -26,17 +26,17 @@ import numpy as np
 import pandas as pd
 
 from slm_psr.engine.methods import (
+    METHODS,
     TIE_BREAK,
     TIE_NOTE,
-    VALUE_PER,
+    MethodDef,
     Ranking,
     effective_weights,
     is_relative,
     leave_one_out,
-    quality_price_shares,
     rank_bids,
 )
-from slm_psr.engine.price import FORMULA_TEXT, RELATIVE_FORMULAS, price_totals, term_factors
+from slm_psr.engine.price import FORMULAS, price_totals, term_factors
 from slm_psr.engine.qualify import (
     DISQUALIFIED,
     NEEDS_REVIEW,
@@ -56,17 +56,14 @@ from slm_psr.model import (
     PSR,
     AnswerColumn,
     CoverageWindow,
-    DecisionCriterion,
     EvaluationSettings,
     Flag,
-    Method,
     Override,
-    PriceFormula,
     Requirement,
     Response,
     format_level,
 )
-from slm_psr.wording import GATE_WORDS, Gate
+from slm_psr.wording import GATE_WORDS, Gate, WarningCode, WarningText
 
 EVALUATOR_COLUMNS = ("supplier", "requirement", "evaluator", "score")
 MAX_LOO_WARNINGS = 10  # the full list is in Evaluation.leave_one_out
@@ -263,7 +260,12 @@ def _evaluator_table(
     notes = []
     unknown = sorted(map(str, set(table["supplier"]) - set(suppliers)))
     if unknown:
-        notes.append(f"evaluator scores name supplier(s) without a response: {', '.join(unknown)}")
+        notes.append(
+            WarningText(
+                WarningCode.EVALUATOR_UNKNOWN_SUPPLIER,
+                f"evaluator scores name supplier(s) without a response: {', '.join(unknown)}",
+            )
+        )
     stats = table.groupby(["supplier", "requirement"])["score"].agg(["mean", "min", "max"])
     table_by_cell = dict(
         zip(stats.index, zip(stats["mean"], stats["min"], stats["max"], strict=True), strict=True)
@@ -294,8 +296,11 @@ def collect_inputs(
         if other_psr or other_version:
             version = "?" if resp.psr_version is None else resp.psr_version
             notes.append(
-                f"{resp.supplier} answered {resp.psr_id or psr.id} version {version}; "
-                f"this evaluation uses {psr.id} version {psr.version}: check the answers still fit"
+                WarningText(
+                    WarningCode.OTHER_PSR_VERSION,
+                    f"{resp.supplier} answered {resp.psr_id or psr.id} version {version}; "
+                    f"this evaluation uses {psr.id} version {psr.version}: check the answers still fit",
+                )
             )
     table = read_answers(responses, psr.requirements)
     value, unreadable, flagged, set_min, set_target = _read_columns(
@@ -365,10 +370,18 @@ def settle_overrides(inputs: Inputs, overrides: list[Override] | tuple[Override,
     last: dict[tuple[str, str | None], Override] = {}
     for o in overrides:
         if o.supplier not in sup:
-            settled.notes.append(f"override for {o.supplier} ignored: no response from that supplier")
+            settled.notes.append(
+                WarningText(
+                    WarningCode.OVERRIDE_IGNORED,
+                    f"override for {o.supplier} ignored: no response from that supplier",
+                )
+            )
         elif o.requirement_id is not None and o.requirement_id not in req | price:
             settled.notes.append(
-                f"override for {o.supplier} ignored: requirement {o.requirement_id} is not in the PSR"
+                WarningText(
+                    WarningCode.OVERRIDE_IGNORED,
+                    f"override for {o.supplier} ignored: requirement {o.requirement_id} is not in the PSR",
+                )
             )
         else:
             last.pop((o.supplier, o.requirement_id), None)  # keep insertion order = last decision
@@ -509,7 +522,7 @@ class Evaluation:
     scores: pd.DataFrame
     services: pd.DataFrame
     weights: pd.DataFrame
-    warnings: list[str]
+    warnings: list[str]  # WarningText: each a text with its code
     leave_one_out: pd.DataFrame
     overrides: list[Override]
     service_weights: dict[str, float]
@@ -604,36 +617,7 @@ def method_description(psr: PSR, settings: EvaluationSettings, service_weights: 
         f"Price P = total cost over the {psr.term_months}-month term: monthly items x quantity x "
         f"{psr.term_months} plus one-time items x quantity, in {cur}.",
     ]
-    if settings.method is Method.MEAT:
-        wq, wp = quality_price_shares(settings)
-        lines.append(
-            f"Method MEAT (weighted sum): total = {wq:.0%} x quality points + {wp:.0%} x price points, "
-            f"both on 0-{mp}; highest total wins."
-        )
-        formula = FORMULA_TEXT[settings.price_formula]
-        params = {
-            PriceFormula.PRO_RATA_CEILING: f" with Pq = {settings.price_ceiling or 0:,.2f} {cur}",
-            PriceFormula.ABSOLUTE: f" with Pmax = {settings.price_max or 0:,.2f} {cur}, "
-            f"Popt = {settings.price_optimum or 0:,.2f} {cur}",
-        }.get(settings.price_formula, "")
-        lines.append(f"Price formula {settings.price_formula.value}: {formula}{params}, max = {mp}.")
-    else:
-        lines.append(
-            f"Method UfAB value for money (Richtwertmethode): Z = L / P, stated as points per "
-            f"{VALUE_PER:,.0f} {cur}; the price weight and price formula are not used, the ratio is the trade-off."
-        )
-        if settings.method is Method.UFAB_SIMPLE:
-            lines.append("Highest Z wins.")
-        else:
-            crit = (
-                "the highest performance points L"
-                if settings.decision_criterion is DecisionCriterion.HIGHEST_PERFORMANCE
-                else "the lowest price P"
-            )
-            lines.append(
-                f"UfAB extended method: bids with Z >= Zmax x (1 - {settings.tolerance:.0%}) are finalists; "
-                f"among them {crit} wins (declared in advance); the others follow by Z."
-            )
+    lines.extend(METHODS[settings.method].describe(settings, cur))
     if is_relative(settings):
         lines.append(
             "This method is relative: a bid's result depends on the other qualified bids, so adding or "
@@ -750,10 +734,13 @@ def _supplier_frame(
             reasons[i].append(f"{why} (settled by override)")
     for i, j in zip(*np.nonzero(np.isnan(inputs.amounts) & core.eligible[:, None]), strict=True):
         warnings.append(
-            f"{inputs.suppliers[i]} {inputs.price_items[j].id}: no amount given; counted as 0 after the override"
+            WarningText(
+                WarningCode.PRICE_MISSING_AFTER_OVERRIDE,
+                f"{inputs.suppliers[i]} {inputs.price_items[j].id}: no amount given; counted as 0 after the override",
+            )
         )
     rk = core.ranking
-    ufab = settings.method is not Method.MEAT
+    ufab = not METHODS[settings.method].uses_price_points
     frame = pd.DataFrame(
         {
             "supplier": inputs.suppliers,
@@ -860,7 +847,7 @@ def _score_frame(
     reqs, items = inputs.requirements, inputs.price_items
     n, r, p = len(inputs.suppliers), len(reqs), len(items)
     # the requirement's share of the total (MEAT: times the quality weight; UfAB: of L)
-    overall = core.effective * (quality_price_shares(settings)[0] if settings.method is Method.MEAT else 1.0)
+    overall = core.effective * METHODS[settings.method].quality_share(settings)
     contribution = settings.max_points * np.nan_to_num(core.points) / 10.0 * overall
     wide = inputs.spread > settings.evaluator_spread
     knock_out = inputs.levels.knock_out
@@ -944,12 +931,20 @@ def _score_frame(
     for i, j in zip(*np.nonzero(inputs.flagged & ~knock_out & still_in), strict=True):
         doubtful_scored.setdefault(inputs.suppliers[i], []).append(reqs[j].id)
     for name, ids in doubtful_scored.items():
-        warnings.append(f"{name}: answers flagged for review were scored as read: {', '.join(ids)}")
+        warnings.append(
+            WarningText(
+                WarningCode.FLAGGED_SCORED,
+                f"{name}: answers flagged for review were scored as read: {', '.join(ids)}",
+            )
+        )
     for i, j in zip(*np.nonzero(wide & still_in), strict=True):
         warnings.append(
-            f"{inputs.suppliers[i]} {reqs[j].id}: evaluators' scores differ by "
-            f"{inputs.spread[i, j]:g} points (more than {settings.evaluator_spread:g}); "
-            "discuss and agree before the award"
+            WarningText(
+                WarningCode.EVALUATOR_SPREAD,
+                f"{inputs.suppliers[i]} {reqs[j].id}: evaluators' scores differ by "
+                f"{inputs.spread[i, j]:g} points (more than {settings.evaluator_spread:g}); "
+                "discuss and agree before the award",
+            )
         )
     return frame
 
@@ -960,7 +955,7 @@ def _service_frame(inputs: Inputs, core: Core, settings: EvaluationSettings) -> 
     onehot = np.zeros((len(inputs.requirements), m))
     onehot[np.arange(len(inputs.requirements)), core.service_index] = 1.0
     within = settings.max_points * ((np.nan_to_num(core.points) / 10.0 * core.share_in_service) @ onehot)
-    quality_share = quality_price_shares(settings)[0] if settings.method is Method.MEAT else 1.0
+    quality_share = METHODS[settings.method].quality_share(settings)
     price_onehot = np.zeros((len(inputs.price_items), m))
     ids = [s.id for s in services]
     for j, item in enumerate(inputs.price_items):
@@ -983,17 +978,16 @@ def _service_frame(inputs: Inputs, core: Core, settings: EvaluationSettings) -> 
 def _weight_frame(
     inputs: Inputs, core: Core, settings: EvaluationSettings, typed_services: dict[str, float]
 ) -> pd.DataFrame:
-    quality_share, price_share = (
-        quality_price_shares(settings) if settings.method is Method.MEAT else (1.0, 0.0)
-    )
+    method = METHODS[settings.method]
+    quality_share, price_share = method.shares(settings)
     rows: list[dict[str, Any]] = []
-    if settings.method is Method.MEAT:
+    if method.uses_price_points:
         rows.append(
             {"level": "quality", "id": "quality", "service": "", "name": "quality points",
              "weight": settings.quality_weight, "normalised": quality_share, "effective": quality_share}
         )  # fmt: skip
         rows.append(
-            {"level": "price", "id": "price", "service": "", "name": f"price points ({settings.price_formula.value})",
+            {"level": "price", "id": "price", "service": "", "name": f"price points ({FORMULAS[settings.price_formula].label.lower()})",
              "weight": settings.price_weight, "normalised": price_share, "effective": price_share}
         )  # fmt: skip
     for k, s in enumerate(inputs.psr.services):
@@ -1015,10 +1009,18 @@ def _method_warnings(
 ) -> list[str]:
     out: list[str] = []
     names = inputs.suppliers
+    method, formula = METHODS[settings.method], FORMULAS[settings.price_formula]
     for j in np.flatnonzero(unscorable(inputs.levels)):
         q = inputs.requirements[j]
         if q.is_scored and q.weight > 0:
-            out.append(f"{label(q)}: rule {q.rule.value} needs a minimum or a target; it earns no points")  # type: ignore[union-attr]
+            out.append(
+                WarningText(
+                    WarningCode.RULE_WITHOUT_LEVELS,
+                    f"{label(q)}: rule {q.rule.value} needs a minimum or a target; it earns no points",  # type: ignore[union-attr]
+                )
+            )
+    if not core.effective.any() and method.quality_share(settings) > 0:
+        out.append(WarningText(WarningCode.NO_QUALITY_WEIGHT, _no_weight_text(method, settings)))
     qualitative = [
         j for j, q in enumerate(inputs.requirements) if q.kind.spec.evaluated_by_people and q.is_scored
     ]
@@ -1026,50 +1028,84 @@ def _method_warnings(
         unscored = [names[i] for i in np.flatnonzero(~inputs.answered[:, j] & (core.status != DISQUALIFIED))]
         if unscored and not inputs.levels.knock_out[j]:
             out.append(
-                f"{inputs.requirements[j].id}: no evaluator scores yet for {', '.join(unscored)}; "
-                "counted as 0 points until scored"
+                WarningText(
+                    WarningCode.UNSCORED,
+                    f"{inputs.requirements[j].id}: no evaluator scores yet for {', '.join(unscored)}; "
+                    "counted as 0 points until scored",
+                )
             )
     pending = [names[i] for i in np.flatnonzero(core.status == NEEDS_REVIEW)]
     if pending:
         out.append(
-            f"{', '.join(pending)} need{'s' if len(pending) == 1 else ''} review and "
-            f"{'is' if len(pending) == 1 else 'are'} not ranked; the ranking is provisional until "
-            "the answers are confirmed or an override decides"
+            WarningText(
+                WarningCode.PROVISIONAL,
+                f"{', '.join(pending)} need{'s' if len(pending) == 1 else ''} review and "
+                f"{'is' if len(pending) == 1 else 'are'} not ranked; the ranking is provisional until "
+                "the answers are confirmed or an override decides",
+            )
         )
-    if settings.method is Method.MEAT and settings.price_formula is PriceFormula.PRO_RATA_CEILING:
-        above = [
-            names[i] for i in np.flatnonzero(core.eligible & (core.price_total > settings.price_ceiling))
-        ]  # type: ignore[operator]
+    limit = formula.zero_above
+    if method.uses_price_points and limit is not None:
+        ceiling = getattr(settings, limit.setting)
+        above = [names[i] for i in np.flatnonzero(core.eligible & (core.price_total > ceiling))]
         if above:
             out.append(
-                f"{', '.join(above)}: total price above the ceiling Pq {settings.price_ceiling:,.2f} "
-                f"{inputs.psr.currency}; 0 price points"
+                WarningText(
+                    WarningCode.ABOVE_CEILING,
+                    f"{', '.join(above)}: total price above the {limit.name} {ceiling:,.2f} "
+                    f"{inputs.psr.currency}; 0 price points",
+                )
             )
     rank = core.ranking.rank
     first = [names[i] for i in np.flatnonzero(rank == 1)]
     if len(first) > 1:
-        out.append(f"{' and '.join(first)} tie for first place; {TIE_NOTE}")
+        out.append(
+            WarningText(WarningCode.TIE_FIRST, f"{' and '.join(first)} tie for first place; {TIE_NOTE}")
+        )
     places, counts = np.unique(rank[~np.isnan(rank) & (rank > 1)], return_counts=True)
     shared = [f"{int(p)}" for p, c in zip(places, counts, strict=True) if c > 1]
     if shared:
-        out.append(f"Bids share rank {', '.join(shared[:10])}{' ...' if len(shared) > 10 else ''}.")
-    if is_relative(settings) and core.eligible.sum() > 1:
-        what = (
-            f"the price formula {settings.price_formula.value} compares each price with the lowest qualified price"
-            if settings.method is Method.MEAT
-            else "the tolerance band is measured from the best Z among the qualified bids"
-        )
         out.append(
-            f"Relative method: {what}, so adding or removing a bid can reverse the ranking of the others."
+            WarningText(
+                WarningCode.SHARED_RANK,
+                f"Bids share rank {', '.join(shared[:10])}{' ...' if len(shared) > 10 else ''}.",
+            )
+        )
+    why = method.relative_because(settings)
+    if why is not None and core.eligible.sum() > 1:
+        out.append(
+            WarningText(
+                WarningCode.RELATIVE_METHOD,
+                f"Relative method: {why}, so adding or removing a bid can reverse the ranking of the others.",
+            )
         )
         notes = [note[0].upper() + note[1:] for note in loo["note"] if note]
-        out.extend(notes[:MAX_LOO_WARNINGS])
+        out.extend(WarningText(WarningCode.LEAVE_ONE_OUT, note) for note in notes[:MAX_LOO_WARNINGS])
         if len(notes) > MAX_LOO_WARNINGS:
-            out.append(f"... and {len(notes) - MAX_LOO_WARNINGS} more bids whose removal changes the ranking")
-    if (
-        settings.method is Method.MEAT
-        and settings.price_formula in RELATIVE_FORMULAS
-        and settings.price_weight == 0
-    ):
-        out.append("The price weight is 0: price does not affect the ranking.")
+            out.append(
+                WarningText(
+                    WarningCode.LEAVE_ONE_OUT,
+                    f"... and {len(notes) - MAX_LOO_WARNINGS} more bids whose removal changes the ranking",
+                )
+            )
+    if method.uses_price_points and formula.relative and settings.price_weight == 0:
+        out.append(
+            WarningText(
+                WarningCode.PRICE_WEIGHT_ZERO, "The price weight is 0: price does not affect the ranking."
+            )
+        )
     return out
+
+
+def _no_weight_text(method: MethodDef, settings: EvaluationSettings) -> str:
+    """Why quality counts for nothing when no requirement carries weight, in the method's terms."""
+    if method.uses_price_points:
+        return (
+            "No requirement carries weight: every bid gets 0 quality points, so price alone decides "
+            f"although the method gives quality {method.quality_share(settings):.0%}; give the "
+            "requirements weights, or set the quality weight to 0 to award on price openly."
+        )
+    return (
+        "No requirement carries weight: every bid gets 0 performance points L, so Z = L / P is 0 "
+        "for all and cannot rank them; give the requirements weights."
+    )

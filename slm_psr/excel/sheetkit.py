@@ -260,7 +260,7 @@ class Sheet:
             self.ws.write_string(row, col, "yes" if value else "no", fmt)
         elif isinstance(value, (int, float)):
             if math.isfinite(value):
-                self.ws.write_number(row, col, value, fmt)
+                self.ws.write_number(row, col, value or 0.0, fmt)  # never a negative zero
         else:
             self.text(row, col, value, fmt)
 
@@ -359,7 +359,8 @@ class Sheet:
                         write_string(r, c, clean, formats[c])
                 elif kind is float or kind is int:
                     if value - value == 0:  # finite: NaN and inf leave the cell empty
-                        write_number(r, c, value, formats[c])
+                        # ``or 0.0``: -0.0 is falsy, so a negative zero is written as 0
+                        write_number(r, c, value or 0.0, formats[c])
                 elif kind is bool:
                     write_string(r, c, "yes" if value else "no", text_fmt)
                 elif kind is Styled:

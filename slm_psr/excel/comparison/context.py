@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from slm_psr.engine.methods import METHODS
 from slm_psr.model import PSR, Method
 from slm_psr.wording import status_word
 
@@ -71,4 +72,4 @@ def _knock_out_results(ev: Evaluation, knock_outs: set[str]) -> dict[tuple[str, 
 
 
 def is_ufab(method: Method) -> bool:
-    return method is not Method.MEAT
+    return not METHODS[method].uses_price_points
