@@ -867,34 +867,51 @@ def contract_term_errors(psr: PSR) -> list[str]:
         req = known.get(rid)
         if req is None:
             errors.append(f"contract terms, {where}: requirement {rid} is not in the PSR")
-        elif req.kind is Kind.PRICE or rid in questions:
+        elif req.kind.spec.priced or rid in questions:
             errors.append(f"contract terms, {where}: {rid} is not a service level")
-    asks: list[tuple[str, str, Any, str]] = []
+    asks: list[tuple[str, str, tuple[str, ...], str]] = []
     if terms.pool:
-        asks.append(("at-risk amount", terms.pool.at_risk_requirement, _is_number, "a number (percent)"))
+        asks.append(
+            (
+                "at-risk amount",
+                terms.pool.at_risk_requirement,
+                ("at_risk", "number"),
+                "an at-risk amount (kind at_risk)",
+            )
+        )
     if terms.credit_acceptance:
-        asks.append(("credit regime acceptance", terms.credit_acceptance, _is_yes_no, "a yes/no question"))
+        asks.append(
+            (
+                "credit regime acceptance",
+                terms.credit_acceptance,
+                _ACCEPTANCE,
+                "a yes/no acceptance (kind acceptance)",
+            )
+        )
     for right in terms.termination:
         if right.acceptance:
             where = f"termination right {right.id} acceptance"
-            asks.append((where, right.acceptance, _is_yes_no, "a yes/no question"))
+            asks.append((where, right.acceptance, _ACCEPTANCE, "a yes/no acceptance (kind acceptance)"))
     if terms.reporting:
-        asks.append(("reporting commitment", terms.reporting, _is_number, "a number (business day)"))
-    for where, rid, fits, wanted in asks:
+        asks.append(
+            (
+                "reporting commitment",
+                terms.reporting,
+                ("reporting_day", "number"),
+                "a reporting day (kind reporting_day)",
+            )
+        )
+    # the dedicated kinds, or the general ones they refine (number, yes/no)
+    for where, rid, kinds, wanted in asks:
         req = known.get(rid)
         if req is None:
             errors.append(f"contract terms, {where}: requirement {rid} is not in the PSR")
-        elif not fits(req):
+        elif req.kind.value not in kinds:
             errors.append(f"contract terms, {where}: requirement {rid} must be {wanted}")
     return errors
 
 
-def _is_number(req: Requirement) -> bool:
-    return req.kind is Kind.NUMBER
-
-
-def _is_yes_no(req: Requirement) -> bool:
-    return req.kind is Kind.YES_NO
+_ACCEPTANCE = ("acceptance", "yes_no")
 
 
 def psr_errors(exc: ValidationError, data: dict[str, Any] | None = None) -> list[str]:

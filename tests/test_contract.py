@@ -123,7 +123,7 @@ def test_a_contract_needs_a_qualified_bid(demo):
     assert chosen_bid(result, bids).supplier == "Nordwind IT Services AG"  # the winner by default
     assert chosen_bid(result, bids, "quatre").supplier == "Quatre Saisons Informatique SA"
     with pytest.raises(
-        ContractError, match=r"Rheinufer Systemhaus GmbH is not qualified .*CT-01 number: offered 5 %"
+        ContractError, match=r"Rheinufer Systemhaus GmbH is not qualified .*CT-01 at-risk amount: offered 5 %"
     ):
         chosen_bid(result, bids, "Rheinufer")
     with pytest.raises(ContractError, match="no bid from 'Acme'; the bids are from: "):
@@ -144,7 +144,7 @@ def test_contract_terms_errors_are_worded(demo_psr_dict):
     data["contract_terms"]["termination"][0]["acceptance"] = "SD-03"
     assert errors(data) == [
         "contract terms, credit rule SD-99: requirement SD-99 is not in the PSR",
-        "contract terms, termination right T1 acceptance: requirement SD-03 must be a yes/no question",
+        "contract terms, termination right T1 acceptance: requirement SD-03 must be a yes/no acceptance (kind acceptance)",
     ]
     data = copy.deepcopy(demo_psr_dict)
     data["contract_terms"]["pool"]["allocations"] = {"SD": 80.0, "RP": 30.0}

@@ -23,7 +23,6 @@ from slm_psr.model import (
     ContractTerms,
     CoverageWindow,
     Direction,
-    Kind,
     MeasurementPeriod,
     PeriodKind,
     PoolRule,
@@ -71,7 +70,7 @@ def service_levels(psr: PSR) -> list[Requirement]:
     questions = set(terms.question_ids())
     out = []
     for req in psr.service_requirements:
-        if req.id in questions or req.kind is Kind.QUALITATIVE:
+        if req.id in questions or req.kind.spec.evaluated_by_people:
             continue
         numeric = any(isinstance(v, float) for v in (req.minimum, req.target))
         if numeric or terms.rule_for(req.id) is not None:
@@ -298,8 +297,14 @@ def _committed(req: Requirement, offered: float) -> tuple[float | None, str, str
 
 def _coverage(psr: PSR, req: Requirement, response: Response) -> str:
     """The window a level is measured in: its service's coverage requirement, as committed."""
+    # the service's requirement whose level is a weekly window (coverage)
     window = next(
-        (r for r in psr.service_requirements if r.service == req.service and r.kind is Kind.COVERAGE), None
+        (
+            r
+            for r in psr.service_requirements
+            if r.service == req.service and isinstance(r.minimum, CoverageWindow)
+        ),
+        None,
     )
     if window is None:
         return "24/7 (the PSR states no service window for this service)"
@@ -352,7 +357,7 @@ def _level(
                 amount=round(amount, 2),
             )
         )
-    if req.kind is Kind.AVAILABILITY and committed is not None:
+    if req.kind.value == "availability" and committed is not None:  # a share of time: say it as downtime
         basis_text += f"; {allowed_downtime(terms.period, committed)}"
     return ScheduleLevel(
         requirement_id=req.id,
