@@ -36,6 +36,7 @@ from slm_psr.contract_terms import (  # noqa: F401
     Band,
     BandsRule,
     ContractTerms,
+    CreditRule,
     EarnBack,
     MeasurementPeriod,
     PeriodKind,
@@ -47,6 +48,7 @@ from slm_psr.contract_terms import (  # noqa: F401
     TerminationKind,
     TerminationRight,
     WorkedFigure,
+    parse_credit_rule,
 )
 
 SCHEMA_VERSION = 1

@@ -22,7 +22,7 @@ from slm_psr.engine import evaluate
 from slm_psr.engine.contract import build_schedule, credit_exposure, terms_in_words
 from slm_psr.excel.contract import SHEETS, write_schedule
 from slm_psr.excel.responses import read_responses
-from slm_psr.model import PSR, SLASchedule, psr_errors
+from slm_psr.model import PSR, SLASchedule, parse_credit_rule, psr_errors
 from slm_psr.service.contract import ContractError, chosen_bid, schedule_for
 from slm_psr.store import Store, StoreError
 from slm_psr.store.contracts import ContractStore
@@ -80,6 +80,8 @@ def test_nordwind_schedule_worked_figures(demo):
     assert [t.id for t in schedule.termination] == ["T1", "T2", "T3"]
     assert schedule.termination[1].trigger == "HO-01 below 97 % in any period"
     assert schedule.earn_back.endswith("each of the next 3 periods")
+    # the stored rule reads back as its typed rule (monitoring prices periods with it)
+    assert parse_credit_rule(hosting.rule).bands[0].below == 99.9
 
 
 def test_the_minimum_is_committed_where_the_offer_is_not_better(demo):

@@ -14,7 +14,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from slm_psr.engine.credits import at_risk_amount, band_credit, band_percent, cap_credits, pool_credit
+from slm_psr.engine.credits import (
+    CreditContext,
+    RuleWords,
+    at_risk_amount,
+    cap_credits,
+    credit_spec,
+    money,
+)
+from slm_psr.engine.credits import percent as _pct
 from slm_psr.engine.evaluate import Inputs, collect_inputs
 from slm_psr.engine.rules import reaches
 from slm_psr.model import (
@@ -46,15 +54,6 @@ EXPOSURE_COLUMNS = (
     "credit_at_minimums",
     "levels_above_minimum",
 )
-
-
-def money(amount: float, currency: str) -> str:
-    """'14,076.00 EUR'."""
-    return f"{amount:,.2f} {currency}"
-
-
-def _pct(x: float) -> str:
-    return f"{x:,.4f}".rstrip("0").rstrip(".") + " %"
 
 
 # --- which requirements are service levels ------------------------------------------------------
@@ -90,26 +89,27 @@ def monthly_charges(psr: PSR, amounts: np.ndarray) -> dict[str, float]:
 # --- words ---------------------------------------------------------------------------------------
 
 
+def _words(psr: PSR, req: Requirement) -> RuleWords:
+    return RuleWords(
+        requirement_id=req.id,
+        level=lambda x: format_level(req, x),
+        service_name=psr.service(req.service).name,
+        currency=psr.currency,
+    )
+
+
+def _category_allocation(terms: ContractTerms, rule: BandsRule | PoolRule) -> float:
+    category = getattr(rule, "category", None)
+    return terms.pool.allocations.get(category, 0.0) if terms.pool is not None and category else 0.0
+
+
 def rule_words(psr: PSR, rule: BandsRule | PoolRule | None) -> str:
     """A credit rule as a buyer states it in the PSR (no prices)."""
     if rule is None:
         return "no service credit; a miss counts towards the termination rights"
-    share = (
-        f"; measured as the share of cases within the committed level, missed below {_pct(rule.share)}"
-        if rule.share is not None
-        else ""
-    )
-    if isinstance(rule, BandsRule):
-        req = psr.requirement(rule.requirement)
-        bands = "; ".join(f"below {format_level(req, b.below)}: {_pct(b.credit)}" for b in rule.bands)
-        return (
-            f"bands of the {psr.service(req.service).name} monthly charges: {bands}; "
-            f"owed in a period in which the committed level is missed{share}"
-        )
-    allocation = psr.contract_terms.pool.allocations[rule.category]  # type: ignore[union-attr]
-    return (
-        f"at-risk pool: at-risk amount x {_pct(allocation)} ({rule.category} allocation) x "
-        f"{_pct(rule.allocation)} (this level) in a period in which the committed level is missed{share}"
+    terms = psr.contract_terms or ContractTerms()
+    return credit_spec(rule).words(
+        rule, _words(psr, psr.requirement(rule.requirement)), _category_allocation(terms, rule)
     )
 
 
@@ -328,35 +328,19 @@ def _level(
 ) -> ScheduleLevel:
     committed, basis, basis_text = _committed(req, offered)
     rule = terms.rule_for(req.id)
-    cur = psr.currency
     charge = charges.get(req.service, 0.0)
     worked: list[WorkedFigure] = []
-    service_name = psr.service(req.service).name
-    if isinstance(rule, BandsRule):
-        for band in rule.bands:
-            if committed is not None and rule.share is None and band.below > committed:
-                continue  # not reachable as a miss: a period at or above the committed level owes nothing
-            amount = band_credit(band.below - 1e-6, rule.bands, charge)
-            worked.append(
-                WorkedFigure(
-                    case=f"a period below {format_level(req, band.below)}",
-                    calculation=f"{_pct(band.credit)} x {service_name} monthly charges {money(charge, cur)}",
-                    amount=round(amount, 2),
-                )
-            )
-    elif isinstance(rule, PoolRule) and terms.pool is not None:
-        allocation = terms.pool.allocations[rule.category]
-        amount = pool_credit(at_risk or 0.0, allocation, rule.allocation)
-        worked.append(
-            WorkedFigure(
-                case="a period in which the committed level is missed",
-                calculation=(
-                    f"at-risk amount {money(at_risk or 0.0, cur)} ({_pct(at_risk_pct or 0.0)} of the monthly "
-                    f"invoice) x {_pct(allocation)} ({rule.category}) x {_pct(rule.allocation)} ({req.id})"
-                ),
-                amount=round(amount, 2),
-            )
+    if rule is not None:
+        ctx = CreditContext(
+            monthly_charge=charge,
+            at_risk=at_risk or 0.0,
+            at_risk_percent=at_risk_pct or 0.0,
+            category_allocation=_category_allocation(terms, rule),
         )
+        worked = [
+            WorkedFigure(case=case, calculation=calculation, amount=amount)
+            for case, calculation, amount in credit_spec(rule).worked(rule, committed, ctx, _words(psr, req))
+        ]
     if req.kind.value == "availability" and committed is not None:  # a share of time: say it as downtime
         basis_text += f"; {allowed_downtime(terms.period, committed)}"
     return ScheduleLevel(
@@ -410,24 +394,25 @@ def exposure_from_inputs(inputs: Inputs) -> pd.DataFrame:
         if terms.pool is not None:
             pct = _number(inputs.value[i, column[terms.pool.at_risk_requirement]])
             at_risk = at_risk_amount(invoice, pct) if pct is not None else 0.0
-        pool_credits, band_credits, above = [], [], 0
+        pool_credits: list[float] = []
+        other_credits: list[float] = []
+        above = 0
         for rule in terms.credits:
             req = psr.requirement(rule.requirement)
             _, basis, _ = _committed(req, inputs.value[i, column[req.id]])
             if basis != "offer" or not isinstance(req.minimum, float):
                 continue
             above += 1
-            if isinstance(rule, PoolRule):
-                allocation = terms.pool.allocations[rule.category]  # type: ignore[union-attr]
-                pool_credits.append(pool_credit(at_risk or 0.0, allocation, rule.allocation))
-            else:
-                # at the minimum, the band of the minimum; a share-measured level owes the first band
-                attained = req.minimum if rule.share is None else rule.share - 1e-6
-                credit = band_percent(attained, rule.bands)
-                band_credits.append(charges.get(req.service, 0.0) * credit / 100)
+            spec = credit_spec(rule)
+            ctx = CreditContext(
+                monthly_charge=charges.get(req.service, 0.0),
+                at_risk=at_risk or 0.0,
+                category_allocation=_category_allocation(terms, rule),
+            )
+            (pool_credits if spec.pooled else other_credits).append(spec.at_minimum(rule, req.minimum, ctx))
         pooled = cap_credits(pool_credits, at_risk).owed
         cap = invoice * terms.cap_percent / 100 if terms.cap_percent is not None else None
-        total = cap_credits([pooled, *band_credits], cap).owed
+        total = cap_credits([pooled, *other_credits], cap).owed
         rows.append(
             {
                 "supplier": response.supplier,
