@@ -23,7 +23,7 @@ from slm_psr.engine.credits import (
     money,
 )
 from slm_psr.engine.credits import percent as _pct
-from slm_psr.engine.evaluate import Inputs, collect_inputs
+from slm_psr.engine.inputs import Inputs, collect_inputs
 from slm_psr.engine.rules import reaches
 from slm_psr.model import (
     PSR,
