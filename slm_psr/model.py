@@ -770,7 +770,7 @@ class EvaluationSettings(_Strict):
 class PSR(_Strict):
     """The buyer's request for proposal with its services, requirements and evaluation."""
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1] = SCHEMA_VERSION  # type: ignore[assignment]
     id: str
     version: int = Field(default=1, ge=1)
     buyer: str
@@ -815,7 +815,7 @@ def reference_errors(data: dict[str, Any]) -> list[str]:
     requirements = [r for r in data.get("requirements") or [] if isinstance(r, dict)]
     if not services:
         errors.append("the PSR has no services; add at least one")
-    known: list[str] = []
+    known: list[Any] = []
     for s in services:
         if s.get("id") in known:
             errors.append(f"duplicate service ID {s.get('id')}")

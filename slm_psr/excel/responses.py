@@ -453,7 +453,7 @@ class _Reader:
                     f"(row {header_row + 1})",
                     sheet,
                 )
-            return _Table(sheet, rows, header_row, *cols)
+            return _Table(sheet, rows, header_row, *cols)  # type: ignore[arg-type]
         return None
 
     def _read_table(self, table: _Table, answers: dict[str, Answer], found_rows: dict[str, int]) -> None:
@@ -597,8 +597,8 @@ class _Reader:
         xml = self.report.sheet_xml.get(part)  # kept by the preflight, which checked it
         if xml is None:
             xml = self.zip.read(part)
+        found: dict[str, _CellInfo] = {}
         if not _has_formula(xml):
-            found = {}
             for ref in refs:
                 tag = _cell_start_tag(xml, ref)
                 if tag:
@@ -606,7 +606,6 @@ class _Reader:
                     found[ref] = _CellInfo(style=int(style.group(1)) if style else 0, has_value=True)
             return found
         wanted = set(refs)
-        found: dict[str, _CellInfo] = {}
         for _event, element in ElementTree.iterparse(io.BytesIO(xml), events=("end",)):
             if _local(element.tag) != "c":
                 continue
