@@ -123,6 +123,11 @@ class ImportResult:
             "response": self.response.model_dump(mode="json") if self.response else None,
         }
 
+    def stored_review(self) -> dict[str, Any]:
+        """What the import said, to keep with the stored response: its notes and the values to
+        review as worded now (the Responses page shows them as the import report did)."""
+        return {"notes": list(self.notes), "review": [item.to_dict() for item in self.review]}
+
     def summary(self) -> str:
         if not self.accepted:
             return f"{self.filename}: REJECTED: {self.rejection}"
