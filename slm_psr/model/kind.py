@@ -74,7 +74,7 @@ class Kind(str, metaclass=_KindNames):
     @property
     def spec(self) -> KindSpec:
         """Everything this kind means (see :class:`KindSpec`)."""
-        return _KINDS[self.value]
+        return _KINDS[self]  # a Kind hashes and compares as its name
 
     @property
     def label(self) -> str:
