@@ -13,7 +13,7 @@ PACKAGE = ROOT / "slm_psr"
 
 # layer -> the slm_psr layers it may import (DESIGN.md, "Layers")
 ALLOWED = {
-    "model": set(),
+    "model": {"model"},
     "psr_file": {"model"},
     "wording": {"model"},
     "values": {"model", "values"},

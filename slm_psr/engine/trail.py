@@ -175,7 +175,7 @@ def _offered_column(req: Requirement, table: AnswerTable, value: np.ndarray) -> 
         keys = values  # type: ignore[assignment]  # plain values are their own keys
     # an answer read in a unit of its own (a time in hours against minutes) is worded in it
     units = list(map(_UNIT, answers))
-    if len(set(units)) > 1:
+    if len(set(units) - {""}) > 1:  # "" is no answer (or a kind without units): worded alike
         keys = list(zip(keys, units, strict=True))
     last = dict(zip(keys, range(len(keys)), strict=True))  # a cell per distinct key
     code = dict(zip(last, range(len(last)), strict=True))
