@@ -178,15 +178,15 @@ def _offered_column(req: Requirement, table: AnswerTable, value: np.ndarray) -> 
     elif len(distinct - {type(None)}) > 1:
         keys = list(zip(map(type, values), values, strict=True))
     else:
-        keys = values
+        keys = values  # type: ignore[assignment]  # plain values are their own keys
     # an answer read in a unit of its own (a time in hours against minutes) is worded in it
     units = list(map(_UNIT, answers))
-    if len(set(units)) > 1:
+    if len(set(units) - {""}) > 1:  # "" is no answer (or a kind without units): worded alike
         keys = list(zip(keys, units, strict=True))
     last = dict(zip(keys, range(len(keys)), strict=True))  # a cell per distinct key
     code = dict(zip(last, range(len(last)), strict=True))
     words = [
-        offered_text(req, None if answers[i] is NO_ANSWER else answers[i], float(value[i]))
+        offered_text(req, None if answers[i] is NO_ANSWER else answers[i], float(value[i]))  # type: ignore[arg-type]
         for i in last.values()
     ]
     return words, np.fromiter(map(code.__getitem__, keys), np.intp, len(keys))
