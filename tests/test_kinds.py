@@ -63,6 +63,10 @@ def test_the_built_in_kinds_are_registered_in_order():
         "number",
         "qualitative",
         "price",
+        # the contract-terms kinds (issue 14), after the built-in ones by name
+        "acceptance",
+        "at_risk",
+        "reporting_day",
     ]
     assert Kind("percent") is Kind.AVAILABILITY and Kind("Time limit") is Kind.TIME_LIMIT
     assert Kind.AVAILABILITY == "availability" and Kind.AVAILABILITY.value == "availability"
@@ -143,7 +147,7 @@ def test_a_half_defined_kind_is_refused_at_registration(parts, says):
     message = _refused(**parts)
     assert message.startswith("kind ") and "is refused: " in message
     assert says in message
-    assert [k.value for k in Kind][-1] == "price"  # nothing was registered
+    assert [k.value for k in Kind][-1] == "reporting_day"  # nothing was registered
 
 
 def test_a_part_missing_altogether_is_named():
@@ -246,6 +250,21 @@ SAMPLES: dict[str, tuple[dict[str, Any], dict[str, tuple[Any, str]]]] = {
     "price": (
         {"kind": "price", "unit": "EUR/month", "price_basis": "one_time"},
         {"below": ("900", "qualified"), "at": ("1000 EUR", "qualified"), "above": (1100, "qualified")},
+    ),
+}
+# the contract-terms kinds: the at-risk amount, an acceptance, the reporting day
+SAMPLES |= {
+    "at_risk": (
+        {"kind": "at_risk", "minimum": 10, "target": 15},
+        {"below": ("8 %", "disqualified"), "at": ("10", "qualified"), "above": (15, "qualified")},
+    ),
+    "acceptance": (
+        {"kind": "acceptance", "minimum": True},
+        {"below": ("nein", "disqualified"), "at": ("ja", "qualified"), "above": ("yes", "qualified")},
+    ),
+    "reporting_day": (
+        {"kind": "reporting_day", "minimum": 5, "target": 3},
+        {"below": ("7", "disqualified"), "at": (5, "qualified"), "above": ("3", "qualified")},
     ),
 }
 EVALUATOR_MEANS = {"below": 4.0, "at": 5.0, "above": 9.0}

@@ -13,7 +13,7 @@ PACKAGE = ROOT / "slm_psr"
 
 # layer -> the slm_psr layers it may import (DESIGN.md, "Layers")
 ALLOWED = {
-    "model": {"contract_terms"},
+    "model": {"contract_terms", "model"},
     "psr_file": {"contract_terms", "model"},
     "wording": {"contract_terms", "model"},
     "values": {"contract_terms", "model", "values"},

@@ -128,7 +128,7 @@ def _method_warnings(
     out: list[str] = []
     names = inputs.suppliers
     method, formula = METHODS[settings.method], FORMULAS[settings.price_formula]
-    for j in np.flatnonzero(unscorable(inputs.levels)):
+    for j in np.flatnonzero(unscorable(inputs.levels)).tolist():
         q = inputs.requirements[j]
         if q.is_scored and q.weight > 0:
             out.append(

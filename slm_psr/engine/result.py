@@ -105,6 +105,7 @@ class Evaluation:
             "value_Z",
             "finalist",
         ]
+        columns += [c for c in ("at_risk_amount", "credit_at_minimums") if c in self.suppliers.columns]
         suppliers = [{c: _json(row[c]) for c in columns} for row in self.suppliers.to_dict(orient="records")]
         for row in suppliers:
             row["rank"] = None if row["rank"] is None else int(row["rank"])

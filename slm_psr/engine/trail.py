@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from slm_psr.engine.contract import exposure_from_inputs
 from slm_psr.engine.core import (
     Core,
     Settled,
@@ -116,6 +117,11 @@ def supplier_frame(
             "finalist": rk.finalist,
         }
     )
+    if inputs.psr.contract_terms is not None:
+        # the money at stake each month under the contract terms, beside price and points
+        exposure = exposure_from_inputs(inputs)
+        frame["at_risk_amount"] = exposure["at_risk_amount"].to_numpy(dtype=float)
+        frame["credit_at_minimums"] = exposure["credit_at_minimums"].to_numpy(dtype=float)
     order = {QUALIFIED: 0, NEEDS_REVIEW: 1, DISQUALIFIED: 2}
     frame["_order"] = frame["status"].map(order)
     frame = frame.sort_values(["rank", "_order"], kind="stable", na_position="last")
@@ -172,15 +178,15 @@ def _offered_column(req: Requirement, table: AnswerTable, value: np.ndarray) -> 
     elif len(distinct - {type(None)}) > 1:
         keys = list(zip(map(type, values), values, strict=True))
     else:
-        keys = values
+        keys = values  # type: ignore[assignment]  # plain values are their own keys
     # an answer read in a unit of its own (a time in hours against minutes) is worded in it
     units = list(map(_UNIT, answers))
-    if len(set(units)) > 1:
+    if len(set(units) - {""}) > 1:  # "" is no answer (or a kind without units): worded alike
         keys = list(zip(keys, units, strict=True))
     last = dict(zip(keys, range(len(keys)), strict=True))  # a cell per distinct key
     code = dict(zip(last, range(len(last)), strict=True))
     words = [
-        offered_text(req, None if answers[i] is NO_ANSWER else answers[i], float(value[i]))
+        offered_text(req, None if answers[i] is NO_ANSWER else answers[i], float(value[i]))  # type: ignore[arg-type]
         for i in last.values()
     ]
     return words, np.fromiter(map(code.__getitem__, keys), np.intp, len(keys))

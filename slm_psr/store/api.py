@@ -546,7 +546,7 @@ class Store:
                 .where(ProjectRow.id == project_id, ProjectRow.archived.is_not(archived))
                 .values(archived=archived, revision=ProjectRow.revision + 1, updated_at=now, updated_by=user)
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            ).rowcount  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
             row = self._project(s, project_id, refresh=True)
             if not changed:
                 return row.revision  # already archived (or restored)
@@ -935,7 +935,7 @@ class Store:
                     .where(ProjectRow.id == project_id, ProjectRow.revision == expected_revision)
                     .values(revision=ProjectRow.revision + 1, updated_at=now, updated_by=user)
                     .execution_options(synchronize_session=False)
-                ).rowcount
+                ).rowcount  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
                 row = self._project(s, project_id, refresh=True)
                 if bumped != 1:
                     raise Conflict(

@@ -300,6 +300,7 @@ APPEND_ONLY = (
     "measurement_files",
     "measurement_corrections",
     "history_chain",
+    "contracts",
 )
 
 
@@ -342,3 +343,26 @@ class HistoryChainRow(Base):
     row_id: Mapped[int] = mapped_column(Integer)
     row_hash: Mapped[str] = mapped_column(String(64))
     chain_hash: Mapped[str] = mapped_column(String(64))
+
+
+class ContractRow(Base):
+    """One version of a project's contract SLA schedule (draft or confirmed). Never updated or deleted."""
+
+    __tablename__ = "contracts"
+    __table_args__ = (
+        UniqueConstraint("project_id", "version", name="uq_contracts_version"),
+        CheckConstraint("status IN ('draft', 'confirmed')", name="ck_contracts_status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    supplier: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    psr_version: Mapped[int] = mapped_column(Integer)
+    schedule_json: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    confirms: Mapped[int | None] = mapped_column(Integer)  # the draft version a confirmation confirms
+    note: Mapped[str | None] = mapped_column(Text)
+    saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    saved_by: Mapped[str] = mapped_column(String(200))

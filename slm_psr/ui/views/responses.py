@@ -198,7 +198,7 @@ if noted:
         "As the import said it when the file was read: file, sheet and cell, what was expected and found."
     )
     for r in noted:
-        notes = r.import_review["notes"]
+        notes = (r.import_review or {})["notes"]
         with st.expander(f"{r.filename}: {len(notes)} note(s)", icon=":material/notes:"):
             # bidder text: shown as it is, never as markdown
             st.text("\n".join(f"- {note}" for note in notes))

@@ -1,7 +1,7 @@
 """Monitoring after the award: confirmed contracts, measurement files, corrections, disputes, period results.
 
 Revision ID: monitoring
-Revises: store
+Revises: credits
 Create Date: 2026-11-29
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "monitoring"
-down_revision = "store"
+down_revision = "credits"
 branch_labels = None
 depends_on = None
 
