@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from slm_psr import charts
-from slm_psr.contract_terms import SLASchedule
+from slm_psr.model import SLASchedule
 from slm_psr.reports.document import Col, Document
 
 # Colour-blind-safe result words: a mark and a word, never colour alone.

@@ -72,7 +72,7 @@ def service_report(
     One computation for both parties (the monitoring service's), so the supplier's copy
     is the buyer's copy; the workbook holds the same frames for the period.
     """
-    from slm_psr.contract_terms import SLASchedule
+    from slm_psr.model import SLASchedule
     from slm_psr.service.monitor import MonitoringError, monitor
     from slm_psr.store.monitoring import MonitoringStore
 

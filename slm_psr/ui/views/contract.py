@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from slm_psr.contract_terms import SLASchedule
+from slm_psr.model import SLASchedule
 
 from slm_psr.service import monitor
 from slm_psr.store.monitoring import MonitoringStore
