@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from slm_psr import __version__
-from slm_psr.model import KIND_LABELS, PSR, Kind
+from slm_psr.model import PSR
 from slm_psr.psr_file import PSRFileError, content_hash, load_psr, recorded_hash
 
 
@@ -32,12 +32,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for service in psr.services:
         reqs = [r for r in psr.requirements if r.service == service.id]
         knock_outs = sum(r.is_knock_out for r in reqs)
-        prices = sum(r.kind is Kind.PRICE for r in reqs)
+        prices = sum(r.kind.spec.priced for r in reqs)
         print(
             f"  {service.id} {service.name}: weight {service.weight:g}, {len(reqs) - prices} requirements "
             f"({knock_outs} knock-outs), {prices} price items"
         )
-    kinds = sorted({KIND_LABELS[r.kind] for r in psr.requirements})
+    kinds = sorted({r.kind.label for r in psr.requirements})
     print(f"  kinds: {', '.join(kinds)}")
     ev = psr.evaluation
     print(f"  evaluation: {ev.method.value}, price formula {ev.price_formula.value}")
@@ -267,6 +267,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(f"{rank:>4}  {row.supplier:<{width}}  {status:<13} {total:>9} {row.price_total:>16,.2f}")
         for reason in row.reasons:
             print(f"{'':6}- {reason}")
+    if "credit_at_minimums" in result.suppliers.columns:
+        print(f"credit exposure per month ({psr.currency}): at risk; owed if every level fell to the minimum")
+        for row in result.suppliers.itertuples():
+            print(
+                f"{'':6}{row.supplier:<{width}}  {row.at_risk_amount:>12,.2f} {row.credit_at_minimums:>12,.2f}"
+            )
     for warning in result.warnings:
         print(f"warning: {warning}")
     if args.json:
@@ -305,6 +311,100 @@ def add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_evaluate)
 
 
+def cmd_contract(args: argparse.Namespace) -> int:
+    import json
+
+    from slm_psr.service.contract import ContractError, schedule_for, schedule_workbook, store_contract
+
+    stored = None
+    try:
+        if args.project:
+            if args.psr or args.files:
+                print("give either a project or a PSR file with answer files, not both", file=sys.stderr)
+                return 1
+            from slm_psr.service import open_project
+            from slm_psr.store import Store, StoreError
+
+            if _open_project_or_none(args.project, args.database) is None:
+                return 1
+            with Store.open(args.database) as store:
+                state, _ = open_project(store, args.project)
+                try:
+                    stored = store_contract(store, state, args.supplier, user=args.user, confirm=args.confirm)
+                except StoreError as exc:
+                    print(f"cannot store the contract schedule: {exc}", file=sys.stderr)
+                    return 1
+            from slm_psr.model import SLASchedule
+
+            schedule = SLASchedule.model_validate(stored.schedule)
+        else:
+            if not args.psr or not args.files:
+                print("give a PSR file and answer files, or --project", file=sys.stderr)
+                return 1
+            psr = _load_psr_or_none(args.psr)
+            if psr is None:
+                return 1
+            from slm_psr.engine import evaluate
+            from slm_psr.excel.responses import read_responses
+
+            report = read_responses(psr, [(Path(f).name, Path(f).read_bytes()) for f in args.files])
+            for result in report.results:
+                if result.response is None:
+                    print(f"{result.filename}: not read: {result.rejection}", file=sys.stderr)
+            schedule = schedule_for(psr, report.responses, evaluate(psr, report.responses), args.supplier)
+    except (ContractError, OSError, ValueError) as exc:
+        print(f"cannot build the contract schedule: {exc}", file=sys.stderr)
+        return 1
+    _print_schedule(schedule, stored)
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps(schedule.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
+        print(f"schedule: {args.json}")
+    if args.output:
+        from slm_psr.excel.contract import write_schedule
+
+        data = schedule_workbook(stored) if stored is not None else write_schedule(schedule)
+        Path(args.output).write_bytes(data)
+        print(f"workbook: {args.output}")
+    return 0
+
+
+def _print_schedule(schedule, stored) -> None:  # (SLASchedule, StoredSchedule | None)
+    cur = schedule.currency
+    where = f"; stored as version {stored.version} ({stored.status})" if stored is not None else ""
+    print(f"SLA schedule {schedule.psr_id} version {schedule.psr_version}: {schedule.supplier}{where}")
+    print(f"  measured per {schedule.period_text}")
+    print(f"  monthly invoice {schedule.monthly_invoice:,.2f} {cur}; {schedule.cap_text}")
+    for level in schedule.levels:
+        print(f"  {level.requirement_id:<7} {level.committed:<22} {level.basis_text}")
+        for figure in level.worked:
+            print(f"{'':10}{figure.case}: {figure.calculation} = {figure.amount:,.2f} {cur}")
+    for right in schedule.termination:
+        print(f"  {right.id}: {right.trigger} (supplier: {right.accepted})")
+    for note in schedule.notes:
+        print(f"  note: {note}")
+
+
+def add_contract(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "contract", help="build the awarded contract's SLA schedule from a bid; store it with --project"
+    )
+    p.add_argument("psr", nargs="?", help="PSR JSON file (not with --project)")
+    p.add_argument("files", nargs="*", metavar="FILE", help="filled questionnaires (.xlsx)")
+    p.add_argument(
+        "--project", metavar="ID_OR_NAME", help="a stored project: the schedule is stored as a new version"
+    )
+    p.add_argument("--database", metavar="URL", help="the store (default: $SLM_PSR_DATABASE_URL or SQLite)")
+    p.add_argument("--supplier", help="the bid the contract is awarded to (default: the winner)")
+    p.add_argument("--confirm", action="store_true", help="store it confirmed (final) rather than as a draft")
+    p.add_argument("--user", default="slm-psr command line", help="who stores it (goes on record)")
+    p.add_argument("--json", help="write the schedule as JSON here")
+    p.add_argument("-o", "--output", metavar="XLSX", help="write the schedule workbook (.xlsx) here")
+    p.set_defaults(func=cmd_contract)
+
+
 def cmd_monitor(args: argparse.Namespace) -> int:
     import json
 
@@ -320,9 +420,11 @@ def cmd_monitor(args: argparse.Namespace) -> int:
             state, _ = open_project(store, args.project)  # creates the demo project on first use
             pid = state.id
             m.ensure_demo_contract(store)  # the demo's contract, confirmed once (nothing for other projects)
-            if args.confirm:
-                contract = m.confirm_contract(store, pid, args.confirm, user=args.user)
-                print(f"contract with {contract.supplier} confirmed (version {contract.version})")
+            if args.plan:
+                m.set_monitoring_plan(
+                    store, pid, json.loads(Path(args.plan).read_text(encoding="utf-8")), user=args.user
+                )
+                print(f"monitoring plan from {args.plan} stored")
             if args.import_files:
                 files = []
                 for name in args.import_files:
@@ -351,7 +453,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
                 args.period
                 or args.json
                 or args.output
-                or not (args.import_files or args.correct or args.dispute or args.confirm)
+                or not (args.import_files or args.correct or args.dispute or args.plan)
             )
             if computing:
                 report = m.monitor(store, pid, period=args.period, user=args.user)
@@ -369,7 +471,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     except ProjectNotFound as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    except (m.MonitoringError, StoreError, ValueError) as exc:
+    except (m.MonitoringError, StoreError, ValueError, OSError) as exc:
         print(f"cannot monitor: {exc}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
@@ -388,7 +490,9 @@ def add_monitor(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--database", metavar="URL", help="the store (default: $SLM_PSR_DATABASE_URL or SQLite)")
     p.add_argument("--import", dest="import_files", nargs="+", metavar="FILE",
                    help="outage logs, ticket exports or measured values (.xlsx or .csv) to import")  # fmt: skip
-    p.add_argument("--confirm", metavar="SUPPLIER", help="confirm the contract with this bid's SLA schedule")
+    p.add_argument(
+        "--plan", metavar="JSON", help="store the monitoring plan (which records measure which level)"
+    )
     p.add_argument("--period", metavar="YYYY-MM", help="show this month only (all months are computed)")
     p.add_argument(
         "--correct", nargs=3, metavar=("RECORD", "FIELD", "VALUE"), help="correct a record (needs --reason)"
@@ -403,7 +507,15 @@ def add_monitor(sub: argparse._SubParsersAction) -> None:
 
 
 # Subcommands in the order `--help` lists them.
-COMMANDS = [add_validate, add_projects, add_questionnaire, add_import, add_evaluate, add_monitor]
+COMMANDS = [
+    add_validate,
+    add_projects,
+    add_questionnaire,
+    add_import,
+    add_evaluate,
+    add_contract,
+    add_monitor,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

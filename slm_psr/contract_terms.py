@@ -24,7 +24,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 AVERAGE_MONTH_DAYS = 365.25 / 12  # 30.4375: the wording of a calendar month without a date
 
@@ -154,6 +154,12 @@ class PoolRule(_Strict):
 
 
 CreditRule = Annotated[BandsRule | PoolRule, Field(discriminator="rule")]
+_CREDIT_RULE = TypeAdapter(CreditRule)
+
+
+def parse_credit_rule(data: dict[str, Any]) -> BandsRule | PoolRule:
+    """A stored rule dict (``ScheduleLevel.rule``) as its typed rule; the ``rule`` field picks the class."""
+    return _CREDIT_RULE.validate_python(data)
 
 
 class Pool(_Strict):

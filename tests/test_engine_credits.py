@@ -22,16 +22,22 @@ from __future__ import annotations
 import pytest
 
 from slm_psr.engine.credits import (
+    CREDIT_RULES,
+    BandsCredit,
+    CreditContext,
+    CreditRuleSpec,
     allocation_errors,
     at_risk_amount,
     band_credit,
     band_percent,
     cap_credits,
+    credit_spec,
     credit_total_status,
     earn_back,
     floor_status,
     level_met,
     pool_credit,
+    register_credit_rule,
     repeated_miss_status,
     rule_credit,
 )
@@ -177,3 +183,24 @@ def test_time_zone_and_period_errors_are_worded():
         MeasurementPeriod(time_zone="berlin")
     with pytest.raises(ValueError, match="rolling window needs 'days'"):
         MeasurementPeriod(kind="rolling_days")
+
+
+def test_each_credit_rule_family_is_one_registry_entry():
+    """The model's rule classes and the registry agree; a spec without a model class, or twice, is refused.
+    The entries price a rule: the [DIR] example through the pool entry, [AWS-CO] through bands."""
+    assert set(CREDIT_RULES) == {"bands", "pool"}
+    pool = PoolRule(requirement="SD-03", category="SD", allocation=40)
+    assert credit_spec(pool).pooled
+    ctx = CreditContext(at_risk=10_000, category_allocation=50)
+    assert credit_spec(pool).credit(pool, 0.0, ctx) == pytest.approx(2_000)
+    bands = BandsRule(requirement="HO-01", bands=AWS_CO)
+    assert credit_spec(bands).credit(bands, 98.5, CreditContext(monthly_charge=1_000)) == pytest.approx(250)
+
+    class Ladder(BandsCredit):
+        name = "ladder"
+
+    with pytest.raises(TypeError, match="has no model class"):
+        register_credit_rule(Ladder())
+    with pytest.raises(TypeError, match="registered already"):
+        register_credit_rule(BandsCredit())
+    assert issubclass(BandsCredit, CreditRuleSpec)

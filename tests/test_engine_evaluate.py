@@ -428,7 +428,7 @@ def test_demo_workbooks_end_to_end(demo_psr):
     )
     # read from the questionnaire's own contract-terms sheet: too little at risk is a knock-out
     assert s.loc[short["Rheinufer"], "reasons"][-1] == (
-        "CT-01 number: offered 5 % of the monthly charges, minimum 10 % of the monthly charges"
+        "CT-01 at-risk amount: offered 5 % of the monthly charges, minimum 10 % of the monthly charges"
     )
     brightline = next(r for r in report.responses if r.supplier.startswith("Brightline"))
     assert brightline.answers["CT-05"].value is False

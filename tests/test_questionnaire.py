@@ -73,7 +73,7 @@ def test_contract_terms_have_their_own_sheet_with_the_terms_below(psr, sheets, x
     assert [r[0] for r in body] == ["CT-01", "CT-02", "CT-03", "CT-04", "CT-05", "CT-06"]
     by_id = {r[0]: r for r in body}
     assert by_id["CT-01"][3] == "at least 10 % of the monthly charges"
-    assert by_id["CT-06"][3] == "at most 5 business days"
+    assert by_id["CT-06"][3] == "by business day 5 at the latest"
     text = "\n".join(" | ".join(str(c) for c in row) for row in rows)
     assert "The contract terms you are asked to accept" in text
     assert "calendar month (actual days), time zone Europe/Berlin" in text

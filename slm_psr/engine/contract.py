@@ -14,8 +14,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from slm_psr.engine.credits import at_risk_amount, band_credit, band_percent, cap_credits, pool_credit
-from slm_psr.engine.evaluate import collect_inputs
+from slm_psr.engine.credits import (
+    CreditContext,
+    RuleWords,
+    at_risk_amount,
+    cap_credits,
+    credit_spec,
+    money,
+)
+from slm_psr.engine.credits import percent as _pct
+from slm_psr.engine.evaluate import Inputs, collect_inputs
 from slm_psr.engine.rules import reaches
 from slm_psr.model import (
     PSR,
@@ -23,7 +31,8 @@ from slm_psr.model import (
     ContractTerms,
     CoverageWindow,
     Direction,
-    Kind,
+    MeasurementPeriod,
+    PeriodKind,
     PoolRule,
     PriceBasis,
     Requirement,
@@ -31,6 +40,8 @@ from slm_psr.model import (
     ScheduleLevel,
     ScheduleTermination,
     SLASchedule,
+    TerminationKind,
+    TerminationRight,
     WorkedFigure,
     format_level,
 )
@@ -43,15 +54,6 @@ EXPOSURE_COLUMNS = (
     "credit_at_minimums",
     "levels_above_minimum",
 )
-
-
-def money(amount: float, currency: str) -> str:
-    """'14,076.00 EUR'."""
-    return f"{amount:,.2f} {currency}"
-
-
-def _pct(x: float) -> str:
-    return f"{x:,.4f}".rstrip("0").rstrip(".") + " %"
 
 
 # --- which requirements are service levels ------------------------------------------------------
@@ -67,7 +69,7 @@ def service_levels(psr: PSR) -> list[Requirement]:
     questions = set(terms.question_ids())
     out = []
     for req in psr.service_requirements:
-        if req.id in questions or req.kind is Kind.QUALITATIVE:
+        if req.id in questions or req.kind.spec.evaluated_by_people:
             continue
         numeric = any(isinstance(v, float) for v in (req.minimum, req.target))
         if numeric or terms.rule_for(req.id) is not None:
@@ -87,26 +89,27 @@ def monthly_charges(psr: PSR, amounts: np.ndarray) -> dict[str, float]:
 # --- words ---------------------------------------------------------------------------------------
 
 
+def _words(psr: PSR, req: Requirement) -> RuleWords:
+    return RuleWords(
+        requirement_id=req.id,
+        level=lambda x: format_level(req, x),
+        service_name=psr.service(req.service).name,
+        currency=psr.currency,
+    )
+
+
+def _category_allocation(terms: ContractTerms, rule: BandsRule | PoolRule) -> float:
+    category = getattr(rule, "category", None)
+    return terms.pool.allocations.get(category, 0.0) if terms.pool is not None and category else 0.0
+
+
 def rule_words(psr: PSR, rule: BandsRule | PoolRule | None) -> str:
     """A credit rule as a buyer states it in the PSR (no prices)."""
     if rule is None:
         return "no service credit; a miss counts towards the termination rights"
-    share = (
-        f"; measured as the share of cases within the committed level, missed below {_pct(rule.share)}"
-        if rule.share is not None
-        else ""
-    )
-    if isinstance(rule, BandsRule):
-        req = psr.requirement(rule.requirement)
-        bands = "; ".join(f"below {format_level(req, b.below)}: {_pct(b.credit)}" for b in rule.bands)
-        return (
-            f"bands of the {psr.service(req.service).name} monthly charges: {bands}; "
-            f"owed in a period in which the committed level is missed{share}"
-        )
-    allocation = psr.contract_terms.pool.allocations[rule.category]  # type: ignore[union-attr]
-    return (
-        f"at-risk pool: at-risk amount x {_pct(allocation)} ({rule.category} allocation) x "
-        f"{_pct(rule.allocation)} (this level) in a period in which the committed level is missed{share}"
+    terms = psr.contract_terms or ContractTerms()
+    return credit_spec(rule).words(
+        rule, _words(psr, psr.requirement(rule.requirement)), _category_allocation(terms, rule)
     )
 
 
@@ -133,17 +136,45 @@ def terms_in_words(psr: PSR) -> list[tuple[str, str]]:
     lines.append(("Cap", cap_words(terms)))
     lines.append(("Earn-back", earn_back_words(terms)))
     for right in terms.termination:
-        lines.append((f"Termination right {right.id}", f"{right.describe()}. Notice: {right.notice}"))
+        lines.append(
+            (f"Termination right {right.id}", f"{termination_words(psr, right)}. Notice: {right.notice}")
+        )
     return lines
 
 
-def cap_words(terms: ContractTerms) -> str:
+def cap_words(
+    terms: ContractTerms, invoice: float | None = None, at_risk: float | None = None, currency: str = ""
+) -> str:
+    """The cap in words; with the bid's monthly invoice and at-risk amount, in money too."""
     parts = []
     if terms.cap_percent is not None:
-        parts.append(f"all credits of a period at most {_pct(terms.cap_percent)} of the monthly invoice")
+        text = f"all credits of a period at most {_pct(terms.cap_percent)} of the monthly invoice"
+        if invoice is not None:
+            text += f" ({_pct(terms.cap_percent)} x {money(invoice, currency)} = {money(invoice * terms.cap_percent / 100, currency)})"
+        parts.append(text)
     if terms.pool is not None:
-        parts.append("pool credits at most the at-risk amount")
+        text = "pool credits at most the at-risk amount"
+        if at_risk is not None:
+            text += f" ({money(at_risk, currency)})"
+        parts.append(text)
     return "; ".join(parts) or "no cap beyond the monthly charge of each service"
+
+
+def termination_words(psr: PSR, right: TerminationRight) -> str:
+    """A termination trigger in words, levels in their unit: 'HO-01 below 97 % in any period'."""
+    if right.kind is TerminationKind.CRITICAL_FLOOR and right.requirement and right.floor is not None:
+        req = psr.requirement(right.requirement)
+        return f"{req.id} below {format_level(req, right.floor)} in any period"
+    return right.describe()
+
+
+def allowed_downtime(period: MeasurementPeriod, percent: float) -> str:
+    """An availability as downtime per period: a calendar month says its shortest and longest month."""
+    share = (100 - percent) / 100
+    if period.kind is PeriodKind.CALENDAR_MONTH:
+        short, long = share * 28 * 1440, share * 31 * 1440
+        return f"downtime up to {short:,.1f} minutes (28-day month) to {long:,.1f} minutes (31-day month)"
+    return f"downtime up to {share * period.minutes():,.1f} minutes per period"
 
 
 def earn_back_words(terms: ContractTerms) -> str:
@@ -194,7 +225,7 @@ def build_schedule(psr: PSR, response: Response, *, psr_hash: str = "") -> SLASc
     termination = [
         ScheduleTermination(
             id=t.id,
-            trigger=t.describe(),
+            trigger=termination_words(psr, t),
             notice=t.notice,
             accepted=_answer_words(psr.requirement(t.acceptance), response) if t.acceptance else "not asked",
             right=t.model_dump(mode="json", exclude_none=True),
@@ -214,11 +245,7 @@ def build_schedule(psr: PSR, response: Response, *, psr_hash: str = "") -> SLASc
                 else " (the maximum allowed)"
             )
         )
-    cap_text = cap_words(terms)
-    if terms.cap_percent is not None:
-        cap_text += f" = {money(invoice * terms.cap_percent / 100, cur)} at the bid's prices"
-    if at_risk is not None:
-        cap_text += f"; at-risk amount {_pct(at_risk_pct)} x {money(invoice, cur)} = {money(at_risk, cur)}"  # type: ignore[arg-type]
+    cap_text = cap_words(terms, invoice, at_risk, cur)
     return SLASchedule(
         psr_id=psr.id,
         psr_version=psr.version,
@@ -270,8 +297,14 @@ def _committed(req: Requirement, offered: float) -> tuple[float | None, str, str
 
 def _coverage(psr: PSR, req: Requirement, response: Response) -> str:
     """The window a level is measured in: its service's coverage requirement, as committed."""
+    # the service's requirement whose level is a weekly window (coverage)
     window = next(
-        (r for r in psr.service_requirements if r.service == req.service and r.kind is Kind.COVERAGE), None
+        (
+            r
+            for r in psr.service_requirements
+            if r.service == req.service and isinstance(r.minimum, CoverageWindow)
+        ),
+        None,
     )
     if window is None:
         return "24/7 (the PSR states no service window for this service)"
@@ -295,35 +328,21 @@ def _level(
 ) -> ScheduleLevel:
     committed, basis, basis_text = _committed(req, offered)
     rule = terms.rule_for(req.id)
-    cur = psr.currency
     charge = charges.get(req.service, 0.0)
     worked: list[WorkedFigure] = []
-    service_name = psr.service(req.service).name
-    if isinstance(rule, BandsRule):
-        for band in rule.bands:
-            if committed is not None and rule.share is None and band.below > committed:
-                continue  # not reachable as a miss: a period at or above the committed level owes nothing
-            amount = band_credit(band.below - 1e-6, rule.bands, charge)
-            worked.append(
-                WorkedFigure(
-                    case=f"a period below {format_level(req, band.below)}",
-                    calculation=f"{_pct(band.credit)} x {service_name} monthly charges {money(charge, cur)}",
-                    amount=round(amount, 2),
-                )
-            )
-    elif isinstance(rule, PoolRule) and terms.pool is not None:
-        allocation = terms.pool.allocations[rule.category]
-        amount = pool_credit(at_risk or 0.0, allocation, rule.allocation)
-        worked.append(
-            WorkedFigure(
-                case="a period in which the committed level is missed",
-                calculation=(
-                    f"at-risk amount {money(at_risk or 0.0, cur)} ({_pct(at_risk_pct or 0.0)} of the monthly "
-                    f"invoice) x {_pct(allocation)} ({rule.category}) x {_pct(rule.allocation)} ({req.id})"
-                ),
-                amount=round(amount, 2),
-            )
+    if rule is not None:
+        ctx = CreditContext(
+            monthly_charge=charge,
+            at_risk=at_risk or 0.0,
+            at_risk_percent=at_risk_pct or 0.0,
+            category_allocation=_category_allocation(terms, rule),
         )
+        worked = [
+            WorkedFigure(case=case, calculation=calculation, amount=amount)
+            for case, calculation, amount in credit_spec(rule).worked(rule, committed, ctx, _words(psr, req))
+        ]
+    if req.kind.value == "availability" and committed is not None:  # a share of time: say it as downtime
+        basis_text += f"; {allowed_downtime(terms.period, committed)}"
     return ScheduleLevel(
         requirement_id=req.id,
         service=req.service,
@@ -347,6 +366,13 @@ def _level(
 
 
 def credit_exposure(psr: PSR, responses: list[Response]) -> pd.DataFrame:
+    """Per bid, the money at stake each month under the contract terms (see :func:`exposure_from_inputs`)."""
+    if psr.contract_terms is None or not responses:
+        return pd.DataFrame(columns=list(EXPOSURE_COLUMNS))
+    return exposure_from_inputs(collect_inputs(psr, responses))
+
+
+def exposure_from_inputs(inputs: Inputs) -> pd.DataFrame:
     """Per bid, the money at stake each month under the contract terms.
 
     ``at_risk_amount`` is the offered at-risk percentage of the bid's monthly invoice;
@@ -355,37 +381,38 @@ def credit_exposure(psr: PSR, responses: list[Response]) -> pd.DataFrame:
     the at-risk amount, everything at the terms' cap): what its better offers are
     worth to the buyer when they are not kept.
     """
+    psr = inputs.psr
     terms = psr.contract_terms
-    if terms is None or not responses:
+    if terms is None:
         return pd.DataFrame(columns=list(EXPOSURE_COLUMNS))
-    inputs = collect_inputs(psr, responses)
     column = {r.id: j for j, r in enumerate(inputs.requirements)}
     rows: list[dict[str, Any]] = []
-    for i, response in enumerate(responses):
+    for i, response in enumerate(inputs.responses):
         charges = monthly_charges(psr, inputs.amounts[i])
         invoice = sum(charges.values())
         pct = at_risk = None
         if terms.pool is not None:
             pct = _number(inputs.value[i, column[terms.pool.at_risk_requirement]])
             at_risk = at_risk_amount(invoice, pct) if pct is not None else 0.0
-        pool_credits, band_credits, above = [], [], 0
+        pool_credits: list[float] = []
+        other_credits: list[float] = []
+        above = 0
         for rule in terms.credits:
             req = psr.requirement(rule.requirement)
             _, basis, _ = _committed(req, inputs.value[i, column[req.id]])
             if basis != "offer" or not isinstance(req.minimum, float):
                 continue
             above += 1
-            if isinstance(rule, PoolRule):
-                allocation = terms.pool.allocations[rule.category]  # type: ignore[union-attr]
-                pool_credits.append(pool_credit(at_risk or 0.0, allocation, rule.allocation))
-            else:
-                # at the minimum, the band of the minimum; a share-measured level owes the first band
-                attained = req.minimum if rule.share is None else rule.share - 1e-6
-                credit = band_percent(attained, rule.bands)
-                band_credits.append(charges.get(req.service, 0.0) * credit / 100)
+            spec = credit_spec(rule)
+            ctx = CreditContext(
+                monthly_charge=charges.get(req.service, 0.0),
+                at_risk=at_risk or 0.0,
+                category_allocation=_category_allocation(terms, rule),
+            )
+            (pool_credits if spec.pooled else other_credits).append(spec.at_minimum(rule, req.minimum, ctx))
         pooled = cap_credits(pool_credits, at_risk).owed
         cap = invoice * terms.cap_percent / 100 if terms.cap_percent is not None else None
-        total = cap_credits([pooled, *band_credits], cap).owed
+        total = cap_credits([pooled, *other_credits], cap).owed
         rows.append(
             {
                 "supplier": response.supplier,

@@ -10,7 +10,8 @@ The API monitoring builds on:
 
 - :func:`level_met` - whether an attained value meets the committed level;
 - :func:`band_credit` / :func:`pool_credit` / :func:`rule_credit` - the credit for one
-  period given the attained value;
+  period given the attained value; :data:`CREDIT_RULES` - one entry per rule family
+  (its credit, exposure, words and worked figures; ``credit_spec(rule)`` finds it);
 - :func:`cap_credits` - the monthly cap (the at-risk amount for a pool);
 - :func:`earn_back` - which credits are returned over a sequence of periods;
 - :func:`repeated_miss_status`, :func:`floor_status`, :func:`credit_total_status` -
@@ -19,10 +20,13 @@ The API monitoring builds on:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, get_args
 
-from slm_psr.model import Band, BandsRule, PoolRule
+from slm_psr.model import Band, BandsRule, CreditRule, PoolRule
 
 _EPS = 1e-9
 
@@ -183,7 +187,166 @@ def credit_total_status(
     return TriggerStatus(first is not None, share, percent, text, first)
 
 
-# --- rules of the contract terms -------------------------------------------------------------------
+# --- the credit rules: one registry entry per rule family -------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreditContext:
+    """What a rule needs to price one level at one bid's prices."""
+
+    monthly_charge: float = 0.0  # the monthly charges of the level's service
+    at_risk: float = 0.0  # the at-risk amount (pool rules)
+    at_risk_percent: float = 0.0
+    category_allocation: float = 0.0  # the pool allocation of the rule's category (pool rules)
+
+
+@dataclass(frozen=True)
+class RuleWords:
+    """How a rule's text names the level and the money: the level's wording, service name, currency."""
+
+    requirement_id: str
+    level: Callable[[float], str]  # a level in its unit: 99.5 -> '99.5 %'
+    service_name: str
+    currency: str
+
+
+def money(amount: float, currency: str) -> str:
+    """'14,076.00 EUR'."""
+    return f"{amount:,.2f} {currency}"
+
+
+def percent(x: float) -> str:
+    """'25 %', '12.5 %'."""
+    return f"{x:,.4f}".rstrip("0").rstrip(".") + " %"
+
+
+class CreditRuleSpec(ABC):
+    """Everything one credit-rule family means: its credit, its exposure, its words, its worked figures.
+
+    The rule's parameters are validated by its model class (``slm_psr.contract_terms``,
+    ``rule`` = :attr:`name`); this spec is the arithmetic and the words. A rule family
+    whose model class has no spec here is refused at import.
+    """
+
+    name: str
+    pooled: bool  # draws on the at-risk pool: the period's pool credits are capped at the at-risk amount
+
+    @abstractmethod
+    def credit(self, rule: Any, attained: float, ctx: CreditContext) -> float:
+        """The credit of a period in which the level was missed with ``attained``."""
+
+    @abstractmethod
+    def at_minimum(self, rule: Any, minimum: float, ctx: CreditContext) -> float:
+        """The credit of a period in which a level offered above the minimum fell to the minimum."""
+
+    @abstractmethod
+    def words(self, rule: Any, words: RuleWords, category_allocation: float) -> str:
+        """The rule as the PSR states it (no prices)."""
+
+    @abstractmethod
+    def worked(
+        self, rule: Any, committed: float | None, ctx: CreditContext, words: RuleWords
+    ) -> list[tuple[str, str, float]]:
+        """(case, calculation, amount) lines at the bid's prices, for the schedule."""
+
+
+def _share_words(rule: Any) -> str:
+    if rule.share is None:
+        return ""
+    return f"; measured as the share of cases within the committed level, missed below {percent(rule.share)}"
+
+
+class BandsCredit(CreditRuleSpec):
+    """Below X owes C % of the service's monthly charge; the highest band reached counts."""
+
+    name = "bands"
+    pooled = False
+
+    def credit(self, rule: Any, attained: float, ctx: CreditContext) -> float:
+        return band_credit(attained, rule.bands, ctx.monthly_charge)
+
+    def at_minimum(self, rule: Any, minimum: float, ctx: CreditContext) -> float:
+        # a share-measured level (tickets within the time) owes at least the first band when missed
+        attained = minimum if rule.share is None else rule.share - 1e-6
+        return band_credit(attained, rule.bands, ctx.monthly_charge)
+
+    def words(self, rule: Any, words: RuleWords, category_allocation: float) -> str:
+        bands = "; ".join(f"below {words.level(b.below)}: {percent(b.credit)}" for b in rule.bands)
+        return (
+            f"bands of the {words.service_name} monthly charges: {bands}; "
+            f"owed in a period in which the committed level is missed{_share_words(rule)}"
+        )
+
+    def worked(
+        self, rule: Any, committed: float | None, ctx: CreditContext, words: RuleWords
+    ) -> list[tuple[str, str, float]]:
+        lines = []
+        for band in rule.bands:
+            if committed is not None and rule.share is None and band.below > committed:
+                continue  # not reachable as a miss: a period at or above the committed level owes nothing
+            amount = ctx.monthly_charge * band.credit / 100
+            calculation = f"{percent(band.credit)} x {words.service_name} monthly charges {money(ctx.monthly_charge, words.currency)}"
+            lines.append((f"a period below {words.level(band.below)}", calculation, round(amount, 2)))
+        return lines
+
+
+class PoolCredit(CreditRuleSpec):
+    """A share of the at-risk pool: at-risk amount x category allocation x level allocation."""
+
+    name = "pool"
+    pooled = True
+
+    def credit(self, rule: Any, attained: float, ctx: CreditContext) -> float:
+        return pool_credit(ctx.at_risk, ctx.category_allocation, rule.allocation)
+
+    def at_minimum(self, rule: Any, minimum: float, ctx: CreditContext) -> float:
+        return self.credit(rule, minimum, ctx)
+
+    def words(self, rule: Any, words: RuleWords, category_allocation: float) -> str:
+        return (
+            f"at-risk pool: at-risk amount x {percent(category_allocation)} ({rule.category} allocation) x "
+            f"{percent(rule.allocation)} (this level) in a period in which the committed level is missed"
+            f"{_share_words(rule)}"
+        )
+
+    def worked(
+        self, rule: Any, committed: float | None, ctx: CreditContext, words: RuleWords
+    ) -> list[tuple[str, str, float]]:
+        calculation = (
+            f"at-risk amount {money(ctx.at_risk, words.currency)} ({percent(ctx.at_risk_percent)} of the monthly "
+            f"invoice) x {percent(ctx.category_allocation)} ({rule.category}) x {percent(rule.allocation)} "
+            f"({words.requirement_id})"
+        )
+        amount = round(self.credit(rule, math.nan, ctx), 2)
+        return [("a period in which the committed level is missed", calculation, amount)]
+
+
+CREDIT_RULES: dict[str, CreditRuleSpec] = {}
+# the rule names the model accepts: the ``rule`` literal of each class of CreditRule
+_MODEL_RULES = {get_args(cls.model_fields["rule"].annotation)[0] for cls in get_args(get_args(CreditRule)[0])}
+
+
+def register_credit_rule(spec: CreditRuleSpec) -> CreditRuleSpec:
+    """Add a credit-rule family; its name must be the ``rule`` of a model class of ``CreditRule``."""
+    if spec.name not in _MODEL_RULES:
+        raise TypeError(f"credit rule {spec.name!r} has no model class in slm_psr.contract_terms.CreditRule")
+    if spec.name in CREDIT_RULES:
+        raise TypeError(f"credit rule {spec.name!r} is registered already")
+    CREDIT_RULES[spec.name] = spec
+    return spec
+
+
+register_credit_rule(BandsCredit())
+register_credit_rule(PoolCredit())
+
+_MODEL_RULES = {get_args(cls.model_fields["rule"].annotation)[0] for cls in get_args(get_args(CreditRule)[0])}
+if set(CREDIT_RULES) != _MODEL_RULES:  # a half-defined rule fails at start-up, never at evaluation
+    raise TypeError(f"credit rules without arithmetic: {sorted(_MODEL_RULES - set(CREDIT_RULES))}")
+
+
+def credit_spec(rule: Any) -> CreditRuleSpec:
+    """The registry entry of a rule object (``BandsRule``, ``PoolRule``, ...)."""
+    return CREDIT_RULES[rule.rule]
 
 
 def rule_credit(
@@ -205,6 +368,7 @@ def rule_credit(
     """
     if level_met(attained, committed, higher_is_better=higher_is_better):
         return 0.0
-    if isinstance(rule, BandsRule):
-        return band_credit(attained, rule.bands, monthly_charge)
-    return pool_credit(at_risk, category_allocation, rule.allocation)
+    ctx = CreditContext(
+        monthly_charge=monthly_charge, at_risk=at_risk, category_allocation=category_allocation
+    )
+    return credit_spec(rule).credit(rule, attained, ctx)

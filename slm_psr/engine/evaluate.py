@@ -54,21 +54,19 @@ from slm_psr.engine.qualify import (
 from slm_psr.engine.rules import Levels, requirement_levels, sla_points, unscorable
 from slm_psr.model import (
     PSR,
+    AnswerColumn,
     CoverageWindow,
     EvaluationSettings,
     Flag,
-    Kind,
     Override,
     Requirement,
     Response,
-    TimeUnit,
     format_level,
 )
 from slm_psr.wording import GATE_WORDS, Gate, WarningCode, WarningText
 
 EVALUATOR_COLUMNS = ("supplier", "requirement", "evaluator", "score")
 MAX_LOO_WARNINGS = 10  # the full list is in Evaluation.leave_one_out
-_MINUTES = {TimeUnit.MINUTES.value: 1.0, TimeUnit.HOURS.value: 60.0}
 
 
 # --- 1. the model as matrices -----------------------------------------------------
@@ -95,16 +93,6 @@ class Inputs:
     price_doubtful: np.ndarray  # missing or flagged amounts
     notes: list[str] = field(default_factory=list)  # problems found while reading
     table: AnswerTable | None = None  # the answers as read, for the score table's text columns
-
-
-def _minutes_per(unit: str, hours_per_business_day: float) -> float | None:
-    try:
-        unit = TimeUnit(unit).value
-    except ValueError:
-        return None
-    if unit == TimeUnit.BUSINESS_DAYS.value:
-        return hours_per_business_day * 60.0
-    return _MINUTES[unit]
 
 
 class _NoAnswer:
@@ -148,6 +136,15 @@ class AnswerTable:
     def of_type(self, test: Any) -> np.ndarray:
         """(suppliers x ids) mask of the values whose type passes ``test``."""
         return np.array([bool(test(kind)) for kind in self._types], dtype=bool)[self._type_code]
+
+    @property
+    def type_codes(self) -> np.ndarray:
+        """(suppliers x ids) the position of each value's type in :attr:`types`."""
+        return self._type_code
+
+    @property
+    def types(self) -> tuple[type, ...]:
+        return tuple(self._types)
 
     def types_in(self, requirement_id: str) -> set[type]:
         """The types of one requirement's values."""
@@ -203,65 +200,29 @@ def _read_columns(
     meets_target = np.zeros((n, r), bool)
     given = table.of_type(lambda kind: kind is not type(None))[:, columns]
     number = table.of_type(_is_number_type)[:, columns]
-    ok = given.copy()  # readable as the kind asks (other kinds: nothing to read)
+    ok = np.zeros((n, r), bool)  # readable as the kind asks
     unreadable = np.zeros((n, r), bool)
     for i, j in zip(*np.nonzero(table.flagged[:, columns]), strict=True):  # few answers carry flags
         answer = table.answers[i * len(table.ids) + columns[j]]
         flagged[i, j] = answer.needs_review
         unreadable[i, j] = answer.value is None and Flag.UNREADABLE in answer.flags
-    kinds = [q.kind for q in requirements]
-    plain = np.flatnonzero([k in (Kind.AVAILABILITY, Kind.NUMBER) for k in kinds])
-    ok[:, plain] = number[:, plain]
-    value[:, plain] = np.where(number[:, plain], objects[:, plain], np.nan).astype(float)
-    yes_no = np.flatnonzero([k is Kind.YES_NO for k in kinds])
-    boolean = table.of_type(lambda kind: kind is bool)[:, columns][:, yes_no]
-    window = table.of_type(lambda kind: kind is CoverageWindow)[:, columns]
-    codes = table.of_type(lambda kind: kind is list)[:, columns]
-    ok[:, yes_no] = boolean
-    value[:, yes_no] = np.where(boolean, objects[:, yes_no], np.nan).astype(float)
+    types = table.types
     for j, req in enumerate(requirements):
-        if req.kind not in (Kind.TIME_LIMIT, Kind.COVERAGE, Kind.LANGUAGES):
-            continue
-        cells = objects[:, j]
-        if req.kind is Kind.TIME_LIMIT:
-            target_unit = _minutes_per(req.unit, hours_per_business_day)
-            units = list(map(_UNIT, table.column(table.answers, req.id)))
-            per_unit = {u: _minutes_per(u, hours_per_business_day) if u else target_unit for u in set(units)}
-            factor = {u: np.nan if f is None or target_unit is None else f for u, f in per_unit.items()}
-            minutes = np.fromiter(map(factor.__getitem__, units), float, n)
-            ok[:, j] = read = number[:, j] & ~np.isnan(minutes)
-            if target_unit is not None:
-                value[read, j] = cells[read].astype(float) * minutes[read] / target_unit
-            continue
-        if req.kind is Kind.COVERAGE:
-            ok[:, j] = read = window[:, j]
-            keys = list(map(attrgetter("intervals"), cells[read]))
-            found = dict(zip(keys, cells[read].tolist(), strict=True))
-            levels = {
-                key: (
-                    w.hours_per_week,
-                    req.minimum is None or w.covers(req.minimum),  # type: ignore[arg-type]
-                    req.target is not None and w.covers(req.target),  # type: ignore[arg-type]
-                )
-                for key, w in found.items()
-            }
-        else:
-            ok[:, j] = read = codes[:, j]
-            keys = list(map(tuple, cells[read]))
-            extras = req.target or []
-            levels = {}
-            for key in dict.fromkeys(keys):
-                offered = {str(c).lower() for c in key}
-                share = sum(c in offered for c in extras) / len(extras) if extras else 1.0  # type: ignore[union-attr]
-                levels[key] = (
-                    share,
-                    set(req.minimum or []) <= offered,  # type: ignore[arg-type]
-                    bool(extras) and set(extras) <= offered,  # type: ignore[arg-type]
-                )
-        if keys:
-            value[read, j], meets_min[read, j], meets_target[read, j] = np.array(
-                list(map(levels.__getitem__, keys))
-            ).T
+        # each kind reads its own column (one vectorised pass over the suppliers)
+        column = AnswerColumn(
+            values=objects[:, j],
+            answers=table.column(table.answers, req.id),
+            number=number[:, j],
+            type_codes=table.type_codes[:, columns[j]],
+            types=types,
+        )
+        reading = req.kind.spec.read_column(req, column, hours_per_business_day)
+        value[:, j] = reading.value
+        ok[:, j] = reading.readable
+        if reading.meets_minimum is not None:
+            meets_min[:, j] = reading.meets_minimum
+        if reading.meets_target is not None:
+            meets_target[:, j] = reading.meets_target
     unreadable |= given & ~ok
     return value, unreadable, flagged, meets_min, meets_target
 
@@ -291,7 +252,7 @@ def _evaluator_table(
     for rid in table["requirement"].unique():
         if rid not in kinds:
             raise ValueError(f"evaluator scores: requirement {rid} is not in the PSR")
-        if kinds[rid] is not Kind.QUALITATIVE:
+        if not kinds[rid].spec.evaluated_by_people:
             raise ValueError(
                 f"evaluator scores: requirement {rid} is not a qualitative criterion; "
                 "only qualitative criteria are scored by evaluators"
@@ -346,7 +307,7 @@ def collect_inputs(
         requirements, table, settings.hours_per_business_day
     )
     # qualitative criteria: the evaluators' mean, not the answers
-    qualitative = np.array([q.kind is Kind.QUALITATIVE for q in requirements], dtype=bool)
+    qualitative = np.array([q.kind.spec.evaluated_by_people for q in requirements], dtype=bool)
     value[:, qualitative] = np.nan
     flagged[:, qualitative] = set_min[:, qualitative] = set_target[:, qualitative] = False
     row_of = {name: i for i, name in enumerate(suppliers)}
@@ -606,6 +567,7 @@ class Evaluation:
             "value_Z",
             "finalist",
         ]
+        columns += [c for c in ("at_risk_amount", "credit_at_minimums") if c in self.suppliers.columns]
         suppliers = [{c: _json(row[c]) for c in columns} for row in self.suppliers.to_dict(orient="records")]
         for row in suppliers:
             row["rank"] = None if row["rank"] is None else int(row["rank"])
@@ -797,6 +759,13 @@ def _supplier_frame(
             "finalist": rk.finalist,
         }
     )
+    if inputs.psr.contract_terms is not None:
+        # the money at stake each month under the contract terms, beside price and points
+        from slm_psr.engine.contract import exposure_from_inputs  # it builds on this module
+
+        exposure = exposure_from_inputs(inputs)
+        frame["at_risk_amount"] = exposure["at_risk_amount"].to_numpy(dtype=float)
+        frame["credit_at_minimums"] = exposure["credit_at_minimums"].to_numpy(dtype=float)
     order = {QUALIFIED: 0, NEEDS_REVIEW: 1, DISQUALIFIED: 2}
     frame["_order"] = frame["status"].map(order)
     frame = frame.sort_values(["rank", "_order"], kind="stable", na_position="last")
@@ -835,7 +804,7 @@ def gate_results(inputs: Inputs, core: Core, settled: Settled) -> np.ndarray:
 
 def _offered_column(req: Requirement, table: AnswerTable, value: np.ndarray) -> tuple[list[str], np.ndarray]:
     """What each supplier offered for ``req``: the distinct wordings, and per supplier which one."""
-    if req.kind is Kind.QUALITATIVE:  # the evaluators' mean, not the answer
+    if req.kind.spec.evaluated_by_people:  # the evaluators' mean, not the answer
         levels, where = np.unique(value, return_inverse=True)
         return [offered_text(req, None, level) for level in levels.tolist()], where
     answers = table.column(table.answers, req.id)
@@ -854,10 +823,10 @@ def _offered_column(req: Requirement, table: AnswerTable, value: np.ndarray) -> 
         keys = list(zip(map(type, values), values, strict=True))
     else:
         keys = values
-    if req.kind is Kind.TIME_LIMIT:  # the only words that name the answer's unit
-        units = list(map(_UNIT, answers))
-        if len(set(units)) > 1:
-            keys = list(zip(keys, units, strict=True))
+    # an answer read in a unit of its own (a time in hours against minutes) is worded in it
+    units = list(map(_UNIT, answers))
+    if len(set(units)) > 1:
+        keys = list(zip(keys, units, strict=True))
     last = dict(zip(keys, range(len(keys)), strict=True))  # a cell per distinct key
     code = dict(zip(last, range(len(last)), strict=True))
     words = [
@@ -934,7 +903,7 @@ def _score_frame(
             "supplier": _strings(inputs.suppliers, np.repeat(np.arange(n), r + p)),
             "requirement": per_column([q.id for q in reqs], [q.id for q in items]),
             "service": per_column([q.service for q in reqs], [q.service for q in items]),
-            "kind": per_column([q.kind.value for q in reqs], [Kind.PRICE.value] * p),
+            "kind": per_column([q.kind.value for q in reqs], [q.kind.value for q in items]),
             "rule": per_column([q.rule.value for q in reqs], ["none"] * p),  # type: ignore[union-attr]
             "offered": _strings(vocabulary, codes[order].T.reshape(-1)),
             "raw": table.raws,
@@ -1052,7 +1021,9 @@ def _method_warnings(
             )
     if not core.effective.any() and method.quality_share(settings) > 0:
         out.append(WarningText(WarningCode.NO_QUALITY_WEIGHT, _no_weight_text(method, settings)))
-    qualitative = [j for j, q in enumerate(inputs.requirements) if q.kind is Kind.QUALITATIVE and q.is_scored]
+    qualitative = [
+        j for j, q in enumerate(inputs.requirements) if q.kind.spec.evaluated_by_people and q.is_scored
+    ]
     for j in qualitative:
         unscored = [names[i] for i in np.flatnonzero(~inputs.answered[:, j] & (core.status != DISQUALIFIED))]
         if unscored and not inputs.levels.knock_out[j]:

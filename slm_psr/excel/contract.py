@@ -17,7 +17,15 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from slm_psr import __version__
-from slm_psr.excel.comparison import LINE_HEIGHT, MAX_ROW_HEIGHT, WORKBOOK_OPTIONS, _lines, safe_text
+from slm_psr.excel.sheetkit import (
+    LINE_HEIGHT,
+    MAX_ROW_HEIGHT,
+    WORKBOOK_OPTIONS,
+    header_text,
+    print_setup,
+    safe_text,
+    wrapped_lines,
+)
 from slm_psr.model import SLASchedule
 
 SHEETS = ("SLA schedule", "Service levels", "Service credits", "Termination rights")
@@ -108,7 +116,7 @@ def write_schedule(
         text = safe_text(value)
         terms.write_string(i, 0, label, bold)
         terms.write_string(i, 1, text, wrap)
-        terms.set_row(i, min(MAX_ROW_HEIGHT, LINE_HEIGHT * _lines(text, 100)))
+        terms.set_row(i, min(MAX_ROW_HEIGHT, LINE_HEIGHT * wrapped_lines(text, 100)))
     _finish(terms, footer)
 
     levels = wb.add_worksheet(SHEETS[1])
@@ -175,14 +183,11 @@ def _table(
             else:
                 text = safe_text(value)
                 ws.write_string(r, col, text, styles["wrap"])
-                height = max(height, _lines(text, widths[col]))
+                height = max(height, wrapped_lines(text, widths[col]))
         ws.set_row(r, min(MAX_ROW_HEIGHT, LINE_HEIGHT * height))
     ws.freeze_panes(1, 1)
     ws.autofilter(0, 0, max(1, len(rows)), len(headers) - 1)
 
 
 def _finish(ws: Worksheet, footer: str) -> None:
-    ws.set_landscape()
-    ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
-    ws.set_footer("&L" + footer.replace("&", "&&")[:200] + "&RPage &P of &N")
+    print_setup(ws, footer="&L" + header_text(footer, 160) + "&RPage &P of &N", repeat_rows=0)

@@ -41,7 +41,7 @@ from slm_psr.excel.questionnaire import (
     SUPPLIER_FIELDS,
     SUPPLIER_SHEET,
 )
-from slm_psr.model import KIND_LABELS, PSR, Answer, Flag, Kind, Requirement, Response
+from slm_psr.model import PSR, Answer, Flag, Requirement, Response
 from slm_psr.psr_file import content_hash
 from slm_psr.values import parse_answer
 from slm_psr.wording import offered_value
@@ -663,7 +663,7 @@ class _Reader:
             sheet, _, ref = answer.cell.rpartition("!")
             for text in answer.notes:
                 lines.append(
-                    f"{self.filename}, sheet {sheet}, cell {ref} ({req.id} {KIND_LABELS[req.kind]}): {text}"
+                    f"{self.filename}, sheet {sheet}, cell {ref} ({req.id} {req.kind.label}): {text}"
                 )
         return lines
 
@@ -765,8 +765,12 @@ def _header(
 
 def _is_fraction_candidate(req: Requirement, value: Any) -> bool:
     """A number that may be a percent typed into a percent-formatted cell (0.995 for 99.5 %)."""
-    percent_kind = req.kind is Kind.AVAILABILITY or (req.kind is Kind.NUMBER and req.unit == "%")
-    return percent_kind and isinstance(value, (int, float)) and not isinstance(value, bool) and value < 1.5
+    return (
+        req.kind.spec.percent_answer(req)
+        and isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and value < 1.5
+    )
 
 
 def _get(row: list[Any], col: int | None) -> Any:

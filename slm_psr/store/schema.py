@@ -191,23 +191,44 @@ class AuditRow(Base):
     after: Mapped[str | None] = mapped_column(Text)
 
 
-# --- monitoring after the award (migration 0004_monitoring) -------------------------------
+class ContractRow(Base):
+    """One version of a project's contract SLA schedule (draft or confirmed). Never updated or deleted."""
 
-
-class MonitoringContractRow(Base):
-    """A confirmed contract to monitor: the SLA schedule and the measurement plan. A change is a new version."""
-
-    __tablename__ = "monitoring_contracts"
-    __table_args__ = (UniqueConstraint("project_id", "version", name="uq_monitoring_contracts_version"),)
+    __tablename__ = "contracts"
+    __table_args__ = (
+        UniqueConstraint("project_id", "version", name="uq_contracts_version"),
+        CheckConstraint("status IN ('draft', 'confirmed')", name="ck_contracts_status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
     version: Mapped[int] = mapped_column(Integer)
     supplier: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    psr_version: Mapped[int] = mapped_column(Integer)
     schedule_json: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    confirms: Mapped[int | None] = mapped_column(Integer)  # the draft version a confirmation confirms
+    note: Mapped[str | None] = mapped_column(Text)
+    saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    saved_by: Mapped[str] = mapped_column(String(200))
+
+
+# --- monitoring after the award (migration 0004_monitoring) -------------------------------
+
+
+class MonitoringPlanRow(Base):
+    """How the confirmed contract's levels are measured (records per level, holidays). A change is a new version."""
+
+    __tablename__ = "monitoring_plans"
+    __table_args__ = (UniqueConstraint("project_id", "version", name="uq_monitoring_plans_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    version: Mapped[int] = mapped_column(Integer)
     plan_json: Mapped[str] = mapped_column(Text)
-    confirmed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    confirmed_by: Mapped[str] = mapped_column(String(200))
+    saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    saved_by: Mapped[str] = mapped_column(String(200))
 
 
 class MeasurementFileRow(Base):
@@ -291,7 +312,8 @@ APPEND_ONLY = (
     "audit_log",
     "psr_versions",
     "response_files",
-    "monitoring_contracts",
+    "contracts",
+    "monitoring_plans",
     "measurement_files",
     "measurement_corrections",
 )

@@ -48,6 +48,14 @@ def _summary_columns(ctx: Context) -> list[tuple[Column, str]]:
             (Column(f"Total (0-{mp})", 11, "points"), "total"),
             (Column(f"Price over the term ({cur})", 18, "money"), "price_total"),
         ]
+    if "credit_at_minimums" in ctx.suppliers.columns:  # the PSR states contract terms
+        cols += [
+            (Column(f"At risk per month ({cur})", 14, "money"), "at_risk_amount"),
+            (
+                Column(f"Credit per month if every level fell to the minimum ({cur})", 18, "money"),
+                "credit_at_minimums",
+            ),
+        ]
     cols += [
         (Column("Reasons (knock-outs, review)", 48, "wrap"), "reasons"),
         (Column("Override", 28, "wrap"), "override"),

@@ -109,6 +109,14 @@ if meat:
     table["Price points"] = ranking.price_points.round(1)
 if published.method is Method.UFAB_EXTENDED:
     table["Finalist"] = ranking.finalist
+exposure_columns = []
+if "credit_at_minimums" in ranking.columns:  # the PSR states contract terms: money at stake per month
+    exposure_columns = [
+        f"At risk per month ({psr.currency})",
+        f"Credit per month at the minimums ({psr.currency})",
+    ]
+    table[exposure_columns[0]] = ranking.at_risk_amount.round(0).to_numpy()
+    table[exposure_columns[1]] = ranking.credit_at_minimums.round(0).to_numpy()
 if what_if:
     table["Published rank"] = [published_rank.get(s) for s in ranking.supplier]
     table["Moved"] = [
@@ -120,9 +128,16 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={
-        f"Price over the term ({psr.currency})": st.column_config.NumberColumn(format="localized")
+        name: st.column_config.NumberColumn(format="localized")
+        for name in (f"Price over the term ({psr.currency})", *exposure_columns)
     },
 )
+if exposure_columns:
+    st.caption(
+        "At risk: the share of the monthly invoice each bid offers for service credits. Credit at the "
+        "minimums: what a bid would owe in a month in which every level it offered above the minimum "
+        "fell to the minimum (capped as the contract terms say)."
+    )
 not_ranked = ev.suppliers[ev.suppliers["rank"].isna()]
 if len(not_ranked):
     who = ", ".join(not_ranked.supplier) if len(not_ranked) <= 8 else f"{len(not_ranked)} bids"
