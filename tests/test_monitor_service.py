@@ -233,3 +233,14 @@ def test_the_cap_limits_a_period_and_the_rest_is_forfeited(tmp_path, demo_psr_di
     assert ledger.loc["2027-05", "owed"] == pytest.approx(1_150)
     assert ledger.loc["2027-05", "forfeited"] == pytest.approx(950)
     assert ledger.loc["2027-08", "earned_back"] == pytest.approx(1_150)
+
+
+def test_the_contract_monitored_is_the_confirmed_schedule_with_its_plan(project):
+    store, pid = project
+    contract = MonitoringStore(store).contract(pid)
+    assert contract is not None and contract.supplier == NORDWIND
+    assert contract.plan == PLAN and contract.schedule["supplier"] == NORDWIND
+    again = m.confirm_contract(store, pid, NORDWIND, plan=PLAN | {"holiday_region": "DE-BY"}, user=USER)
+    assert again.plan["holiday_region"] == "DE-BY"
+    with pytest.raises(m.MonitoringError, match="no bid"):
+        m.confirm_contract(store, pid, "Nobody GmbH", user=USER)

@@ -39,7 +39,7 @@ from slm_psr.model import SLASchedule
 from slm_psr.service.contract import ContractError, store_contract
 from slm_psr.store import NotFound, Store, StoreError
 from slm_psr.store.contracts import ContractStore, StoredSchedule
-from slm_psr.store.monitoring import MonitoringStore
+from slm_psr.store.monitoring import MonitoredContract, MonitoringStore
 
 _TIME_COLUMNS = ("start", "end", "opened", "responded", "resolved", "pause_from", "pause_until")
 
@@ -86,6 +86,26 @@ def set_monitoring_plan(store: Store, project_id: int, plan: dict[str, Any], *, 
     MonitoringStore(store).save_plan(
         project_id, plan, user=user, expected_revision=store.project(project_id).revision
     )
+
+
+def confirm_contract(
+    store: Store,
+    project_id: int,
+    supplier: str | None = None,
+    *,
+    plan: dict[str, Any] | None = None,
+    user: str,
+) -> MonitoredContract:
+    """Confirm the SLA schedule of ``supplier``'s bid (default: the winner) and, when given, the monitoring plan."""
+    try:
+        store_contract(store, store.load(project_id), supplier, user=user, confirm=True)
+    except ContractError as exc:
+        raise MonitoringError(str(exc)) from None
+    if plan is not None:
+        set_monitoring_plan(store, project_id, plan, user=user)
+    contract = MonitoringStore(store).contract(project_id)
+    assert contract is not None
+    return contract
 
 
 def ensure_demo_contract(store: Store) -> bool:

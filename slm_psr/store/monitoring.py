@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from slm_psr.store.api import NotFound, Store, StoreError, _NoChange, _now, _who
+from slm_psr.store.contracts import ContractStore
 from slm_psr.store.schema import (
     MeasurementCorrectionRow,
     MeasurementDisputeRow,
@@ -31,6 +32,18 @@ from slm_psr.store.schema import (
 )
 
 PARTIES = ("buyer", "supplier")
+
+
+@dataclass(frozen=True)
+class MonitoredContract:
+    """What monitoring measures against: the latest confirmed SLA schedule and the monitoring plan."""
+
+    version: int  # the confirmed schedule's version in the contract store
+    supplier: str
+    schedule: dict[str, Any]
+    plan: dict[str, Any]
+    confirmed_at: Any
+    confirmed_by: str
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,19 @@ class MonitoringStore:
 
     def __init__(self, store: Store):
         self.store = store
+
+    # --- the contract monitored -----------------------------------------------------------------
+
+    def contract(self, project_id: int) -> MonitoredContract | None:
+        """The latest confirmed schedule with the latest monitoring plan; None before a confirmation."""
+        confirmed = [c for c in ContractStore(self.store).contracts(project_id) if c.confirmed]
+        if not confirmed:
+            return None
+        latest, plan = confirmed[-1], self.plan(project_id)
+        return MonitoredContract(
+            latest.version, latest.supplier, latest.schedule, plan.plan if plan else {}, latest.saved_at,
+            latest.saved_by,
+        )  # fmt: skip
 
     # --- the monitoring plan -------------------------------------------------------------------
 
