@@ -236,11 +236,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
             report = read_responses(psr, [(Path(f).name, Path(f).read_bytes()) for f in args.files])
             input_files.extend((r.filename, r.sha256) for r in report.results)  # rejected ones too
-            for result in report.results:
-                if result.response is None:
-                    print(f"{result.filename}: not evaluated: {result.rejection}", file=sys.stderr)
+            for read in report.results:
+                if read.response is None:
+                    print(f"{read.filename}: not evaluated: {read.rejection}", file=sys.stderr)
                 else:
-                    responses.append(result.response)
+                    responses.append(read.response)
         if args.evaluator_scores:
             scores = pd.read_csv(args.evaluator_scores)
         if args.overrides:

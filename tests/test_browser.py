@@ -140,7 +140,7 @@ def screenshot(page, name: str) -> None:
 def test_buyer_goes_from_the_demo_psr_to_a_downloaded_comparison(page, tmp_path):
     import openpyxl
 
-    page.get_by_text("32 requirements, all readable.").wait_for()
+    page.get_by_text("32 requirements, all readable.").wait_for()  # 26 and 6 on the contract terms
     screenshot(page, "1-requirements")
     page.get_by_label("Your name", exact=True).fill("Anna Browser")
     page.get_by_label("Your name", exact=True).press("Enter")

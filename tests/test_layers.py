@@ -13,34 +13,22 @@ PACKAGE = ROOT / "slm_psr"
 
 # layer -> the slm_psr layers it may import (DESIGN.md, "Layers")
 ALLOWED = {
-    "contract_terms": set(),  # part of the model layer: the PSR's contract terms and the SLA schedule
-    "model": {"contract_terms"},
-    "psr_file": {"model", "contract_terms"},
-    "wording": {"model", "contract_terms"},
-    "values": {"model", "contract_terms", "values"},
+    "model": {"model"},
+    "psr_file": {"model"},
+    "wording": {"model"},
+    "values": {"model", "values"},
     # the kinds' specs read answers with values' readers; every other layer reaches a
     # kind through the model's registry (req.kind.spec), so it needs no import of kinds
-    "kinds": {"wording", "model", "contract_terms", "values", "kinds"},
-    "excel": {"wording", "model", "contract_terms", "values", "engine", "psr_file", "excel"},
-    "engine": {"wording", "model", "contract_terms", "engine"},
-    "store": {"model", "contract_terms", "psr_file", "store"},
-    "charts": {"wording", "model", "contract_terms", "engine"},
-    "demo": {"model", "contract_terms", "psr_file", "excel", "store"},
-    "service": {
-        "wording",
-        "model",
-        "contract_terms",
-        "psr_file",
-        "excel",
-        "engine",
-        "store",
-        "demo",
-        "service",
-    },
+    "kinds": {"wording", "model", "values", "kinds"},
+    "excel": {"wording", "model", "values", "engine", "psr_file", "excel"},
+    "engine": {"wording", "model", "engine"},
+    "store": {"model", "psr_file", "store"},
+    "charts": {"wording", "model", "engine"},
+    "demo": {"model", "psr_file", "excel", "store"},
+    "service": {"wording", "model", "psr_file", "excel", "engine", "store", "demo", "service"},
     "cli": {
         "wording",
         "model",
-        "contract_terms",
         "psr_file",
         "values",
         "excel",
@@ -53,7 +41,6 @@ ALLOWED = {
     "ui": {
         "wording",
         "model",
-        "contract_terms",
         "psr_file",
         "values",
         "kinds",

@@ -23,7 +23,7 @@ from slm_psr.engine.credits import (
     money,
 )
 from slm_psr.engine.credits import percent as _pct
-from slm_psr.engine.evaluate import Inputs, collect_inputs
+from slm_psr.engine.inputs import Inputs, collect_inputs
 from slm_psr.engine.rules import reaches
 from slm_psr.model import (
     PSR,
@@ -234,17 +234,10 @@ def build_schedule(psr: PSR, response: Response, *, psr_hash: str = "") -> SLASc
     ]
     reporting = ""
     if terms.reporting:
-        day = _number(inputs.value[0, column[terms.reporting]])
         req = psr.requirement(terms.reporting)
-        committed = day if day is not None and req.minimum is not None and day <= req.minimum else req.minimum
-        reporting = (
-            f"monthly service report delivered by business day {committed:g} of the following month"
-            + (
-                f" (the bid's offer; the maximum allowed is {req.minimum:g})"
-                if committed == day and day != req.minimum
-                else " (the maximum allowed)"
-            )
-        )
+        day, _, basis_text = _committed(req, inputs.value[0, column[terms.reporting]])
+        if day is not None:
+            reporting = f"monthly service report delivered by {format_level(req, day)} of the following month ({basis_text})"
     cap_text = cap_words(terms, invoice, at_risk, cur)
     return SLASchedule(
         psr_id=psr.id,

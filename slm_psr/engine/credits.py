@@ -4,7 +4,7 @@ Pure functions over numbers (no PSR, no I/O), so that the contract schedule's wo
 figures, the comparison's credit exposure and monitoring after the award compute
 the same amounts. Amounts are in the contract's currency, percentages in percent
 (10 means 10 %). The thin wrappers at the end read the rule objects of
-``slm_psr.contract_terms``.
+``slm_psr.model.contract_terms``.
 
 The API monitoring builds on:
 
@@ -223,7 +223,7 @@ def percent(x: float) -> str:
 class CreditRuleSpec(ABC):
     """Everything one credit-rule family means: its credit, its exposure, its words, its worked figures.
 
-    The rule's parameters are validated by its model class (``slm_psr.contract_terms``,
+    The rule's parameters are validated by its model class (``slm_psr.model.contract_terms``,
     ``rule`` = :attr:`name`); this spec is the arithmetic and the words. A rule family
     whose model class has no spec here is refused at import.
     """
@@ -329,7 +329,9 @@ _MODEL_RULES = {get_args(cls.model_fields["rule"].annotation)[0] for cls in get_
 def register_credit_rule(spec: CreditRuleSpec) -> CreditRuleSpec:
     """Add a credit-rule family; its name must be the ``rule`` of a model class of ``CreditRule``."""
     if spec.name not in _MODEL_RULES:
-        raise TypeError(f"credit rule {spec.name!r} has no model class in slm_psr.contract_terms.CreditRule")
+        raise TypeError(
+            f"credit rule {spec.name!r} has no model class in slm_psr.model.contract_terms.CreditRule"
+        )
     if spec.name in CREDIT_RULES:
         raise TypeError(f"credit rule {spec.name!r} is registered already")
     CREDIT_RULES[spec.name] = spec

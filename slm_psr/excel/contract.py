@@ -173,6 +173,7 @@ def _table(
     for col, (head, width) in enumerate(zip(headers, widths, strict=True)):
         ws.set_column(col, col, width)
         ws.write_string(0, col, head, styles["header"])
+    ws.set_row(0, LINE_HEIGHT * max(wrapped_lines(h, w) for h, w in zip(headers, widths, strict=True)))
     for r, row in enumerate(rows, start=1):
         height = 1
         for col, value in enumerate(row):
@@ -187,6 +188,12 @@ def _table(
         ws.set_row(r, min(MAX_ROW_HEIGHT, LINE_HEIGHT * height))
     ws.freeze_panes(1, 1)
     ws.autofilter(0, 0, max(1, len(rows)), len(headers) - 1)
+
+
+def _service_order(schedule: SLASchedule) -> list[str]:
+    """Services in the order the levels name them (the stored JSON keeps its keys sorted)."""
+    seen = [lv.service for lv in schedule.levels if lv.service in schedule.monthly_charges]
+    return list(dict.fromkeys([*seen, *schedule.monthly_charges]))
 
 
 def _finish(ws: Worksheet, footer: str) -> None:

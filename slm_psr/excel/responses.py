@@ -124,6 +124,11 @@ class ImportResult:
             "response": self.response.model_dump(mode="json") if self.response else None,
         }
 
+    def stored_review(self) -> dict[str, Any]:
+        """What the import said, to keep with the stored response: its notes and the values to
+        review as worded now (the Responses page shows them as the import report did)."""
+        return {"notes": list(self.notes), "review": [item.to_dict() for item in self.review]}
+
     def summary(self) -> str:
         if not self.accepted:
             return f"{self.filename}: REJECTED: {self.rejection}"
@@ -442,7 +447,7 @@ class _Reader:
             return None
         rows = self._rows(CONTRACT_SHEET, needed=False)
         located = _header(rows, ANSWER_HEADER, exact=True) if rows else None
-        if located is None:
+        if rows is None or located is None:
             self.note(
                 f"no header row with '{ID_HEADER}' and '{ANSWER_HEADER}'; its answers were not read",
                 CONTRACT_SHEET,
@@ -471,7 +476,7 @@ class _Reader:
                     f"(row {header_row + 1})",
                     sheet,
                 )
-            return _Table(sheet, rows, header_row, *cols)
+            return _Table(sheet, rows, header_row, *cols)  # type: ignore[arg-type]
         return None
 
     def _read_table(self, table: _Table, answers: dict[str, Answer], found_rows: dict[str, int]) -> None:
@@ -615,8 +620,8 @@ class _Reader:
         xml = self.report.sheet_xml.get(part)  # kept by the preflight, which checked it
         if xml is None:
             xml = self.zip.read(part)
+        found: dict[str, _CellInfo] = {}
         if not _has_formula(xml):
-            found = {}
             for ref in refs:
                 tag = _cell_start_tag(xml, ref)
                 if tag:
@@ -624,7 +629,6 @@ class _Reader:
                     found[ref] = _CellInfo(style=int(style.group(1)) if style else 0, has_value=True)
             return found
         wanted = set(refs)
-        found: dict[str, _CellInfo] = {}
         for _event, element in ElementTree.iterparse(io.BytesIO(xml), events=("end",)):
             if _local(element.tag) != "c":
                 continue

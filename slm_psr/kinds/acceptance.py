@@ -13,7 +13,7 @@ from slm_psr.model import Requirement, register_kind
 class Acceptance(YesNo):
     name = "acceptance"
     label = "acceptance"
-    aliases = ("accept", "accepted")
+    aliases = ("accept", "accepted", "agree")
     answer_hint = "yes or no (conditions in the comment)"
 
     def how_to_answer(self, req: Requirement, currency: str) -> str:

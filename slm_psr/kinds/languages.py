@@ -49,12 +49,12 @@ class Languages(BaseKind):
         return out
 
     def check_order(self, req: Requirement, where: str) -> None:
-        overlap = sorted(set(req.minimum) & set(req.target))  # type: ignore[arg-type]
+        overlap = sorted(set(req.minimum) & set(req.target))  # type: ignore[arg-type,type-var]
         if overlap:
             raise refuse(
                 "order",
                 f"{where}: target lists desirable extra languages; "
-                f"{', '.join(overlap)} is already required by the minimum",
+                f"{', '.join(overlap)} is already required by the minimum",  # type: ignore[arg-type]
             )
 
     def format_level(self, req: Requirement, level: Any) -> str:
@@ -100,7 +100,7 @@ class Languages(BaseKind):
         levels = {}
         for key in dict.fromkeys(keys):
             offered = {str(c).lower() for c in key}
-            share = sum(c in offered for c in extras) / len(extras) if extras else 1.0  # type: ignore[union-attr]
+            share = sum(c in offered for c in extras) / len(extras) if extras else 1.0  # type: ignore[union-attr,arg-type]
             levels[key] = (
                 share,
                 set(req.minimum or []) <= offered,  # type: ignore[arg-type]
@@ -115,7 +115,7 @@ class Languages(BaseKind):
         missing = [c for c in req.minimum if c not in offered]  # type: ignore[union-attr]
         return (
             f"offered {self.format_level(req, offered)}; {self.requirement_words(req)}; "
-            f"missing {', '.join(c.upper() for c in missing)}"
+            f"missing {', '.join(c.upper() for c in missing)}"  # type: ignore[union-attr]
         )
 
 

@@ -386,7 +386,7 @@ def _money(amount: float, currency: str) -> str:
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in row.items():
         if value is pd.NA or (isinstance(value, float) and np.isnan(value)):
             out[key] = None

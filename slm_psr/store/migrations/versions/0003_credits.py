@@ -1,7 +1,7 @@
 """Contract SLA schedules: every version kept, a confirmed one never changed.
 
 Revision ID: credits
-Revises: 0001
+Revises: service
 Create Date: 2026-11-29
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "credits"
-down_revision = "0001"
+down_revision = "service"
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@ delivered by), so those answers are read, knocked out and scored like any other.
 :class:`SLASchedule` is the contract's schedule built from a chosen bid (see
 ``slm_psr.engine.contract``); it is stored as JSON and exported as a workbook.
 
-This module imports nothing of slm_psr; ``model`` imports it for the PSR field and
+This module imports nothing else of slm_psr; ``model.psr`` imports it for the PSR field and
 checks the cross-references (requirement IDs, kinds) there.
 """
 
