@@ -387,116 +387,6 @@ def add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_evaluate)
 
 
-def cmd_monitor(args: argparse.Namespace) -> int:
-    import json
-
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from slm_psr.service import ProjectNotFound, open_project
-    from slm_psr.service import monitor as m
-    from slm_psr.store import Store, StoreError
-
-    status = 0
-    try:
-        with Store.open(args.database) as store:
-            state, _ = open_project(store, args.project)  # creates the demo project on first use
-            pid = state.id
-            m.ensure_demo_contract(store)  # the demo's contract, confirmed once (nothing for other projects)
-            if args.confirm:
-                contract = m.confirm_contract(store, pid, args.confirm, user=args.user)
-                print(f"contract with {contract.supplier} confirmed (version {contract.version})")
-            if args.import_files:
-                files = []
-                for name in args.import_files:
-                    try:
-                        files.append((Path(name).name, Path(name).read_bytes()))
-                    except OSError as exc:
-                        print(f"{name}: cannot be read ({exc.strerror})", file=sys.stderr)
-                        status = 1
-                for result in m.import_measurements(store, pid, files, user=args.user):
-                    print(result.summary())
-                    for note in result.notes[:20]:
-                        print(f"  - {note}")
-                    if len(result.notes) > 20:
-                        print(f"  - ... and {len(result.notes) - 20} more notes")
-                    status = status if result.accepted else 1
-            if args.correct:
-                record, field_name, value = args.correct
-                m.correct_measurement(
-                    store, pid, record, field_name, value, args.reason or "", user=args.user
-                )
-                print(f"record {record}: {field_name} corrected to {value!r}")
-            if args.dispute:
-                m.dispute_measurement(store, pid, args.dispute, args.party, args.reason or "", user=args.user)
-                print(f"record {args.dispute} marked disputed by the {args.party}")
-            computing = (
-                args.period
-                or args.json
-                or args.output
-                or args.pdf
-                or not (args.import_files or args.correct or args.dispute or args.confirm)
-            )
-            if computing:
-                report = m.monitor(store, pid, period=args.period, user=args.user)
-                for line in report.lines():
-                    print(line)
-                if args.json:
-                    Path(args.json).write_text(
-                        json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n",
-                        encoding="utf-8",
-                    )
-                    print(f"result: {args.json}")
-                if args.output:
-                    Path(args.output).write_bytes(report.to_xlsx())
-                    print(f"report: {args.output}")
-            if args.pdf:
-                from slm_psr.service import service_report
-
-                if not args.period:
-                    print(
-                        "--pdf needs --period YYYY-MM: the monthly report is for one month", file=sys.stderr
-                    )
-                    return 1
-                pdf, _ = service_report(store, pid, args.period)
-                Path(args.pdf).write_bytes(pdf)
-                print(f"monthly service report {args.period}: {args.pdf}")
-    except ProjectNotFound as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    except (m.MonitoringError, StoreError, ValueError) as exc:
-        print(f"cannot monitor: {exc}", file=sys.stderr)
-        return 1
-    except SQLAlchemyError as exc:
-        reason = getattr(exc, "orig", None) or exc
-        print(f"cannot open the project store: {str(reason).strip().splitlines()[0]}", file=sys.stderr)
-        return 1
-    return status
-
-
-def add_monitor(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "monitor",
-        help="after the award: import measurements; per month and service level attainment, credits, termination",
-    )
-    p.add_argument("--project", required=True, metavar="ID_OR_NAME", help="the stored project")
-    p.add_argument("--database", metavar="URL", help="the store (default: $SLM_PSR_DATABASE_URL or SQLite)")
-    p.add_argument("--import", dest="import_files", nargs="+", metavar="FILE",
-                   help="outage logs, ticket exports or measured values (.xlsx or .csv) to import")  # fmt: skip
-    p.add_argument("--confirm", metavar="SUPPLIER", help="confirm the contract with this bid's SLA schedule")
-    p.add_argument("--period", metavar="YYYY-MM", help="show this month only (all months are computed)")
-    p.add_argument(
-        "--correct", nargs=3, metavar=("RECORD", "FIELD", "VALUE"), help="correct a record (needs --reason)"
-    )
-    p.add_argument("--dispute", metavar="RECORD", help="mark a record disputed (needs --party and --reason)")
-    p.add_argument("--party", choices=("buyer", "supplier"), default="buyer", help="who disputes the record")
-    p.add_argument("--reason", help="why a record is corrected or disputed")
-    p.add_argument("--user", default="command line", help="your name, for the audit trail")
-    p.add_argument("--json", help="write the results (periods labelled YYYY-MM) as JSON here")
-    p.add_argument("-o", "--output", metavar="XLSX", help="write the monitoring report workbook (.xlsx) here")
-    p.add_argument("--pdf", metavar="PDF", help="write the monthly service report (PDF) of --period here")
-    p.set_defaults(func=cmd_monitor)
-
-
 def cmd_award_record(args: argparse.Namespace) -> int:
     import re
 
@@ -738,6 +628,107 @@ def add_contract(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", help="write the schedule as JSON here")
     p.add_argument("-o", "--output", metavar="XLSX", help="write the schedule workbook (.xlsx) here")
     p.set_defaults(func=cmd_contract)
+
+
+def cmd_monitor(args: argparse.Namespace) -> int:
+    import json
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from slm_psr.service import ProjectNotFound, open_project
+    from slm_psr.service import monitor as m
+    from slm_psr.store import Store, StoreError
+
+    status = 0
+    try:
+        with Store.open(args.database) as store:
+            state, _ = open_project(store, args.project)  # creates the demo project on first use
+            pid = state.id
+            m.ensure_demo_contract(store)  # the demo's contract, confirmed once (nothing for other projects)
+            if args.plan:
+                m.set_monitoring_plan(
+                    store, pid, json.loads(Path(args.plan).read_text(encoding="utf-8")), user=args.user
+                )
+                print(f"monitoring plan from {args.plan} stored")
+            if args.import_files:
+                files = []
+                for name in args.import_files:
+                    try:
+                        files.append((Path(name).name, Path(name).read_bytes()))
+                    except OSError as exc:
+                        print(f"{name}: cannot be read ({exc.strerror})", file=sys.stderr)
+                        status = 1
+                for result in m.import_measurements(store, pid, files, user=args.user):
+                    print(result.summary())
+                    for note in result.notes[:20]:
+                        print(f"  - {note}")
+                    if len(result.notes) > 20:
+                        print(f"  - ... and {len(result.notes) - 20} more notes")
+                    status = status if result.accepted else 1
+            if args.correct:
+                record, field_name, value = args.correct
+                m.correct_measurement(
+                    store, pid, record, field_name, value, args.reason or "", user=args.user
+                )
+                print(f"record {record}: {field_name} corrected to {value!r}")
+            if args.dispute:
+                m.dispute_measurement(store, pid, args.dispute, args.party, args.reason or "", user=args.user)
+                print(f"record {args.dispute} marked disputed by the {args.party}")
+            computing = (
+                args.period
+                or args.json
+                or args.output
+                or not (args.import_files or args.correct or args.dispute or args.plan)
+            )
+            if computing:
+                report = m.monitor(store, pid, period=args.period, user=args.user)
+                for line in report.lines():
+                    print(line)
+                if args.json:
+                    Path(args.json).write_text(
+                        json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n",
+                        encoding="utf-8",
+                    )
+                    print(f"result: {args.json}")
+                if args.output:
+                    Path(args.output).write_bytes(report.to_xlsx())
+                    print(f"report: {args.output}")
+    except ProjectNotFound as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except (m.MonitoringError, StoreError, ValueError, OSError) as exc:
+        print(f"cannot monitor: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        reason = getattr(exc, "orig", None) or exc
+        print(f"cannot open the project store: {str(reason).strip().splitlines()[0]}", file=sys.stderr)
+        return 1
+    return status
+
+
+def add_monitor(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "monitor",
+        help="after the award: import measurements; per month and service level attainment, credits, termination",
+    )
+    p.add_argument("--project", required=True, metavar="ID_OR_NAME", help="the stored project")
+    p.add_argument("--database", metavar="URL", help="the store (default: $SLM_PSR_DATABASE_URL or SQLite)")
+    p.add_argument("--import", dest="import_files", nargs="+", metavar="FILE",
+                   help="outage logs, ticket exports or measured values (.xlsx or .csv) to import")  # fmt: skip
+    p.add_argument(
+        "--plan", metavar="JSON", help="store the monitoring plan (which records measure which level)"
+    )
+    p.add_argument("--period", metavar="YYYY-MM", help="show this month only (all months are computed)")
+    p.add_argument(
+        "--correct", nargs=3, metavar=("RECORD", "FIELD", "VALUE"), help="correct a record (needs --reason)"
+    )
+    p.add_argument("--dispute", metavar="RECORD", help="mark a record disputed (needs --party and --reason)")
+    p.add_argument("--party", choices=("buyer", "supplier"), default="buyer", help="who disputes the record")
+    p.add_argument("--reason", help="why a record is corrected or disputed")
+    p.add_argument("--user", default="command line", help="your name, for the audit trail")
+    p.add_argument("--json", help="write the results (periods labelled YYYY-MM) as JSON here")
+    p.add_argument("-o", "--output", metavar="XLSX", help="write the monitoring report workbook (.xlsx) here")
+    p.set_defaults(func=cmd_monitor)
 
 
 # Subcommands in the order `--help` lists them.

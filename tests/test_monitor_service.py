@@ -1,6 +1,6 @@
 """Monitoring a stored project: contract, import, corrections, disputes, credits, earn-back and termination.
 
-The contract here is the demo tender with bands-only terms (hosting production
+The contract here is the demo tender with one credit rule (hosting production
 availability HO-01, bands of the hosting monthly charge), so every amount is a
 hand calculation from the demo's awarded bid (Nordwind IT Services AG: HO-01
 offered 99.95 %, hosting monthly fee 42,000 EUR).
@@ -17,12 +17,13 @@ import pytest
 from slm_psr.excel.responses import read_response
 from slm_psr.model import PSR
 from slm_psr.service import monitor as m
+from slm_psr.service.contract import store_contract
 from slm_psr.store import Store
 from slm_psr.store.monitoring import MonitoringStore
 from tests.conftest import DEMO
 
+# The demo's terms (period, pool, questions to suppliers) with only HO-01's bands as credit rule.
 TERMS = {
-    "period": {"kind": "calendar_month", "time_zone": "Europe/Berlin"},
     "credits": [
         {
             "rule": "bands",
@@ -44,6 +45,7 @@ TERMS = {
             "misses": 3,
             "periods": 6,
             "notice": "The customer may terminate the hosting services with 30 days' notice.",
+            "acceptance": "CT-03",
         },
         {
             "id": "T2",
@@ -51,6 +53,7 @@ TERMS = {
             "requirement": "HO-01",
             "floor": 97.0,
             "notice": "The customer may terminate the hosting services with immediate effect.",
+            "acceptance": "CT-04",
         },
     ],
 }
@@ -60,13 +63,14 @@ NORDWIND = "Nordwind IT Services AG"
 
 
 def _monitored(tmp_path, psr_dict: dict, terms: dict) -> tuple[Store, int]:
-    psr = PSR.model_validate(psr_dict | {"contract_terms": terms})
+    psr = PSR.model_validate(psr_dict | {"contract_terms": psr_dict["contract_terms"] | terms})
     store = Store.open(f"sqlite:///{tmp_path / 'monitor.sqlite3'}")
     info = store.create_project("Monitored", psr, user=USER)
     data = (DEMO / "responses" / "nordwind.xlsx").read_bytes()
     result = read_response(psr, data, "nordwind.xlsx")
     store.add_response(info.id, "nordwind.xlsx", data, result.response, None, user=USER, expected_revision=1)
-    m.confirm_contract(store, info.id, NORDWIND, plan=PLAN, user=USER)
+    store_contract(store, store.load(info.id), NORDWIND, user=USER, confirm=True)
+    m.set_monitoring_plan(store, info.id, PLAN, user=USER)
     return store, info.id
 
 
@@ -229,3 +233,14 @@ def test_the_cap_limits_a_period_and_the_rest_is_forfeited(tmp_path, demo_psr_di
     assert ledger.loc["2027-05", "owed"] == pytest.approx(1_150)
     assert ledger.loc["2027-05", "forfeited"] == pytest.approx(950)
     assert ledger.loc["2027-08", "earned_back"] == pytest.approx(1_150)
+
+
+def test_the_contract_monitored_is_the_confirmed_schedule_with_its_plan(project):
+    store, pid = project
+    contract = MonitoringStore(store).contract(pid)
+    assert contract is not None and contract.supplier == NORDWIND
+    assert contract.plan == PLAN and contract.schedule["supplier"] == NORDWIND
+    again = m.confirm_contract(store, pid, NORDWIND, plan=PLAN | {"holiday_region": "DE-BY"}, user=USER)
+    assert again.plan["holiday_region"] == "DE-BY"
+    with pytest.raises(m.MonitoringError, match="no bid"):
+        m.confirm_contract(store, pid, "Nobody GmbH", user=USER)

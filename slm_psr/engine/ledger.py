@@ -58,10 +58,11 @@ def settle(results: pd.DataFrame, schedule: SLASchedule) -> Settlement:
     for i, row in out.iterrows():
         level = levels.get(row["level"])
         rule = credit_rule(level.rule) if level else None
-        if rule is None or pd.isna(row["met"]) or bool(row["met"]):
+        if level is None or rule is None or pd.isna(row["met"]) or bool(row["met"]):
             continue
         higher = row["metric"] != "value" or level.direction.startswith("higher")
         pooled = isinstance(rule, PoolRule)
+        allocation = schedule.pool_allocations.get(rule.category, 0.0) if isinstance(rule, PoolRule) else 0.0
         out.at[i, "pooled"] = pooled
         out.at[i, "credit_uncapped"] = rule_credit(
             rule,
@@ -70,7 +71,7 @@ def settle(results: pd.DataFrame, schedule: SLASchedule) -> Settlement:
             higher_is_better=higher,
             monthly_charge=level.monthly_charge,
             at_risk=schedule.at_risk_amount or 0.0,
-            category_allocation=schedule.pool_allocations.get(rule.category, 0.0) if pooled else 0.0,
+            category_allocation=allocation,
         )
     # Caps: the pool at the at-risk amount, everything at the contract's cap.
     cap = schedule.monthly_invoice * schedule.cap_percent / 100 if schedule.cap_percent is not None else None

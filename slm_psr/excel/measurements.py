@@ -193,7 +193,7 @@ def _no_header(shown: str) -> str:
     )
 
 
-def _csv_rows(data: bytes, shown: str, result: MeasurementFile) -> list[list[str]]:
+def _csv_rows(data: bytes, shown: str, result: MeasurementFile) -> list[list[Any]]:
     if len(data) > MAX_CSV_BYTES:
         raise _Refused(
             f'"{shown}" is {len(data) / MB:.0f} MB; a measurement CSV may be at most {MAX_CSV_BYTES // MB} MB.'
@@ -212,7 +212,7 @@ def _csv_rows(data: bytes, shown: str, result: MeasurementFile) -> list[list[str
             result.notes.append(f"{shown}: not UTF-8; read as Windows-1252 (Western European)")
     lines = text.splitlines()[: HEADER_SEARCH_ROWS + 30]
     delimiter = _delimiter(lines)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    rows: list[list[Any]] = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     if len(rows) > MAX_ROWS:
         raise _Refused(f'"{shown}" has {len(rows):,} rows; at most {MAX_ROWS:,} are read from one file.')
     return rows

@@ -1,4 +1,4 @@
-"""Monitoring a stored project after the award: confirm the contract, import measurements, compute a period.
+"""Monitoring a stored project after the award: import measurements, compute a period, correct and dispute.
 
 The use cases the CLI (`monitor`), the pages and a notebook share::
 
@@ -31,16 +31,15 @@ import numpy as np
 import pandas as pd
 
 from slm_psr.demo import DEMO_PLAN, DEMO_PROJECT, DEMO_USER
-from slm_psr.engine.contract import build_schedule
 from slm_psr.engine.ledger import Settlement, settle
 from slm_psr.engine.monitoring import METRIC_WORDS, MonitoringPlan, Records, attainment, measures_for
 from slm_psr.excel.measurements import OUTAGES, TICKETS, VALUES, MeasurementFile, read_measurement_file
 from slm_psr.excel.timestamps import read_times
 from slm_psr.model import SLASchedule
-from slm_psr.psr_file import content_hash
-from slm_psr.service.project import evaluate_project
-from slm_psr.store import Store, StoreError
-from slm_psr.store.monitoring import MonitoringStore, StoredContract
+from slm_psr.service.contract import ContractError, store_contract
+from slm_psr.store import NotFound, Store, StoreError
+from slm_psr.store.contracts import ContractStore, StoredSchedule
+from slm_psr.store.monitoring import MonitoredContract, MonitoringStore
 
 _TIME_COLUMNS = ("start", "end", "opened", "responded", "resolved", "pause_from", "pause_until")
 
@@ -78,62 +77,74 @@ def records_from_bytes(data: bytes) -> pd.DataFrame:
     return frame
 
 
-# --- the contract -----------------------------------------------------------------------------
+# --- the contract and its monitoring plan ---------------------------------------------------------
+
+
+def set_monitoring_plan(store: Store, project_id: int, plan: dict[str, Any], *, user: str) -> None:
+    """Store how the contract's levels are measured (see :class:`MonitoringPlan`); audited, versioned."""
+    MonitoringPlan.from_dict(plan)  # refuse a malformed plan before storing it
+    MonitoringStore(store).save_plan(
+        project_id, plan, user=user, expected_revision=store.project(project_id).revision
+    )
 
 
 def confirm_contract(
-    store: Store, project_id: int, supplier: str, *, plan: dict[str, Any] | None = None, user: str
-) -> StoredContract:
-    """Build the SLA schedule for ``supplier``'s bid from the project's PSR and confirm it for monitoring."""
-    state = store.load(project_id)
-    response = next(
-        (r for r in state.accepted_responses() if r.supplier.casefold() == supplier.strip().casefold()), None
-    )
-    if response is None:
-        known = ", ".join(r.supplier for r in state.accepted_responses()) or "none"
-        raise MonitoringError(f"project '{state.name}' has no read bid from '{supplier}' (bids: {known})")
-    schedule = build_schedule(state.psr, response, psr_hash=content_hash(state.psr))
-    MonitoringPlan.from_dict(plan)  # refuse a malformed plan before storing it
-    ms = MonitoringStore(store)
-    ms.confirm_contract(
-        project_id,
-        response.supplier,
-        schedule.model_dump(mode="json"),
-        plan or {},
-        user=user,
-        expected_revision=state.revision,
-    )
-    contract = ms.contract(project_id)
+    store: Store,
+    project_id: int,
+    supplier: str | None = None,
+    *,
+    plan: dict[str, Any] | None = None,
+    user: str,
+) -> MonitoredContract:
+    """Confirm the SLA schedule of ``supplier``'s bid (default: the winner) and, when given, the monitoring plan."""
+    try:
+        store_contract(store, store.load(project_id), supplier, user=user, confirm=True)
+    except ContractError as exc:
+        raise MonitoringError(str(exc)) from None
+    if plan is not None:
+        set_monitoring_plan(store, project_id, plan, user=user)
+    contract = MonitoringStore(store).contract(project_id)
     assert contract is not None
     return contract
 
 
 def ensure_demo_contract(store: Store) -> bool:
-    """Confirm the demo project's contract with its best-ranked bid, once; True when it did so now.
+    """Confirm the demo project's contract with its best-ranked bid and store the demo's monitoring
+    plan, once; True when it did so now.
 
     So that `monitor --project "Demo: ..." --import data/demo/measurements/...` works on
     a fresh store, as a buyer's store would after the award.
     """
     project = next((p for p in store.list_projects(include_archived=True) if p.name == DEMO_PROJECT), None)
-    if project is None or MonitoringStore(store).contract(project.id) is not None:
+    if project is None:
         return False
-    result = evaluate_project(store.load(project.id))
-    ranked = result.suppliers.dropna(subset=["rank"]).sort_values("rank")
-    if ranked.empty:
-        return False
-    plan = json.loads(DEMO_PLAN.read_text(encoding="utf-8"))
-    confirm_contract(store, project.id, str(ranked["supplier"].iloc[0]), plan=plan, user=DEMO_USER)
-    return True
+    done = False
+    if not any(c.confirmed for c in ContractStore(store).contracts(project.id)):
+        try:
+            store_contract(store, store.load(project.id), user=DEMO_USER, confirm=True)
+        except ContractError:
+            return False  # the demo was changed so that no bid wins; nothing to monitor
+        done = True
+    if MonitoringStore(store).plan(project.id) is None:
+        set_monitoring_plan(
+            store, project.id, json.loads(DEMO_PLAN.read_text(encoding="utf-8")), user=DEMO_USER
+        )
+        done = True
+    return done
 
 
-def _contract(store: Store, project_id: int) -> tuple[StoredContract, SLASchedule]:
-    contract = MonitoringStore(store).contract(project_id)
-    if contract is None:
+def _contract(store: Store, project_id: int) -> tuple[StoredSchedule, SLASchedule, MonitoringPlan]:
+    try:
+        contract = ContractStore(store).contract(project_id, confirmed=True)
+    except NotFound:
         name = store.project(project_id).name
         raise MonitoringError(
-            f"project '{name}' has no confirmed contract yet: confirm the awarded bid's SLA schedule first"
-        )
-    return contract, SLASchedule.model_validate(contract.schedule)
+            f"project '{name}' has no confirmed contract yet: confirm the awarded bid's SLA schedule first "
+            f"(python -m slm_psr contract --project ... --confirm)"
+        ) from None
+    stored_plan = MonitoringStore(store).plan(project_id)
+    plan = MonitoringPlan.from_dict(stored_plan.plan if stored_plan else None)
+    return contract, SLASchedule.model_validate(contract.schedule), plan
 
 
 # --- measurements -------------------------------------------------------------------------------
@@ -143,7 +154,7 @@ def import_measurements(
     store: Store, project_id: int, files: Iterable[tuple[str, bytes]], *, user: str
 ) -> list[MeasurementFile]:
     """Read and keep every file (refused ones too, with the reason); one bad file never stops the others."""
-    _, schedule = _contract(store, project_id)
+    _, schedule, _ = _contract(store, project_id)
     ms = MonitoringStore(store)
     results = []
     for name, data in files:
@@ -212,7 +223,7 @@ def correct_measurement(
     store: Store, project_id: int, record: str, field_name: str, value: str, reason: str, *, user: str
 ) -> None:
     """Correct one field of one record (its reason goes on record beside the old and new value)."""
-    _, schedule = _contract(store, project_id)
+    _, schedule, _ = _contract(store, project_id)
     records, _ = load_records(store, project_id, schedule.period.time_zone)
     before = None
     for frame in (records.outages, records.tickets, records.values):
@@ -375,7 +386,7 @@ def _money(amount: float, currency: str) -> str:
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in row.items():
         if value is pd.NA or (isinstance(value, float) and np.isnan(value)):
             out[key] = None
@@ -413,7 +424,7 @@ def monitor(
 ) -> MonitoringReport:
     """Compute every period from the first measured month (credits and earn-back need the history);
     the report shows ``period`` only when given. Saves the results per period and level."""
-    contract, schedule = _contract(store, project_id)
+    contract, schedule, plan = _contract(store, project_id)
     psr = store.load_psr(project_id, schedule.psr_version)
     tz = schedule.period.time_zone
     records, notes = load_records(store, project_id, tz)
@@ -425,7 +436,6 @@ def monitor(
             every = [p.strftime("%Y-%m") for p in pd.period_range(every[0], every[-1], freq="M")]
     if not every:
         raise MonitoringError("no measurements imported yet: nothing to compute")
-    plan = MonitoringPlan.from_dict(contract.plan)
     years = sorted({int(p[:4]) for p in every} | {int(every[-1][:4]) + 1})
     measures, plan_notes = measures_for(schedule, psr, plan, years)
     frame = attainment(measures, records, every, tz, as_of=as_of)

@@ -1,9 +1,11 @@
-"""The store's monitoring tables: the contract being monitored, measurement files, corrections, disputes, results.
+"""The store's monitoring tables: the monitoring plan, measurement files, corrections, disputes, results.
+
+The contract monitored is the project's confirmed SLA schedule (``slm_psr.store.contracts``).
 
 Same rules as ``slm_psr.store.api``: each change is one transaction that bumps the
 project's revision (``expected_revision`` guards against a concurrent change) and
-writes an audit row (actions confirm_contract, import_measurements, correct_measurement,
-dispute_measurement, settle_dispute). Files, corrections and contracts are history
+writes an audit row (actions set_monitoring_plan, import_measurements, correct_measurement,
+dispute_measurement, settle_dispute). Files, corrections and plans are history
 (append-only in the database). Period results are derived data: saving them replaces
 the previous computation and needs no revision.
 
@@ -17,14 +19,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from slm_psr.store.api import NotFound, Store, StoreError, _NoChange, _now, _who
+from slm_psr.store.contracts import ContractStore
 from slm_psr.store.schema import (
     MeasurementCorrectionRow,
     MeasurementDisputeRow,
     MeasurementFileRow,
-    MonitoringContractRow,
+    MonitoringPlanRow,
     MonitoringResultRow,
 )
 
@@ -32,13 +35,23 @@ PARTIES = ("buyer", "supplier")
 
 
 @dataclass(frozen=True)
-class StoredContract:
-    version: int
+class MonitoredContract:
+    """What monitoring measures against: the latest confirmed SLA schedule and the monitoring plan."""
+
+    version: int  # the confirmed schedule's version in the contract store
     supplier: str
     schedule: dict[str, Any]
     plan: dict[str, Any]
     confirmed_at: Any
     confirmed_by: str
+
+
+@dataclass(frozen=True)
+class StoredPlan:
+    version: int
+    plan: dict[str, Any]
+    saved_at: Any
+    saved_by: str
 
 
 @dataclass(frozen=True)
@@ -61,60 +74,60 @@ class MonitoringStore:
     def __init__(self, store: Store):
         self.store = store
 
-    # --- the contract ---------------------------------------------------------------------
+    # --- the contract monitored -----------------------------------------------------------------
 
-    def confirm_contract(
-        self,
-        project_id: int,
-        supplier: str,
-        schedule: dict[str, Any],
-        plan: dict[str, Any],
-        *,
-        user: str,
-        expected_revision: int,
-    ) -> int:
-        """Confirm the contract to monitor (a new version each time); returns the new revision."""
+    def contract(self, project_id: int) -> MonitoredContract | None:
+        """The latest confirmed schedule with the latest monitoring plan; None before a confirmation."""
+        confirmed = [c for c in ContractStore(self.store).contracts(project_id) if c.confirmed]
+        if not confirmed:
+            return None
+        latest, plan = confirmed[-1], self.plan(project_id)
+        return MonitoredContract(
+            latest.version, latest.supplier, latest.schedule, plan.plan if plan else {}, latest.saved_at,
+            latest.saved_by,
+        )  # fmt: skip
+
+    # --- the monitoring plan -------------------------------------------------------------------
+
+    def save_plan(self, project_id: int, plan: dict[str, Any], *, user: str, expected_revision: int) -> int:
+        """Store a new version of the monitoring plan (unless unchanged); returns the new revision."""
         user = _who(user)
+        text = json.dumps(plan, sort_keys=True, ensure_ascii=False)
         with self.store._change(project_id, user, expected_revision) as (s, row, now):
             latest = s.scalar(
-                select(func.max(MonitoringContractRow.version)).where(
-                    MonitoringContractRow.project_id == project_id
-                )
+                select(MonitoringPlanRow)
+                .where(MonitoringPlanRow.project_id == project_id)
+                .order_by(MonitoringPlanRow.version.desc())
+                .limit(1)
             )
-            version = (latest or 0) + 1
+            if latest is not None and latest.plan_json == text:
+                raise _NoChange
+            version = (latest.version if latest else 0) + 1
             s.add(
-                MonitoringContractRow(
-                    project_id=project_id,
-                    version=version,
-                    supplier=supplier,
-                    schedule_json=json.dumps(schedule, sort_keys=True, ensure_ascii=False),
-                    plan_json=json.dumps(plan, sort_keys=True, ensure_ascii=False),
-                    confirmed_at=now,
-                    confirmed_by=user,
+                MonitoringPlanRow(
+                    project_id=project_id, version=version, plan_json=text, saved_at=now, saved_by=user
                 )
             )
+            before = json.loads(latest.plan_json) if latest else None
             self.store._audit(
-                s, project_id, user, "confirm_contract", f"contract with {supplier}", None,
-                {"version": version, "supplier": supplier, "plan": plan}, now,
-            )  # fmt: skip
+                s, project_id, user, "set_monitoring_plan", "monitoring plan", before, plan, now
+            )
             return row.revision
+        return expected_revision
 
-    def contract(self, project_id: int) -> StoredContract | None:
-        """The latest confirmed contract, or None."""
+    def plan(self, project_id: int) -> StoredPlan | None:
+        """The latest monitoring plan, or None."""
         with self.store._reading() as s:
             self.store._project(s, project_id)
             row = s.scalar(
-                select(MonitoringContractRow)
-                .where(MonitoringContractRow.project_id == project_id)
-                .order_by(MonitoringContractRow.version.desc())
+                select(MonitoringPlanRow)
+                .where(MonitoringPlanRow.project_id == project_id)
+                .order_by(MonitoringPlanRow.version.desc())
                 .limit(1)
             )
             if row is None:
                 return None
-            return StoredContract(
-                row.version, row.supplier, json.loads(row.schedule_json), json.loads(row.plan_json),
-                row.confirmed_at, row.confirmed_by,
-            )  # fmt: skip
+            return StoredPlan(row.version, json.loads(row.plan_json), row.saved_at, row.saved_by)
 
     # --- measurement files ------------------------------------------------------------------
 

@@ -199,20 +199,18 @@ class AuditRow(Base):
 # --- monitoring after the award (migration 0004_monitoring) -------------------------------
 
 
-class MonitoringContractRow(Base):
-    """A confirmed contract to monitor: the SLA schedule and the measurement plan. A change is a new version."""
+class MonitoringPlanRow(Base):
+    """How the confirmed contract's levels are measured (records per level, holidays). A change is a new version."""
 
-    __tablename__ = "monitoring_contracts"
-    __table_args__ = (UniqueConstraint("project_id", "version", name="uq_monitoring_contracts_version"),)
+    __tablename__ = "monitoring_plans"
+    __table_args__ = (UniqueConstraint("project_id", "version", name="uq_monitoring_plans_version"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
     version: Mapped[int] = mapped_column(Integer)
-    supplier: Mapped[str] = mapped_column(String(200))
-    schedule_json: Mapped[str] = mapped_column(Text)
     plan_json: Mapped[str] = mapped_column(Text)
-    confirmed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    confirmed_by: Mapped[str] = mapped_column(String(200))
+    saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    saved_by: Mapped[str] = mapped_column(String(200))
 
 
 class MeasurementFileRow(Base):
@@ -296,7 +294,7 @@ APPEND_ONLY = (
     "audit_log",
     "psr_versions",
     "response_files",
-    "monitoring_contracts",
+    "monitoring_plans",
     "measurement_files",
     "measurement_corrections",
     "history_chain",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from slm_psr.model import SLASchedule
 
 from slm_psr import charts
+from slm_psr.model import SLASchedule
 from slm_psr.service import monitor, service_report
 from slm_psr.store.monitoring import MonitoringStore
 from slm_psr.ui import state

@@ -1,4 +1,4 @@
-"""Monitoring after the award: confirmed contracts, measurement files, corrections, disputes, period results.
+"""Monitoring after the award: monitoring plans, measurement files, corrections, disputes, period results.
 
 Revision ID: monitoring
 Revises: credits
@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 # History tables: the database itself refuses to change or delete their rows.
-APPEND_ONLY = ("monitoring_contracts", "measurement_files", "measurement_corrections")
+APPEND_ONLY = ("monitoring_plans", "measurement_files", "measurement_corrections")
 
 
 def _when() -> sa.DateTime:
@@ -29,16 +29,14 @@ def _project() -> sa.Column:
 
 def upgrade() -> None:
     op.create_table(
-        "monitoring_contracts",
+        "monitoring_plans",
         sa.Column("id", sa.Integer, primary_key=True),
         _project(),
         sa.Column("version", sa.Integer, nullable=False),
-        sa.Column("supplier", sa.String(200), nullable=False),
-        sa.Column("schedule_json", sa.Text, nullable=False),
         sa.Column("plan_json", sa.Text, nullable=False),
-        sa.Column("confirmed_at", _when(), nullable=False),
-        sa.Column("confirmed_by", sa.String(200), nullable=False),
-        sa.UniqueConstraint("project_id", "version", name="uq_monitoring_contracts_version"),
+        sa.Column("saved_at", _when(), nullable=False),
+        sa.Column("saved_by", sa.String(200), nullable=False),
+        sa.UniqueConstraint("project_id", "version", name="uq_monitoring_plans_version"),
     )
     op.create_table(
         "measurement_files",
@@ -127,6 +125,6 @@ def downgrade() -> None:
         "measurement_disputes",
         "measurement_corrections",
         "measurement_files",
-        "monitoring_contracts",
+        "monitoring_plans",
     ):
         op.drop_table(table)
