@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from benchmarks.import_bench import make_files
 from benchmarks.synthetic import make_psr
@@ -103,7 +103,7 @@ def run(n_suppliers: int = 100, n_requirements: int = 300, repeats: int = 5) -> 
             _check(at, "the Comparison page")
             if not at.slider:
                 raise RuntimeError("the Comparison page shows no weight slider")
-            weight = float(at.slider[0].value)
+            weight = float(cast(float, at.slider[0].value))
 
             steps = itertools.count(1)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any, cast
 
 from slm_psr.model import (
     PSR,
@@ -243,22 +244,24 @@ def make_responses(psr: PSR, n_suppliers: int, seed: int = 0) -> list[Response]:
 
 def _answer(req: Requirement, quality: float, miss: bool, rng: random.Random, s: int) -> Answer:
     q = min(1.0, max(0.0, quality + rng.uniform(-0.2, 0.2)))
-    base = {"requirement_id": req.id}
+    base: dict[str, Any] = {"requirement_id": req.id}
+    # a level's type is the union over the kinds; in each numeric branch below it is a number
+    minimum, target = cast(float, req.minimum), cast(float, req.target)
     if req.kind is Kind.AVAILABILITY:
-        low = req.minimum if req.minimum is not None else 99.0
-        high = req.target if req.target is not None else 99.99
+        low = minimum if minimum is not None else 99.0
+        high = target if target is not None else 99.99
         value = round(low - 0.5 if miss else low + q * (high - low), 2)
         return Answer(**base, value=value, raw=f"{value:.2f} %".replace(".", "," if s % 3 else "."))
     if req.kind is Kind.TIME_LIMIT:
-        low = req.minimum if req.minimum is not None else 2 * req.target
-        value = float(round(low * 1.5 if miss else low - q * (low - req.target)))
+        low = minimum if minimum is not None else 2 * target
+        value = float(round(low * 1.5 if miss else low - q * (low - target)))
         short = {"minutes": "min", "hours": "h", "business_days": "business days"}[req.unit]
         return Answer(**base, value=value, unit=req.unit, raw=f"{value:g} {short}")
     if req.kind is Kind.COVERAGE:
         text = "Mon-Fri 09:00-17:00" if miss else _WINDOWS[min(len(_WINDOWS) - 1, int(q * len(_WINDOWS)))]
         return Answer(**base, value=CoverageWindow.parse(text), raw=text.replace("Mon-Fri", "Mo-Fr"))
     if req.kind is Kind.LANGUAGES:
-        required = list(req.minimum or ["de", "en"])
+        required = list(cast(list[str], req.minimum) or ["de", "en"])
         if miss:
             required = required[:-1]
         extras = [c for c in _LANGUAGES if c not in required][: int(q * 4)]
@@ -273,8 +276,8 @@ def _answer(req: Requirement, quality: float, miss: bool, rng: random.Random, s:
         if req.unit == "%":
             value = float(round(50 + q * 40))
             return Answer(**base, value=value, raw=f"{value:g} %")
-        low = req.minimum if req.minimum is not None else 1.0
-        value = float(low - 1 if miss else round(low + q * (req.target - low)))
+        low = minimum if minimum is not None else 1.0
+        value = float(low - 1 if miss else round(low + q * (target - low)))
         return Answer(**base, value=value, raw=f"{value:g}")
     if req.kind is Kind.QUALITATIVE:
         text = (

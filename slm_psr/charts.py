@@ -185,7 +185,7 @@ def price_quality(
                 tooltip=[alt.Tooltip("line:N", title="Line")],
             )
         )
-    return alt.layer(*layers, points, labels, title=title).properties(height=380)
+    return alt.layer(*layers, points, labels, title=title).properties(height=380)  # type: ignore[return-value]
 
 
 def service_points(scores: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from slm_psr import __version__
-from slm_psr.model import KIND_LABELS, PSR, Kind
+from slm_psr.model import PSR
 from slm_psr.psr_file import PSRFileError, content_hash, load_psr, recorded_hash
 
 
@@ -32,12 +32,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for service in psr.services:
         reqs = [r for r in psr.requirements if r.service == service.id]
         knock_outs = sum(r.is_knock_out for r in reqs)
-        prices = sum(r.kind is Kind.PRICE for r in reqs)
+        prices = sum(r.kind.spec.priced for r in reqs)
         print(
             f"  {service.id} {service.name}: weight {service.weight:g}, {len(reqs) - prices} requirements "
             f"({knock_outs} knock-outs), {prices} price items"
         )
-    kinds = sorted({KIND_LABELS[r.kind] for r in psr.requirements})
+    kinds = sorted({r.kind.label for r in psr.requirements})
     print(f"  kinds: {', '.join(kinds)}")
     ev = psr.evaluation
     print(f"  evaluation: {ev.method.value}, price formula {ev.price_formula.value}")
@@ -236,11 +236,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
             report = read_responses(psr, [(Path(f).name, Path(f).read_bytes()) for f in args.files])
             input_files.extend((r.filename, r.sha256) for r in report.results)  # rejected ones too
-            for result in report.results:
-                if result.response is None:
-                    print(f"{result.filename}: not evaluated: {result.rejection}", file=sys.stderr)
+            for read in report.results:
+                if read.response is None:
+                    print(f"{read.filename}: not evaluated: {read.rejection}", file=sys.stderr)
                 else:
-                    responses.append(result.response)
+                    responses.append(read.response)
         if args.evaluator_scores:
             scores = pd.read_csv(args.evaluator_scores)
         if args.overrides:

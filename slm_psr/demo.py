@@ -42,6 +42,7 @@ def ensure_demo_project(store: Store) -> int | None:
             result.rejection,
             user=DEMO_USER,
             expected_revision=revision,
+            import_review=result.stored_review(),
         )
     # Two evaluators have already scored the qualitative criterion, so the demo
     # ranking is complete; their spread on Westpark shows the flag.

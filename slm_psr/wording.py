@@ -12,12 +12,11 @@ warnings by their code, never by their text.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
-from slm_psr.model import Answer, Kind, Requirement, TimeUnit, format_level
+from slm_psr.model import Answer, Requirement
 
 
 class Status(StrEnum):
@@ -119,13 +118,10 @@ def offered_value(req: Requirement, answer: Answer | None) -> str:
     if answer is None or answer.value is None:
         return "-"
     value = answer.value
+    spec = req.kind.spec
     try:
-        if req.kind is Kind.PRICE:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                return str(value)
-            return amount(value, req.unit)
-        if req.kind is Kind.TIME_LIMIT and answer.unit and answer.unit != req.unit:
-            return format_level(req.model_copy(update={"unit": TimeUnit(answer.unit).value}), value)
-        return format_level(req, value)
+        if answer.unit and answer.unit != spec.answer_unit(req):  # read in a unit of its own (hours)
+            req = req.model_copy(update={"unit": answer.unit})
+        return spec.format_level(req, value)
     except (TypeError, ValueError, KeyError):
         return str(value)

@@ -1,18 +1,31 @@
-"""`evaluate --project`: a stored project gives the same result as the files it was made from."""
+"""The command line (slm_psr.cli), every subcommand in one place: validate, projects, questionnaire,
+import and evaluate (from files, from a JSON list of responses, and of a stored project: the same
+result as the files it was made from, and the app's workbook with the audit trail)."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
 import pytest
 import python_calamine
 
+from slm_psr.cli import main
+from slm_psr.excel.comparison import SHEETS
 from slm_psr.excel.responses import read_responses
 from slm_psr.psr_file import load_psr
 from slm_psr.store import Store
+from tests import test_engine_evaluate, test_store
 from tests.conftest import DEMO, ROOT
+from tests.test_comparison import table
+from tests.test_engine_evaluate import DEMO_SCORES
+from tests.test_store import _full_project
+
+# fixtures of the modules whose data these commands read
+demo_bids = test_engine_evaluate.demo_bids
+db_url, pg_server = test_store.db_url, test_store.pg_server
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
@@ -96,6 +109,175 @@ def test_the_demo_project_evaluates_from_a_fresh_store_as_the_readme_says(tmp_pa
     assert "Alpenblick Digital GmbH" in run.stdout and "disqualified" in run.stdout
     listed = _cli("projects", "--database", url)
     assert "Demo: managed IT services 2027" in listed.stdout
+
+
+def test_cli_lists_projects(db_url, demo_psr):
+    with Store.open(db_url) as store:
+        project_id, _ = _full_project(store, demo_psr)
+        old = store.create_project("Old tender", demo_psr, user="ben")
+        store.archive_project(old.id, user="ben")
+    run = subprocess.run(
+        [sys.executable, "-m", "slm_psr", "projects", "--database", db_url],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    header, line = run.stdout.splitlines()
+    assert header.split() == [
+        "ID",
+        "name",
+        "PSR",
+        "version",
+        "responses",
+        "updated",
+        "by",
+        "updated",
+        "at",
+        "(UTC)",
+    ]
+    assert line.split()[:8] == [str(project_id), "Managed", "IT", "2027", "MS-2027-01", "1", "3", "anna"]
+    everything = subprocess.run(
+        [sys.executable, "-m", "slm_psr", "projects", "--all", "--database", db_url],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert "Old tender (archived)" in everything.stdout
+
+
+def test_cli_reports_an_unreachable_database(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-m", "slm_psr", "projects", "--database", "postgresql://nobody@127.0.0.1:1/none"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert run.returncode == 1
+    assert run.stderr.startswith("cannot open the project store: ") and "Traceback" not in run.stderr
+    empty = subprocess.run(
+        [sys.executable, "-m", "slm_psr", "projects", "--database", f"sqlite:///{tmp_path / 'new' / 'p.sqlite3'}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert empty.returncode == 0 and empty.stdout.startswith("no projects in sqlite:///")
+
+
+def test_cli_import_reads_the_demo_answers(tmp_path, capsys):
+    files = sorted(str(p) for p in (DEMO / "responses").glob("*.xlsx"))
+    report = tmp_path / "r.json"
+    assert main(["import", str(DEMO / "psr.json"), *files, "--report", str(report)]) == 0
+    out = capsys.readouterr().out
+    assert "6 read, 0 rejected" in out
+    assert "westpark.xlsx: accepted, Westpark Datacenter Services GmbH" in out
+    assert "review HO-01 (Answers!G14): '0.995'" in out
+    assert json.loads(report.read_text(encoding="utf-8"))["accepted"] == 6
+
+
+def test_cli_import_exits_1_when_a_file_is_rejected(tmp_path, capsys):
+    bad = tmp_path / "offer.xlsx"
+    bad.write_text("Company;Price\nACME;1000\n", encoding="utf-8")
+    good = DEMO / "responses" / "nordwind.xlsx"
+    report = tmp_path / "r.json"
+    code = main(["import", str(DEMO / "psr.json"), str(bad), str(good), "--report", str(report)])
+    assert code == 1
+    out = capsys.readouterr().out
+    assert "offer.xlsx: REJECTED" in out and "CSV" in out and "nordwind.xlsx: accepted" in out
+    assert json.loads(report.read_text(encoding="utf-8"))["rejected"] == 1
+    assert main(["import", str(DEMO / "psr.json"), str(good), str(tmp_path / "gone.xlsx")]) == 1
+    captured = capsys.readouterr()
+    assert "nordwind.xlsx: accepted" in captured.out and "gone.xlsx: cannot be read" in captured.err
+
+
+def test_cli_writes_the_questionnaire(tmp_path, capsys, demo_psr):
+    out = tmp_path / "q.xlsx"
+    assert main(["questionnaire", str(DEMO / "psr.json"), "-o", str(out)]) == 0
+    assert out.read_bytes()[:2] == b"PK"
+    printed = capsys.readouterr().out
+    assert f"questionnaire for {demo_psr.id} version 1" in printed
+    assert main(["questionnaire", str(tmp_path / "nope.json"), "-o", str(out)]) == 1
+
+
+def test_cli_validate_ok():
+    run = _cli("validate", "data/demo/psr.json")
+    assert run.returncode == 0, run.stderr
+    assert "valid PSR MS-2027-01 version 1" in run.stdout
+    assert "HO Hosting: weight 45" in run.stdout
+
+
+def test_cli_validate_reports_errors(tmp_path, demo_psr_dict):
+    demo_psr_dict["requirements"].append(dict(demo_psr_dict["requirements"][1]))
+    demo_psr_dict["services"][0]["weight"] = -1
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(demo_psr_dict))
+    run = _cli("validate", str(bad))
+    assert run.returncode == 1
+    assert "not a valid PSR" in run.stderr
+    assert "duplicate requirement ID SD-02" in run.stderr
+    assert "service SD: weight -1; service weights must be positive" in run.stderr
+
+
+def test_cli_help_lists_commands():
+    run = _cli("--help")
+    assert run.returncode == 0 and "validate" in run.stdout
+
+
+def test_cli_evaluate_with_responses_json(tmp_path, demo_bids, capsys):
+    responses = tmp_path / "responses.json"
+    responses.write_text(json.dumps([r.model_dump(mode="json") for r in demo_bids]), encoding="utf-8")
+    evaluator = tmp_path / "scores.csv"
+    DEMO_SCORES.to_csv(evaluator, index=False)
+    out = tmp_path / "result.json"
+    psr = "data/demo/psr.json"
+    code = main(
+        [
+            "evaluate",
+            psr,
+            "--responses-json",
+            str(responses),
+            "--evaluator-scores",
+            str(evaluator),
+            "--json",
+            str(out),
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0
+    lines = printed.splitlines()
+    assert lines[0] == (
+        "MS-2027-01 version 1: 4 bids, Most economically advantageous tender (MEAT), "
+        "price points = max x Pmin / P"
+    )
+    assert lines[2].split()[:3] == ["1", "Beta", "qualified"]
+    assert "- SD-01 languages: offered DE, EN; required DE, EN, FR; missing FR" in printed
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert [s["supplier"] for s in data["suppliers"]] == ["Beta", "Alpha", "Delta", "Gamma"]
+
+
+def test_cli_evaluate_rejects_bad_overrides(tmp_path, demo_bids, capsys):
+    responses = tmp_path / "responses.json"
+    responses.write_text(json.dumps([r.model_dump(mode="json") for r in demo_bids]), encoding="utf-8")
+    overrides = tmp_path / "overrides.json"
+    overrides.write_text(json.dumps([{"supplier": "Gamma", "decision": "accept", "justification": ""}]))
+    code = main(
+        ["evaluate", "data/demo/psr.json", "--responses-json", str(responses), "--overrides", str(overrides)]
+    )
+    assert code == 1
+    assert "override for Gamma: a justification is required" in capsys.readouterr().err
+
+
+def test_demo_evaluation_exports_through_the_cli(tmp_path):
+    out = tmp_path / "comparison.xlsx"
+    files = sorted(str(p) for p in (DEMO / "responses").glob("*.xlsx"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "slm_psr", "evaluate", str(DEMO / "psr.json"), *files, "-o", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f"comparison: {out}" in proc.stdout
+    wb = python_calamine.CalamineWorkbook.from_path(str(out))
+    assert wb.sheet_names == list(SHEETS)
+    summary = wb.get_sheet_by_name("summary").to_python()
+    assert any(str(row[0]).startswith("Winner: ") for row in summary)
+    listed = table(wb.get_sheet_by_name("method").to_python(skip_empty_area=False), "File")
+    assert sorted(f["File"] for f in listed) == sorted(p.split("/")[-1] for p in files)
+    assert all(re.fullmatch("[0-9a-f]{64}", f["SHA-256"]) for f in listed)
 
 
 def test_weights_from_a_pairwise_matrix(tmp_path):

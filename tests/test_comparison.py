@@ -11,8 +11,6 @@ import datetime as dt
 import io
 import math
 import re
-import subprocess
-import sys
 import zipfile
 from typing import Any
 
@@ -28,7 +26,6 @@ from slm_psr.engine import Override, evaluate
 from slm_psr.excel.comparison import EXCEL_CELL_LIMIT, SHEETS, safe_text, write_comparison
 from slm_psr.model import Flag, Kind, Method, Response
 from slm_psr.psr_file import content_hash
-from tests.conftest import DEMO, ROOT
 
 GENERATED = dt.datetime(2027, 2, 10, 14, 30, 5, tzinfo=dt.UTC)
 HOSTILE_NAMES = ['=HYPERLINK("http://x","click")', "+cmd", "@SUM(1)", "-1+2"]
@@ -510,27 +507,6 @@ def test_without_responses_the_answers_come_from_the_result(tender):
     assert ["Generated (UTC)", "2027-02-10 15:30:00"] in [row[:2] for row in method]
     files = table(wb.get_sheet_by_name("method").to_python(skip_empty_area=False), "File")
     assert [f["File"] for f in files] == [f for f in ev.suppliers["file"] if f]
-
-
-def test_demo_evaluation_exports_through_the_cli(tmp_path):
-    out = tmp_path / "comparison.xlsx"
-    files = sorted(str(p) for p in (DEMO / "responses").glob("*.xlsx"))
-    proc = subprocess.run(
-        [sys.executable, "-m", "slm_psr", "evaluate", str(DEMO / "psr.json"), *files, "-o", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert f"comparison: {out}" in proc.stdout
-    wb = python_calamine.CalamineWorkbook.from_path(str(out))
-    assert wb.sheet_names == list(SHEETS)
-    summary = wb.get_sheet_by_name("summary").to_python()
-    assert any(str(row[0]).startswith("Winner: ") for row in summary)
-    listed = table(wb.get_sheet_by_name("method").to_python(skip_empty_area=False), "File")
-    assert sorted(f["File"] for f in listed) == sorted(p.split("/")[-1] for p in files)
-    assert all(re.fullmatch("[0-9a-f]{64}", f["SHA-256"]) for f in listed)
 
 
 def test_export_benchmark_smoke():

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from slm_psr.cli import main
 from slm_psr.engine import DISQUALIFIED, QUALIFIED, Evaluation, evaluate
 from slm_psr.model import PSR, Answer, EvaluationSettings, Response
 
@@ -312,50 +311,6 @@ def test_no_bids_and_no_qualified_bids(demo_psr):
     assert empty.suppliers.empty and empty.winners == []
     out = evaluate(demo_psr, [bid("A", SD_08=False)])
     assert out.winners == [] and out.suppliers["status"].tolist() == [DISQUALIFIED]
-
-
-def test_cli_evaluate_with_responses_json(tmp_path, demo_bids, capsys):
-    responses = tmp_path / "responses.json"
-    responses.write_text(json.dumps([r.model_dump(mode="json") for r in demo_bids]), encoding="utf-8")
-    evaluator = tmp_path / "scores.csv"
-    DEMO_SCORES.to_csv(evaluator, index=False)
-    out = tmp_path / "result.json"
-    psr = "data/demo/psr.json"
-    code = main(
-        [
-            "evaluate",
-            psr,
-            "--responses-json",
-            str(responses),
-            "--evaluator-scores",
-            str(evaluator),
-            "--json",
-            str(out),
-        ]
-    )
-    printed = capsys.readouterr().out
-    assert code == 0
-    lines = printed.splitlines()
-    assert lines[0] == (
-        "MS-2027-01 version 1: 4 bids, Most economically advantageous tender (MEAT), "
-        "price points = max x Pmin / P"
-    )
-    assert lines[2].split()[:3] == ["1", "Beta", "qualified"]
-    assert "- SD-01 languages: offered DE, EN; required DE, EN, FR; missing FR" in printed
-    data = json.loads(out.read_text(encoding="utf-8"))
-    assert [s["supplier"] for s in data["suppliers"]] == ["Beta", "Alpha", "Delta", "Gamma"]
-
-
-def test_cli_evaluate_rejects_bad_overrides(tmp_path, demo_bids, capsys):
-    responses = tmp_path / "responses.json"
-    responses.write_text(json.dumps([r.model_dump(mode="json") for r in demo_bids]), encoding="utf-8")
-    overrides = tmp_path / "overrides.json"
-    overrides.write_text(json.dumps([{"supplier": "Gamma", "decision": "accept", "justification": ""}]))
-    code = main(
-        ["evaluate", "data/demo/psr.json", "--responses-json", str(responses), "--overrides", str(overrides)]
-    )
-    assert code == 1
-    assert "override for Gamma: a justification is required" in capsys.readouterr().err
 
 
 def test_answers_to_another_psr_version_are_pointed_out(demo_psr):

@@ -13,7 +13,7 @@ PACKAGE = ROOT / "slm_psr"
 
 # layer -> the slm_psr layers it may import (DESIGN.md, "Layers")
 ALLOWED = {
-    "model": set(),
+    "model": {"model"},
     "psr_file": {"model"},
     "pairwise_file": {"engine", "model"},
     "values": {"model", "values"},
@@ -40,6 +40,7 @@ ALLOWED = {
         "demo",
         "engine",
         "excel",
+        "kinds",
         "model",
         "psr_file",
         "service",
@@ -50,6 +51,7 @@ ALLOWED = {
     },
     "wording": {"model"},
     "service": {"demo", "engine", "excel", "model", "psr_file", "service", "store", "wording"},
+    "kinds": {"kinds", "model", "values", "wording"},
 }
 
 

@@ -50,27 +50,3 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "slm_psr", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
-
-
-def test_cli_validate_ok():
-    run = _cli("validate", "data/demo/psr.json")
-    assert run.returncode == 0, run.stderr
-    assert "valid PSR MS-2027-01 version 1" in run.stdout
-    assert "HO Hosting: weight 45" in run.stdout
-
-
-def test_cli_validate_reports_errors(tmp_path, demo_psr_dict):
-    demo_psr_dict["requirements"].append(dict(demo_psr_dict["requirements"][1]))
-    demo_psr_dict["services"][0]["weight"] = -1
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps(demo_psr_dict))
-    run = _cli("validate", str(bad))
-    assert run.returncode == 1
-    assert "not a valid PSR" in run.stderr
-    assert "duplicate requirement ID SD-02" in run.stderr
-    assert "service SD: weight -1; service weights must be positive" in run.stderr
-
-
-def test_cli_help_lists_commands():
-    run = _cli("--help")
-    assert run.returncode == 0 and "validate" in run.stdout

@@ -10,7 +10,6 @@ import openpyxl
 import pytest
 import python_calamine
 
-from slm_psr.cli import main
 from slm_psr.excel.questionnaire import (
     AMOUNT_COL,
     ANSWER_COL,
@@ -203,12 +202,3 @@ def test_a_comma_window_is_left_out_of_the_drop_down(demo_psr_dict):
     sd02 = next(dv for dv in ws.data_validations.dataValidation if str(dv.sqref) == f"G{HEADER_ROW + 3}")
     assert "Sat 09:00" not in sd02.formula1  # a list item cannot hold a comma
     assert ws.cell(HEADER_ROW + 3, 4).value == "covers at least Mon-Fri 08:00-18:00, Sat 09:00-13:00"
-
-
-def test_cli_writes_the_questionnaire(tmp_path, capsys, psr):
-    out = tmp_path / "q.xlsx"
-    assert main(["questionnaire", str(DEMO / "psr.json"), "-o", str(out)]) == 0
-    assert out.read_bytes()[:2] == b"PK"
-    printed = capsys.readouterr().out
-    assert f"questionnaire for {psr.id} version 1" in printed
-    assert main(["questionnaire", str(tmp_path / "nope.json"), "-o", str(out)]) == 1

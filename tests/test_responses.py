@@ -14,7 +14,6 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from slm_psr.cli import main
 from slm_psr.excel.questionnaire import (
     AMOUNT_COL,
     ANSWER_COL,
@@ -445,32 +444,6 @@ def test_report_to_dict_is_json(psr, messy):
 
 
 # --- the command line --------------------------------------------------------------------
-
-
-def test_cli_import_reads_the_demo_answers(tmp_path, capsys):
-    files = sorted(str(p) for p in (DEMO / "responses").glob("*.xlsx"))
-    report = tmp_path / "r.json"
-    assert main(["import", str(DEMO / "psr.json"), *files, "--report", str(report)]) == 0
-    out = capsys.readouterr().out
-    assert "6 read, 0 rejected" in out
-    assert "westpark.xlsx: accepted, Westpark Datacenter Services GmbH" in out
-    assert "review HO-01 (Answers!G14): '0.995'" in out
-    assert json.loads(report.read_text(encoding="utf-8"))["accepted"] == 6
-
-
-def test_cli_import_exits_1_when_a_file_is_rejected(tmp_path, capsys):
-    bad = tmp_path / "offer.xlsx"
-    bad.write_text("Company;Price\nACME;1000\n", encoding="utf-8")
-    good = DEMO / "responses" / "nordwind.xlsx"
-    report = tmp_path / "r.json"
-    code = main(["import", str(DEMO / "psr.json"), str(bad), str(good), "--report", str(report)])
-    assert code == 1
-    out = capsys.readouterr().out
-    assert "offer.xlsx: REJECTED" in out and "CSV" in out and "nordwind.xlsx: accepted" in out
-    assert json.loads(report.read_text(encoding="utf-8"))["rejected"] == 1
-    assert main(["import", str(DEMO / "psr.json"), str(good), str(tmp_path / "gone.xlsx")]) == 1
-    captured = capsys.readouterr()
-    assert "nordwind.xlsx: accepted" in captured.out and "gone.xlsx: cannot be read" in captured.err
 
 
 # --- hostile files, as the import sees them ---------------------------------------------------

@@ -606,6 +606,29 @@ def test_a_response_must_match_its_bytes(store, demo_psr):
         store.add_response(info.id, "x.xlsx", b"bytes", None, "  ", user="anna", expected_revision=1)
 
 
+def test_what_the_import_said_is_kept_with_the_response(store, demo_psr):
+    """The import's notes and values to review, as worded then, come back with the stored response
+    (a response stored without them reads None: the page words those afresh)."""
+    info = store.create_project("Demo", demo_psr, user="anna")
+    said = {
+        "notes": ["acme.xlsx, sheet Answers, cell F12 (HO-01 availability): '99,9' read as 99.9 %"],
+        "review": [
+            {"requirement_id": "HO-01", "cell": "Answers!F12", "raw": "99.9 %", "value": "99.9 %",
+             "flags": ["ambiguous"], "notes": ["'99,9' read as 99.9 %"]}
+        ],
+    }  # fmt: skip
+    rev = store.add_response(
+        info.id, "acme.xlsx", _xlsx_bytes("a"), _response("Acme", demo_psr), None,
+        user="anna", expected_revision=info.revision, import_review=said,
+    )  # fmt: skip
+    store.add_response(
+        info.id, "beta.xlsx", _xlsx_bytes("b"), _response("Beta", demo_psr), None,
+        user="anna", expected_revision=rev,
+    )  # fmt: skip
+    kept = {r.filename: r.import_review for r in store.load(info.id).responses}
+    assert kept == {"acme.xlsx": said, "beta.xlsx": None}
+
+
 # --- decisions and their rules --------------------------------------------------------
 
 
@@ -771,51 +794,6 @@ def test_a_save_killed_mid_transaction_leaves_the_last_committed_state(db_url, o
 
 
 # --- command line -------------------------------------------------------------------
-
-
-def test_cli_lists_projects(db_url, demo_psr):
-    with Store.open(db_url) as store:
-        project_id, _ = _full_project(store, demo_psr)
-        old = store.create_project("Old tender", demo_psr, user="ben")
-        store.archive_project(old.id, user="ben")
-    run = subprocess.run(
-        [sys.executable, "-m", "slm_psr", "projects", "--database", db_url],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert run.returncode == 0, run.stderr
-    header, line = run.stdout.splitlines()
-    assert header.split() == [
-        "ID",
-        "name",
-        "PSR",
-        "version",
-        "responses",
-        "updated",
-        "by",
-        "updated",
-        "at",
-        "(UTC)",
-    ]
-    assert line.split()[:8] == [str(project_id), "Managed", "IT", "2027", "MS-2027-01", "1", "3", "anna"]
-    everything = subprocess.run(
-        [sys.executable, "-m", "slm_psr", "projects", "--all", "--database", db_url],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert "Old tender (archived)" in everything.stdout
-
-
-def test_cli_reports_an_unreachable_database(tmp_path):
-    run = subprocess.run(
-        [sys.executable, "-m", "slm_psr", "projects", "--database", "postgresql://nobody@127.0.0.1:1/none"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert run.returncode == 1
-    assert run.stderr.startswith("cannot open the project store: ") and "Traceback" not in run.stderr
-    empty = subprocess.run(
-        [sys.executable, "-m", "slm_psr", "projects", "--database", f"sqlite:///{tmp_path / 'new' / 'p.sqlite3'}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert empty.returncode == 0 and empty.stdout.startswith("no projects in sqlite:///")
 
 
 def test_store_module_imports_only_the_model():

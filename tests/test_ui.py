@@ -166,6 +166,34 @@ def test_uploading_answers_reads_each_file_and_rejects_a_broken_one(app, databas
     assert len(current) == 7  # six replaced (same files), one rejected kept on record
     assert {r.uploaded_by for r in current} == {"Anna Tester"}
     assert sum(e.action == "replace_response" for e in store.audit(pid)) == 6
+    # what the import said is kept with each stored response, and the page shows it as said
+    read = [r for r in current if r.response is not None]
+    assert all(r.import_review is not None for r in read)
+    words = {item["value"] for r in read for item in r.import_review["review"]}
+    assert words and all(word in flagged for word in words)
+
+
+def test_the_responses_page_shows_what_the_import_said(app, database):
+    """The stored words, not a fresh wording: a response kept with its import's review shows them."""
+    store, pid = store_for(database)
+    state = store.load(pid)
+    stored = next(r for r in state.responses if r.response is not None)
+    review = {
+        "notes": [f"{stored.filename}, sheet Answers, cell G9 (SD-04 time limit): kept from the import"],
+        "review": [
+            {"requirement_id": "SD-04", "cell": "Answers!G9", "raw": "4 Std.", "value": "4 hours, as said",
+             "flags": ["ambiguous"], "notes": []}
+        ],
+    }  # fmt: skip
+    store.add_response(
+        pid, stored.filename, store.response_bytes(stored.id), stored.response, None,
+        user="Anna Tester", expected_revision=state.revision, import_review=review,
+    )  # fmt: skip
+    goto(app, "responses")
+    assert not app.exception
+    tables = "\n".join(df.value.to_string() for df in app.dataframe)
+    assert "4 hours, as said" in tables
+    assert "kept from the import" in "\n".join(t.value for t in app.text)
 
 
 def test_removing_a_response_takes_it_out_and_keeps_it_on_record(app, database):
@@ -275,54 +303,6 @@ def test_copy_and_archive_a_project(app, database):
     app.button(key="archive_project").click().run()
     assert "Managed IT 2028" not in [p.name for p in store.list_projects()]
     assert "Restore" in [b.label for b in app.button]
-
-
-# --- the editable tables behind the Requirements page -------------------------------------
-
-
-def test_tables_round_trip_the_demo_psr(demo_psr):
-    from slm_psr.psr_file import dumps_psr
-    from slm_psr.ui.tables import psr_tables, validate_tables
-
-    psr, errors = validate_tables(psr_tables(demo_psr))
-    assert errors == []
-    assert dumps_psr(psr) == dumps_psr(demo_psr)
-
-
-@pytest.mark.parametrize(
-    ("kind", "text", "level"),
-    [
-        ("availability", "99,5", 99.5),
-        ("availability", "99.95 %", 99.95),
-        ("languages", "de, EN;fr", ["de", "en", "fr"]),
-        ("yes_no", "Yes", True),
-        ("coverage", "Mon-Fri 08:00-18:00", "Mon-Fri 08:00-18:00"),
-        ("number", "", None),
-    ],
-)
-def test_levels_typed_in_a_cell(kind, text, level):
-    from slm_psr.model import Kind
-    from slm_psr.ui.tables import parse_level
-
-    assert parse_level(Kind(kind), text, "x") == level
-
-
-def test_unreadable_cells_are_named_in_the_buyers_words(demo_psr):
-    from slm_psr.ui.tables import psr_tables, route_errors, validate_tables
-
-    tables = psr_tables(demo_psr)
-    tables["requirements"][2]["minimum"] = "half an hour"
-    tables["requirements"][6]["steps"] = "60 gives 4"
-    tables["evaluation"]["price_formula"] = "pro_rata_ceiling"
-    psr, errors = validate_tables(tables)
-    assert psr is None
-    routed = route_errors(errors)
-    assert "requirement SD-03: minimum: 'half an hour' is not a number" in routed["requirements"]
-    assert any("SD-07: steps" in e and "answer → points" in e for e in routed["requirements"])
-    assert any("price_ceiling" in e for e in routed["evaluation"])
-
-
-# --- quick with 100 suppliers ---------------------------------------------------------------
 
 
 def test_comparison_reruns_with_100_suppliers(app, database):

@@ -40,7 +40,7 @@ from slm_psr.excel.questionnaire import (
     SUPPLIER_FIELDS,
     SUPPLIER_SHEET,
 )
-from slm_psr.model import KIND_LABELS, PSR, Answer, Flag, Kind, Requirement, Response
+from slm_psr.model import PSR, Answer, Flag, Requirement, Response
 from slm_psr.psr_file import content_hash
 from slm_psr.values import parse_answer
 from slm_psr.wording import offered_value
@@ -122,6 +122,11 @@ class ImportResult:
             "seconds": round(self.seconds, 4),
             "response": self.response.model_dump(mode="json") if self.response else None,
         }
+
+    def stored_review(self) -> dict[str, Any]:
+        """What the import said, to keep with the stored response: its notes and the values to
+        review as worded now (the Responses page shows them as the import report did)."""
+        return {"notes": list(self.notes), "review": [item.to_dict() for item in self.review]}
 
     def summary(self) -> str:
         if not self.accepted:
@@ -448,7 +453,7 @@ class _Reader:
                     f"(row {header_row + 1})",
                     sheet,
                 )
-            return _Table(sheet, rows, header_row, *cols)
+            return _Table(sheet, rows, header_row, *cols)  # type: ignore[arg-type]
         return None
 
     def _read_table(self, table: _Table, answers: dict[str, Answer], found_rows: dict[str, int]) -> None:
@@ -592,8 +597,8 @@ class _Reader:
         xml = self.report.sheet_xml.get(part)  # kept by the preflight, which checked it
         if xml is None:
             xml = self.zip.read(part)
+        found: dict[str, _CellInfo] = {}
         if not _has_formula(xml):
-            found = {}
             for ref in refs:
                 tag = _cell_start_tag(xml, ref)
                 if tag:
@@ -601,7 +606,6 @@ class _Reader:
                     found[ref] = _CellInfo(style=int(style.group(1)) if style else 0, has_value=True)
             return found
         wanted = set(refs)
-        found: dict[str, _CellInfo] = {}
         for _event, element in ElementTree.iterparse(io.BytesIO(xml), events=("end",)):
             if _local(element.tag) != "c":
                 continue
@@ -640,7 +644,7 @@ class _Reader:
             sheet, _, ref = answer.cell.rpartition("!")
             for text in answer.notes:
                 lines.append(
-                    f"{self.filename}, sheet {sheet}, cell {ref} ({req.id} {KIND_LABELS[req.kind]}): {text}"
+                    f"{self.filename}, sheet {sheet}, cell {ref} ({req.id} {req.kind.label}): {text}"
                 )
         return lines
 
@@ -742,8 +746,12 @@ def _header(
 
 def _is_fraction_candidate(req: Requirement, value: Any) -> bool:
     """A number that may be a percent typed into a percent-formatted cell (0.995 for 99.5 %)."""
-    percent_kind = req.kind is Kind.AVAILABILITY or (req.kind is Kind.NUMBER and req.unit == "%")
-    return percent_kind and isinstance(value, (int, float)) and not isinstance(value, bool) and value < 1.5
+    return (
+        req.kind.spec.percent_answer(req)
+        and isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and value < 1.5
+    )
 
 
 def _get(row: list[Any], col: int | None) -> Any:

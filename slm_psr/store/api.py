@@ -161,6 +161,8 @@ class StoredResponse:
     removed_by: str | None = None
     removed_at: dt.datetime | None = None
     removed_reason: str | None = None
+    # What the import said: {"notes": [...], "review": [...]} (ImportResult.stored_review); None if not kept.
+    import_review: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -494,7 +496,7 @@ class Store:
                 .where(ProjectRow.id == project_id, ProjectRow.archived.is_not(archived))
                 .values(archived=archived, revision=ProjectRow.revision + 1, updated_at=now, updated_by=user)
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            ).rowcount  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
             row = self._project(s, project_id, refresh=True)
             if not changed:
                 return row.revision  # already archived (or restored)
@@ -576,12 +578,14 @@ class Store:
         *,
         user: str,
         expected_revision: int,
+        import_review: dict[str, Any] | None = None,
     ) -> int:
         """Keep an uploaded file with what was read from it, or why it was refused.
 
         The original bytes are stored with their SHA-256. A current response from the
         same supplier or with the same filename is superseded (kept on record, no
-        longer current). Returns the new revision.
+        longer current). ``import_review`` keeps what the import said (its notes and the
+        values to review, as worded then), so the app shows it later. Returns the new revision.
         """
         user = _who(user)
         filename = (filename or "").strip()
@@ -632,6 +636,7 @@ class Store:
                 uploaded_at=now,
                 uploaded_by=user,
                 status="current",
+                import_review=_json(import_review),
             )
             s.add(new)
             s.flush()
@@ -834,7 +839,7 @@ class Store:
                     .where(ProjectRow.id == project_id, ProjectRow.revision == expected_revision)
                     .values(revision=ProjectRow.revision + 1, updated_at=now, updated_by=user)
                     .execution_options(synchronize_session=False)
-                ).rowcount
+                ).rowcount  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
                 row = self._project(s, project_id, refresh=True)
                 if bumped != 1:
                     raise Conflict(
@@ -1028,6 +1033,7 @@ def _stored_response(row: ResponseRow) -> StoredResponse:
         removed_by=row.removed_by,
         removed_at=row.removed_at,
         removed_reason=row.removed_reason,
+        import_review=json.loads(row.import_review) if row.import_review else None,
     )
 
 

@@ -130,6 +130,7 @@ class ResponseRow(Base):
     removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     removed_by: Mapped[str | None] = mapped_column(String(200))
     removed_reason: Mapped[str | None] = mapped_column(Text)
+    import_review: Mapped[str | None] = mapped_column(Text)  # what the import said (JSON), see add_response
 
 
 class OverrideRow(Base):

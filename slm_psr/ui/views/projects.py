@@ -25,7 +25,7 @@ if not state.user():
     )
 
 if projects:
-    st.dataframe(
+    st.dataframe(  # type: ignore[call-overload]  # the stubs reject this call only here
         pd.DataFrame(
             [
                 {
@@ -51,19 +51,20 @@ left, right = st.columns(2)
 with left.container(border=True):
     st.subheader("Open a project")
     if active:
-        ids = [p.id for p in active]
-        names = {p.id: p.name for p in active}
+        ids: list[int] = [p.id for p in active]
+        names: dict[int, str] = {p.id: p.name for p in active}
         choice = st.selectbox(
             "Project",
-            ids,
+            ids,  # type: ignore[arg-type]
             index=ids.index(current.id) if current and current.id in ids else 0,
-            format_func=names.get,
+            format_func=lambda i: names[i],
             key="open_choice",
         )
         if st.button(
             "Open", type="primary", key="open_project", disabled=bool(current and choice == current.id)
         ):
-            state.open_project(choice)
+            if choice is not None:
+                state.open_project(choice)
             st.rerun()
     else:
         st.caption("Every project is archived; restore one below or create a new one.")
@@ -80,7 +81,7 @@ with right.container(border=True):
         try:
             psr = loads_psr(upload.getvalue(), source=upload.name) if upload else load_psr(DEMO_PSR)
         except PSRFileError as exc:
-            st.error(f"{upload.name} is not a valid PSR:\n" + "\n".join(f"- {e}" for e in exc.errors))
+            st.error(f"{exc.source} is not a valid PSR:\n" + "\n".join(f"- {e}" for e in exc.errors))
         else:
             if not name.strip():
                 st.error("Give the project a name.")

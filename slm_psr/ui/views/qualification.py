@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from slm_psr.engine import DISQUALIFIED, GATE_WORDS, NEEDS_REVIEW, QUALIFIED
-from slm_psr.model import Kind
 from slm_psr.ui import compute, state
 from slm_psr.ui.compute import evaluation_or_stop
 
@@ -191,7 +190,7 @@ if project.overrides:
                 st.rerun()
 
 # --- evaluator scores ------------------------------------------------------------------
-qualitative = [r for r in project.psr.requirements if r.kind is Kind.QUALITATIVE and r.is_scored]
+qualitative = [r for r in project.psr.requirements if r.kind.spec.evaluated_by_people and r.is_scored]
 if qualitative:
     st.subheader("Scores for qualitative criteria")
     st.caption(

@@ -11,7 +11,6 @@ import streamlit as st
 from slm_psr.engine.methods import CRITERION_WORDS, METHODS
 from slm_psr.engine.price import FORMULAS
 from slm_psr.model import (
-    KIND_LABELS,
     Direction,
     Kind,
     Method,
@@ -210,26 +209,26 @@ with r1:
             "kind": st.column_config.SelectboxColumn(
                 "Kind",
                 options=[k.value for k in Kind],
-                format_func=lambda v: KIND_LABELS[Kind(v)],
+                format_func=lambda v: Kind(v).label,
                 required=True,
             ),
             "unit": st.column_config.TextColumn(
                 "Unit", help="Time limits: minutes, hours or business_days; numbers and prices: free text"
             ),
             "direction": st.column_config.SelectboxColumn(
-                "Better is", options=[d.value for d in Direction], format_func=lambda v: v.split("_")[0]
+                "Better is", options=[d.value for d in Direction], format_func=lambda v: str(v).split("_")[0]
             ),
             "minimum": st.column_config.TextColumn("Minimum (knock-out)"),
             "target": st.column_config.TextColumn("Target (full points)"),
             "rule": st.column_config.SelectboxColumn(
-                "Scoring", options=[r.value for r in Rule], format_func=lambda v: RULE_LABELS[v]
+                "Scoring", options=[r.value for r in Rule], format_func=lambda v: RULE_LABELS[str(v)]
             ),
             "steps": st.column_config.TextColumn("Steps"),
             "weight": st.column_config.NumberColumn("Weight", min_value=0.0, step=1.0, default=1.0),
             "price_basis": st.column_config.SelectboxColumn(
                 "Price basis",
                 options=[p.value for p in PriceBasis],
-                format_func=lambda v: v.replace("_", "-"),
+                format_func=lambda v: str(v).replace("_", "-"),
             ),
             "quantity": st.column_config.NumberColumn("Quantity", min_value=0.0001, default=1.0),
         },
@@ -358,6 +357,7 @@ with bar.container(border=True):
                 f"after you started editing version {draft['version']}"
             )
         else:
+            assert psr_new is not None  # the button is disabled while the tables have errors
             try:
                 state.store().save_psr(project.id, psr_new, user=name, expected_revision=project.revision)
             except state.Conflict as exc:

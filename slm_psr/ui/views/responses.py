@@ -45,6 +45,7 @@ def keep(filename: str, data: bytes, result, revision: int) -> int:
             result.rejection,
             user=name,
             expected_revision=revision,
+            import_review=result.stored_review(),
         )
     except state.Conflict:
         revision = store.project(project.id).revision
@@ -56,6 +57,7 @@ def keep(filename: str, data: bytes, result, revision: int) -> int:
             result.rejection,
             user=name,
             expected_revision=revision,
+            import_review=result.stored_review(),
         )
 
 
@@ -128,8 +130,22 @@ def read_as(rid: str, answer: Answer) -> str:
     return "-" if req is None else offered_value(req, answer)
 
 
-def flagged_answers(response: Response) -> list[dict]:
+def flagged_answers(stored) -> list[dict]:
+    """The values to review of a stored response: as the import worded them when it was kept,
+    or worded afresh for a response stored before the import's words were kept."""
+    if stored.import_review is not None:
+        return [
+            {
+                "Requirement": item["requirement_id"],
+                "Cell": item["cell"],
+                "As typed": item["raw"],
+                "Read as": item["value"],
+                "Why": "; ".join(item["notes"]) or flag_words(item["flags"]),
+            }
+            for item in stored.import_review.get("review", [])
+        ]
     rows = []
+    response: Response = stored.response
     for rid, answer in response.answers.items():
         if answer.needs_review or Flag.UNREADABLE in answer.flags:
             rows.append(
@@ -149,7 +165,7 @@ rejected = [r for r in responses if r.response is None]
 a, b, c = st.columns(3)
 a.metric("Files read", len(accepted))
 b.metric("Files refused", len(rejected))
-c.metric("Values to review", sum(len(flagged_answers(r.response)) for r in accepted))
+c.metric("Values to review", sum(len(flagged_answers(r)) for r in accepted))
 
 st.subheader("Current responses")
 st.dataframe(
@@ -159,7 +175,7 @@ st.dataframe(
                 "Supplier": r.response.supplier if r.response else (r.supplier or "-"),
                 "File": r.filename,
                 "Result": "read" if r.response else "refused",
-                "Values to review": len(flagged_answers(r.response)) if r.response else 0,
+                "Values to review": len(flagged_answers(r)) if r.response else 0,
                 "Unanswered": sum(Flag.MISSING in a.flags for a in r.response.answers.values())
                 if r.response
                 else 0,
@@ -181,7 +197,7 @@ if rejected:
     for r in rejected:
         st.error(f"**{r.filename}**: {r.rejection}", icon=":material/cancel:")
 
-to_review = [(r, flagged_answers(r.response)) for r in accepted]
+to_review = [(r, flagged_answers(r)) for r in accepted]
 to_review = [(r, rows) for r, rows in to_review if rows]
 if to_review:
     st.subheader("Values to review")
@@ -196,6 +212,18 @@ if to_review:
             expanded=len(to_review) <= 3,
         ):
             st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+noted = [r for r in responses if r.import_review and r.import_review.get("notes")]
+if noted:
+    st.subheader("What the import noted")
+    st.caption(
+        "As the import said it when the file was read: file, sheet and cell, what was expected and found."
+    )
+    for r in noted:
+        notes = (r.import_review or {})["notes"]
+        with st.expander(f"{r.filename}: {len(notes)} note(s)", icon=":material/notes:"):
+            # bidder text: shown as it is, never as markdown
+            st.text("\n".join(f"- {note}" for note in notes))
 
 st.subheader("Replace or remove a response")
 st.caption(

@@ -1,0 +1,100 @@
+"""engine.inputs: every kind's answers read into the engine's matrices through the registry.
+
+Each expected number is worked out by hand in the comment beside it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from slm_psr.engine import collect_inputs
+from slm_psr.model import PSR, Answer, CoverageWindow, Response
+
+
+def small_psr(hours_per_business_day: float = 10.0) -> PSR:
+    reqs = [
+        {"id": "T-1", "kind": "time_limit", "unit": "minutes", "minimum": 240, "target": 60},
+        {"id": "T-2", "kind": "time_limit", "unit": "hours", "minimum": 24, "target": 8},
+        {"id": "C-1", "kind": "coverage", "minimum": "Mon-Fri 08:00-18:00", "target": "24/7"},
+        {"id": "L-1", "kind": "languages", "minimum": ["de"], "target": ["fr", "it"]},
+        {"id": "Y-1", "kind": "yes_no", "minimum": True},
+        {"id": "N-1", "kind": "number", "unit": "agents", "minimum": 10},
+        {"id": "A-1", "kind": "availability", "minimum": 99.5},
+        {"id": "P-1", "kind": "price", "unit": "EUR/month", "price_basis": "monthly"},
+    ]
+    return PSR.model_validate(
+        {
+            "id": "IN-1",
+            "buyer": "B",
+            "title": "Inputs",
+            "term_months": 12,
+            "deadline": "2027-01-01",
+            "services": [{"id": "S", "name": "Service"}],
+            "requirements": [{"service": "S", "text": "asked", **r} for r in reqs],
+            "evaluation": {"hours_per_business_day": hours_per_business_day},
+        }
+    )
+
+
+def bid(name: str, **answers: tuple[object, str]) -> Response:
+    return Response(
+        supplier=name,
+        answers={
+            rid.replace("_", "-"): Answer(requirement_id=rid.replace("_", "-"), value=value, unit=unit)
+            for rid, (value, unit) in answers.items()
+        },
+    )
+
+
+def test_each_kind_becomes_the_number_its_rule_reads():
+    psr = small_psr(hours_per_business_day=8.0)
+    inputs = collect_inputs(
+        psr,
+        [
+            bid(
+                "Acme",
+                T_1=(2.0, "hours"),  # 2 hours against a requirement in minutes: 120 minutes
+                T_2=(1.0, "business_days"),  # one business day of 8 hours (the setting): 8 hours
+                C_1=(CoverageWindow.parse("Mon-Fri 08:00-18:00"), ""),  # 5 x 10 = 50 hours a week
+                L_1=(["de", "fr"], ""),  # one of the two desirable extras: share 0.5
+                Y_1=(True, ""),  # yes: 1
+                N_1=(12.0, "agents"),
+                A_1=(99.9, "%"),
+                P_1=(1000.0, "EUR/month"),
+            ),
+            bid("Nil"),
+        ],
+    )
+    value = dict(zip([q.id for q in inputs.requirements], inputs.value[0].tolist(), strict=True))
+    assert value == {
+        "T-1": pytest.approx(120.0),
+        "T-2": pytest.approx(8.0),
+        "C-1": pytest.approx(50.0),
+        "L-1": pytest.approx(0.5),
+        "Y-1": 1.0,
+        "N-1": 12.0,
+        "A-1": 99.9,
+    }
+    assert np.isnan(inputs.value[1]).all() and not inputs.answered[1].any()
+    columns = {q.id: j for j, q in enumerate(inputs.requirements)}
+    # set comparisons: the window covers the minimum but not 24/7; DE is the required language
+    assert inputs.set_meets_minimum[0, columns["C-1"]] and not inputs.set_meets_target[0, columns["C-1"]]
+    assert inputs.set_meets_minimum[0, columns["L-1"]] and not inputs.set_meets_target[0, columns["L-1"]]
+    assert inputs.amounts.tolist() == [[1000.0], [pytest.approx(np.nan, nan_ok=True)]]
+
+
+def test_a_value_of_the_wrong_type_is_unreadable_not_a_number():
+    """A bool where a number is asked, a number where a window is asked: doubtful, never 0 or 1."""
+    inputs = collect_inputs(
+        small_psr(), [bid("Odd", N_1=(True, "agents"), C_1=(40.0, ""), Y_1=(1.0, ""), P_1=(1.0, "EUR/month"))]
+    )
+    columns = {q.id: j for j, q in enumerate(inputs.requirements)}
+    for rid in ("N-1", "C-1", "Y-1"):
+        assert np.isnan(inputs.value[0, columns[rid]]), rid
+        assert inputs.doubtful[0, columns[rid]], rid
+
+
+def test_an_answer_in_an_unknown_unit_is_not_converted():
+    inputs = collect_inputs(small_psr(), [bid("Odd", T_1=(3.0, "fortnights"), P_1=(1.0, "EUR/month"))])
+    assert np.isnan(inputs.value[0, 0]) and inputs.doubtful[0, 0]
