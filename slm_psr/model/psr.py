@@ -190,6 +190,24 @@ def format_level(req: Requirement, level: Level) -> str:
     return req.kind.spec.format_level(req, level)
 
 
+class Judgement(_Strict):
+    """One pairwise judgement: service ``a`` is ``times`` as important as service ``b``."""
+
+    a: str
+    b: str
+    times: float = Field(gt=0)
+
+
+class WeightDerivation(_Strict):
+    """How the service weights were derived (AHP, Saaty), recorded with the PSR for the award file."""
+
+    method: str = "AHP (principal eigenvector, Saaty)"
+    judgements: list[Judgement]
+    weights: dict[str, float]  # by service ID, summing to 1
+    consistency_ratio: float = Field(ge=0)
+    by: str | None = None
+
+
 class EvaluationSettings(_Strict):
     """How qualified bids are compared; published with the PSR."""
 
@@ -205,6 +223,7 @@ class EvaluationSettings(_Strict):
     decision_criterion: DecisionCriterion = DecisionCriterion.HIGHEST_PERFORMANCE
     hours_per_business_day: float = Field(default=10.0, gt=0, le=24)
     evaluator_spread: float = Field(default=3.0, ge=0)  # flag qualitative spreads wider than this
+    service_weights_derivation: WeightDerivation | None = None  # AHP judgements behind the service weights
 
     @model_validator(mode="after")
     def _formula_parameters(self) -> EvaluationSettings:
