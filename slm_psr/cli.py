@@ -731,6 +731,53 @@ def add_monitor(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_monitor)
 
 
+def cmd_award(args: argparse.Namespace) -> int:
+    import json
+
+    from pydantic import ValidationError
+
+    from slm_psr.engine.award import load_problem, solve
+
+    try:
+        problem = load_problem(json.loads(Path(args.problem).read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        print(f"{args.problem}: no such file", file=sys.stderr)
+        return 1
+    except json.JSONDecodeError as exc:
+        print(
+            f"{args.problem}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+            file=sys.stderr,
+        )
+        return 1
+    except ValidationError as exc:
+        print(f"{args.problem}: not a valid award problem", file=sys.stderr)
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error["loc"])
+            print(
+                f"  - {where + ': ' if where else ''}{error['msg'].removeprefix('Value error, ')}",
+                file=sys.stderr,
+            )
+        return 1
+    result = solve(problem)
+    for line in result.sentences():
+        print(line)
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        print(f"award: {args.json}")
+    return 0 if result.best.feasible else 1
+
+
+def add_award(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "award", help="the best award across lots and suppliers (exact MILP), each rule's price, the chain"
+    )
+    p.add_argument("problem", metavar="AWARD.json", help="lots, lot bids, bundle bids, rules and chain")
+    p.add_argument("--json", help="write the award (winners, value, price, rule prices, runner-up) here")
+    p.set_defaults(func=cmd_award)
+
+
 # Subcommands in the order `--help` lists them.
 COMMANDS = [
     add_validate,
@@ -744,6 +791,7 @@ COMMANDS = [
     add_weights,
     add_verify,
     add_migrate,
+    add_award,
 ]
 
 
