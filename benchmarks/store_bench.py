@@ -44,7 +44,7 @@ def run(n_suppliers: int = 100, n_requirements: int = 300, repeats: int = 5) -> 
 
             def check_on_load() -> None:
                 with store._reading() as s:
-                    integrity.check_project(s, s.get(ProjectRow, info.id), full=False)
+                    integrity.check_project(s, s.get(ProjectRow, info.id), full=False)  # type: ignore[arg-type]
 
             medians = medians_side_by_side(
                 {

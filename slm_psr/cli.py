@@ -282,11 +282,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     scores = None
     project = None
     extras = args.responses_json or args.evaluator_scores or args.overrides  # added to a project's own
-    if _project_ref(args):
+    ref = _project_ref(args)
+    if ref:
         if args.psr or args.files:
             print("give either a project or a PSR file with answer files, not both", file=sys.stderr)
             return 1
-        project = _open_project_or_none(_project_ref(args), args.database)
+        project = _open_project_or_none(ref, args.database)
         if project is None:
             return 1
         state = project[0]

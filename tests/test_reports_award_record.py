@@ -221,3 +221,26 @@ def test_the_command_line_writes_the_demo_record_on_a_fresh_store(tmp_path):
         timeout=120,
     )
     assert missing.returncode == 1 and "no project 'nope'" in missing.stderr
+
+
+def test_the_record_states_how_robust_the_weights_are(tmp_path):
+    """The award record carries the same stability sentences and SMAA summary as the Comparison
+    page (the project service computes them once for the page, the workbook and the record)."""
+    import subprocess
+
+    from slm_psr.demo import DEMO_PROJECT
+    from slm_psr.service import award_record, evaluate_project, open_project, robustness_of
+    from slm_psr.store import Store
+
+    with Store.open(f"sqlite:///{tmp_path / 'r.sqlite3'}") as store:
+        state, _ = open_project(store, DEMO_PROJECT)
+        pdf = award_record(store, state)
+        intervals, _acc = robustness_of(evaluate_project(state), None)
+    path = tmp_path / "record.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
+    flat = " ".join(text.split())
+    assert "How robust the weights are" in flat
+    assert "wins while the price weight is between 0 % and" in flat
+    assert "10,000 draws (each weight varied by up to ±20 %" in flat
+    assert intervals[0].winners[0] in flat

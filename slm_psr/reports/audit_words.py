@@ -159,7 +159,7 @@ def _review(verb: str) -> Callable[[str, Any, Any], str]:
     def sentence(target: str, before: Any, after: Any) -> str:
         a = after or {}
         where = f"{target} (version {a.get('version', 1)})"
-        party = f" for {_PARTY.get(a.get('party'), a.get('party'))}" if a.get("party") else ""
+        party = f" for {_PARTY.get(str(a.get('party')), a.get('party'))}" if a.get("party") else ""
         if verb == "action":
             due = f", due {a['due']}" if a.get("due") else ""
             return f"agreed an action in the {where}: {a.get('text', '')} (owner {a.get('owner', '?')}{due})"

@@ -22,6 +22,7 @@ import pandas as pd
 from slm_psr import charts
 from slm_psr.engine.methods import METHODS
 from slm_psr.engine.price import FORMULAS
+from slm_psr.engine.robustness import Acceptability, StabilityInterval, judgement_words
 from slm_psr.model import KIND_LABELS, Kind, Method, format_level
 from slm_psr.reports.document import Col, Document
 from slm_psr.wording import STATUS_WORDS, WarningCode, codes, status_word
@@ -104,7 +105,9 @@ class _Record:
         evaluator_scores: pd.DataFrame | None,
         moment: dt.datetime,
         prepared_by: str,
+        robustness: tuple[list[StabilityInterval], Acceptability | None] | None = None,
     ):
+        self.robustness = robustness
         self.ev, self.doc, self.psr = ev, doc, ev.psr
         self.versions, self.files, self.audit = versions, files, audit
         self.evaluator_scores = evaluator_scores
@@ -391,7 +394,7 @@ class _Record:
                 Col(f"Price P ({cur})", 20, "R"),
                 Col(f"Z per 1,000 {cur}", 14, "R"),
             ]
-            rows = [
+            rows: list[tuple[Any, ...]] = [
                 (_rank(r.rank), r.supplier, _num(r.performance_L), _num(r.price_total), _num(r.value_Z, 3))
                 for r in ranking.itertuples()
             ]
@@ -481,6 +484,33 @@ class _Record:
                 if changes
                 else "No leave-one-out ranking changes the winner."
             )
+        self.weights_robustness()
+
+    def weights_robustness(self) -> None:
+        """How far the published weights can move before the winner changes (and SMAA, AHP)."""
+        doc = self.doc
+        derivation = self.psr.evaluation.service_weights_derivation
+        if self.robustness is None and derivation is None:
+            return
+        doc.heading("How robust the weights are", level=2)
+        if self.robustness is not None:
+            intervals, acceptability = self.robustness
+            doc.para("Each weight moved alone, the others keeping their proportions:", muted=True)
+            doc.bullets([i.sentence() for i in intervals])
+            if acceptability is not None:
+                doc.bullets(acceptability.sentences())
+        if derivation is not None:
+            names = {sv.id: sv.name for sv in self.psr.services}
+            doc.para(
+                f"The service weights were derived by {derivation.method} from these judgements "
+                f"(consistency ratio {derivation.consistency_ratio:.3f}):"
+            )
+            doc.bullets(
+                [
+                    judgement_words(names.get(j.a, j.a), names.get(j.b, j.b), j.times)
+                    for j in derivation.judgements
+                ]
+            )
 
     # --- sources and trail -----------------------------------------------------------
 
@@ -537,6 +567,7 @@ def award_record_pdf(
     evaluator_scores: pd.DataFrame | None = None,
     generated_at: dt.datetime | None = None,
     prepared_by: str = "",
+    robustness: tuple[list[StabilityInterval], Acceptability | None] | None = None,
 ) -> bytes:
     """The award record as PDF bytes.
 
@@ -553,7 +584,9 @@ def award_record_pdf(
     )
     doc.set_subject(f"PSR {psr.id} version {psr.version}")
     doc.set_author(prepared_by or "slm-psr")
-    record = _Record(evaluation, doc, versions, files, audit, evaluator_scores, moment, prepared_by)
+    record = _Record(
+        evaluation, doc, versions, files, audit, evaluator_scores, moment, prepared_by, robustness
+    )
     record.summary()
     record.tender()
     record.method()

@@ -7,7 +7,7 @@ import datetime as dt
 from slm_psr.engine import Evaluation
 from slm_psr.reports import AuditLine, FileLine, VersionLine, audit_sentence, award_record_pdf
 from slm_psr.reports.service_report import service_report_pdf
-from slm_psr.service.project import evaluate_project, evaluator_scores
+from slm_psr.service.project import evaluate_project, evaluator_scores, robustness_of
 from slm_psr.store import AuditEntry, ProjectState, PSRVersionInfo, Store, StoredResponse
 
 
@@ -53,14 +53,16 @@ def award_record(
     versions and the audit trail from the store. ``evaluation`` reuses one already
     computed with the published settings.
     """
+    result = evaluation if evaluation is not None else evaluate_project(state)
     return award_record_pdf(
-        evaluation if evaluation is not None else evaluate_project(state),
+        result,
         versions=version_lines(store.psr_versions(state.id)),
         files=file_lines(store.response_history(state.id)),
         audit=audit_lines(store.audit(state.id)),
         evaluator_scores=evaluator_scores(state),
         generated_at=generated_at,
         prepared_by=prepared_by,
+        robustness=robustness_of(result, evaluator_scores(state)),
     )
 
 

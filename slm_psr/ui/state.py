@@ -114,7 +114,7 @@ def open_project(pid: int) -> None:
 
 def project() -> ProjectState:
     """The open project as loaded at the start of this run (call ``st.rerun`` after a change)."""
-    return st.session_state.get("_project")
+    return st.session_state.get("_project")  # type: ignore[return-value]
 
 
 def need_project() -> ProjectState:

@@ -263,9 +263,9 @@ def _milp(
         coef[j] = 1.0
         rows.append((coef, -np.inf, 0.0))  # supplier counted => used
     if rules.min_suppliers is not None or rules.max_suppliers is not None:
-        low = float(rules.min_suppliers) if rules.min_suppliers is not None else -np.inf
-        high = float(rules.max_suppliers) if rules.max_suppliers is not None else np.inf
-        rows.append(({j: 1.0 for j in sup_index.values()}, low, high))
+        fewest = float(rules.min_suppliers) if rules.min_suppliers is not None else -np.inf
+        most = float(rules.max_suppliers) if rules.max_suppliers is not None else np.inf
+        rows.append(({j: 1.0 for j in sup_index.values()}, fewest, most))
     if rules.max_share is not None:
         volume = {lot.id: lot.volume if lot.volume is not None else lot.weight for lot in problem.lots}
         total = sum(volume[lot] for lot in lots)

@@ -175,7 +175,7 @@ def ahp(matrix: np.ndarray | list[list[float]], names: list[str]) -> AHPResult:
     if n > 2:
         implied = w[:, None] / w[None, :]
         error = np.abs(np.log(a / implied))
-        i, j = np.unravel_index(np.argmax(np.triu(error, 1)), error.shape)
+        i, j = (int(k) for k in np.unravel_index(np.argmax(np.triu(error, 1)), error.shape))
         worst = (names[i], names[j], float(a[i, j]), float(implied[i, j]))
     return AHPResult(list(names), a, w, lam, max(ci, 0.0), ri, max(cr, 0.0), worst)
 

@@ -226,7 +226,7 @@ def _draw_values(
     effect = decision.settings.max_points / 10.0 * decision.requirement_share[j_idx] * (drawn - mean)
     out = np.broadcast_to(values, (draws, *values.shape)).copy()
     service = decision.requirement_service[j_idx]
-    np.add.at(out, (slice(None), i_idx, service), effect)
+    np.add.at(out, (slice(None), i_idx, service), effect)  # type: ignore[arg-type]
     return out
 
 
