@@ -694,6 +694,17 @@ def cmd_monitor(args: argparse.Namespace) -> int:
                 if args.output:
                     Path(args.output).write_bytes(report.to_xlsx())
                     print(f"report: {args.output}")
+            if args.pdf:
+                from slm_psr.service import service_report
+
+                if not args.period:
+                    print(
+                        "--pdf needs --period YYYY-MM: the monthly report is for one month", file=sys.stderr
+                    )
+                    return 1
+                pdf, _ = service_report(store, pid, args.period)
+                Path(args.pdf).write_bytes(pdf)
+                print(f"monthly service report {args.period}: {args.pdf}")
     except ProjectNotFound as exc:
         print(str(exc), file=sys.stderr)
         return 1
@@ -729,6 +740,7 @@ def add_monitor(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--user", default="command line", help="your name, for the audit trail")
     p.add_argument("--json", help="write the results (periods labelled YYYY-MM) as JSON here")
     p.add_argument("-o", "--output", metavar="XLSX", help="write the monitoring report workbook (.xlsx) here")
+    p.add_argument("--pdf", metavar="PDF", help="write the monthly service report (PDF) of --period here")
     p.set_defaults(func=cmd_monitor)
 
 
