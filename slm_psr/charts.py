@@ -368,6 +368,35 @@ def attainment_lines(results: pd.DataFrame, *, up_to: str | None = None) -> alt.
     return (committed + attained).properties(height=220, title="Attained against committed, per month")
 
 
+def remaining_budget(results: pd.DataFrame, period: str) -> alt.Chart:
+    """The budget each service level has left in one month (downtime minutes, late tickets, ...).
+
+    ``results``: the monitoring frame (period, level, budget, budget_unit, met). Negative
+    bars are levels that overspent their budget (missed); each bar is labelled with its
+    figure and unit, so the colour is never the only signal.
+    """
+    data = results[(results["period"] == period) & results["budget"].notna()][
+        ["level", "budget", "budget_unit", "met"]
+    ].copy()
+    data["result"] = data["met"].map({True: "met", False: "missed"}).fillna("nothing to measure")
+    data["label"] = [f"{b:,.1f} {u}" for b, u in zip(data["budget"], data["budget_unit"], strict=True)]
+    base = alt.Chart(data).encode(y=alt.Y("level:N", title="Service level"))
+    bars = base.mark_bar().encode(
+        x=alt.X("budget:Q", title="Remaining budget (in each level's unit)"),
+        color=alt.Color(
+            "result:N",
+            title="Result",
+            scale=alt.Scale(
+                domain=["met", "missed", "nothing to measure"],
+                range=[MET_COLOUR, MISSED_COLOUR, NO_DATA_COLOUR],
+            ),
+        ),
+        tooltip=["level:N", "label:N", "result:N"],
+    )
+    text = base.mark_text(align="left", dx=4).encode(x="budget:Q", text="label:N")
+    return (bars + text).properties(height=alt.Step(26), title=f"Remaining budget in {period}")
+
+
 def credits_against_cap(ledger: pd.DataFrame, cap: float | None, *, currency: str = "EUR") -> alt.Chart:
     """Credits owed per month (bars) and earned back (hatched as a second bar), with the monthly cap as a rule."""
     data = ledger.melt(

@@ -145,3 +145,24 @@ def test_split_alike_keeps_the_requirements_that_tell_bids_apart():
     differ, alike = charts.split_alike(scores)
     assert differ.requirement.tolist() == ["R2", "R2"]
     assert alike.to_dict() == {"R1": 10.0, "R3": 0.0}
+
+
+def test_remaining_budget_labels_each_level_with_its_figure_and_unit():
+    """One month's remaining budget per level; an overspent level is negative, marked missed,
+    and every bar carries its figure and unit in words (colour is never the only signal)."""
+    results = pd.DataFrame(
+        {
+            "period": ["2027-12", "2027-12", "2027-11"],
+            "level": ["HO-01", "SD-04", "HO-01"],
+            "budget": [12.5, -1.0, 3.0],
+            "budget_unit": ["minutes", "tickets", "minutes"],
+            "met": [True, False, True],
+        }
+    )
+    spec = charts.remaining_budget(results, "2027-12").to_dict()
+    values = next(iter(spec["datasets"].values()))
+    assert [(v["level"], v["label"], v["result"]) for v in values] == [
+        ("HO-01", "12.5 minutes", "met"),
+        ("SD-04", "-1.0 tickets", "missed"),
+    ]
+    assert spec["title"] == "Remaining budget in 2027-12"

@@ -568,6 +568,8 @@ def test_monitoring_imports_files_and_shows_a_month_in_words_and_colours(app, da
     month = app.dataframe[0].value
     sd04 = month.set_index("Level").loc["SD-04"]
     assert sd04["Result"] == "✗ missed" and round(sd04["Attained"], 3) == 91.667
+    titles = [str(c.proto.spec) for c in app.get("vega_lite_chart")]
+    assert any("Remaining budget in 2027-12" in t for t in titles), "the remaining-budget chart is drawn"
     assert [b.label for b in app.get("download_button")] == [
         "Download the report for 2027-12 (PDF)",
         "Download the report for 2027-12 (workbook)",

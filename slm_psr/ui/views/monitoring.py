@@ -122,6 +122,8 @@ with right:
         width="stretch",
     )
 
+st.altair_chart(charts.remaining_budget(report.results, period), width="stretch")
+
 st.subheader("Termination rights")
 rights = report.termination[report.termination["period"] == period]
 st.dataframe(
