@@ -7,13 +7,19 @@ sets ``func``; the function returns the process exit code.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from slm_psr import __version__
 from slm_psr.model import KIND_LABELS, PSR, Kind
 from slm_psr.psr_file import PSRFileError, content_hash, load_psr, recorded_hash
+from slm_psr.sanitise import clean_text
+
+if TYPE_CHECKING:
+    from slm_psr.excel.responses import ImportReport
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -158,30 +164,56 @@ def add_questionnaire(sub: argparse._SubParsersAction) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     import json
 
-    from slm_psr.excel.preflight import Limits
-    from slm_psr.excel.responses import read_responses
-
     psr = _load_psr_or_none(args.psr)
     if psr is None:
         return 1
-    files, missing = [], []
-    too_big = Limits().max_file_bytes + 1  # enough for the preflight to refuse a larger file
-    for name in args.files:
-        try:
-            with open(name, "rb") as f:
-                files.append((Path(name).name, f.read(too_big)))
-        except OSError as exc:
-            missing.append(f"{name}: cannot be read ({exc.strerror or exc})")
-    report = read_responses(psr, files)
-    print(report.summary())
+    report, missing = _read_answer_files(psr, args.files)
+    print(clean_text(report.summary(), lines=True))
     for line in missing:
-        print(line, file=sys.stderr)
+        print(clean_text(line), file=sys.stderr)
     if args.report:
         data = report.to_dict()
         data["unreadable_paths"] = missing
         Path(args.report).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"report: {args.report}")
     return 1 if report.rejected or missing else 0
+
+
+def _read_answer_files(psr: PSR, paths: Sequence[str]) -> tuple[ImportReport, list[str]]:
+    """Read answer files in a worker process (see ``excel.isolation``); a file too large is refused by its size."""
+    import hashlib
+
+    from slm_psr.excel.isolation import read_responses_isolated
+    from slm_psr.excel.preflight import Limits, too_large
+    from slm_psr.excel.responses import ImportReport, ImportResult
+
+    limit = Limits().max_file_bytes
+    slots: list[ImportResult | int] = []  # a refusal by size, or the index of a file to read
+    to_read: list[tuple[str, bytes]] = []
+    missing: list[str] = []
+    for name in paths:
+        try:
+            with open(name, "rb") as f:
+                size = os.fstat(f.fileno()).st_size
+                if size > limit:  # never read whole; its real size goes into the refusal
+                    refusal = too_large(Path(name).name, size, limit)
+                    digest = hashlib.file_digest(f, "sha256").hexdigest()
+                    slots.append(
+                        ImportResult(
+                            Path(name).name,
+                            digest,
+                            rejection=refusal.reason,
+                            rejection_code=str(refusal.code),
+                        )
+                    )
+                else:
+                    slots.append(len(to_read))
+                    to_read.append((Path(name).name, f.read(limit + 1)))
+        except OSError as exc:
+            missing.append(f"{name}: cannot be read ({exc.strerror or exc})")
+    read = read_responses_isolated(psr, to_read).results
+    results = [read[slot] if isinstance(slot, int) else slot for slot in slots]
+    return ImportReport(psr.id, psr.version, results), missing
 
 
 def add_import(sub: argparse._SubParsersAction) -> None:
@@ -232,9 +264,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             responses.extend(Response.model_validate(item) for item in data)
             input_files.extend((r.file, r.sha256) for r in responses if r.file)
         if args.files:
-            from slm_psr.excel.responses import read_responses
-
-            report = read_responses(psr, [(Path(f).name, Path(f).read_bytes()) for f in args.files])
+            report, missing = _read_answer_files(psr, args.files)
+            if missing:
+                raise OSError("; ".join(missing))
             input_files.extend((r.filename, r.sha256) for r in report.results)  # rejected ones too
             for result in report.results:
                 if result.response is None:

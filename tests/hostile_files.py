@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import struct
 import warnings
 import zipfile
@@ -539,3 +540,73 @@ def macro_sheet() -> bytes:
 def embedded_workbook() -> bytes:
     """A workbook with another workbook embedded as an OLE package (as Excel's Insert > Object does)."""
     return nested_zip("xl/embeddings/Microsoft_Excel_Worksheet.xlsx")
+
+
+# --- the project's own questionnaire, turned hostile ----------------------------------------
+
+
+def sheet_part(xlsx: bytes, sheet: str) -> str:
+    """The zip path of a sheet's XML, found through the workbook's relationships."""
+    workbook = read_part(xlsx, WORKBOOK).decode()
+    rels = read_part(xlsx, "xl/_rels/workbook.xml.rels").decode()
+    rel_id = re.search(rf'<sheet [^>]*name="{re.escape(sheet)}"[^>]*r:id="([^"]+)"', workbook)
+    assert rel_id, f"no sheet {sheet}"
+    target = re.search(rf'<Relationship [^>]*Id="{rel_id[1]}"[^>]*Target="([^"]+)"', rels)
+    if target is None:  # attributes in the other order
+        target = re.search(rf'<Relationship [^>]*Target="([^"]+)"[^>]*Id="{rel_id[1]}"', rels)
+    assert target
+    path = target[1].lstrip("/")
+    return path if path.startswith("xl/") else f"xl/{path}"
+
+
+def amplified(
+    base: bytes, *, sheet: str = "Answers", chars: int = 32_000, rows: int = 4000, cols: int = 100
+) -> bytes:
+    """``base`` with one long shared string referred to by ``rows`` x ``cols`` new cells below its rows.
+
+    A file of about 1 MB within every size and cell-count limit, which a reader that
+    copies the string into each cell expands to ``chars * rows * cols`` characters.
+    """
+    replace: dict[str, bytes | None] = {}
+    add: dict[str, bytes] = {}
+    names = zipfile.ZipFile(io.BytesIO(base)).namelist()
+    long_text = f"<si><t>{'A' * chars}</t></si>"
+    if "xl/sharedStrings.xml" in names:
+        strings = read_part(base, "xl/sharedStrings.xml").decode()
+        index = strings.count("<si>") + strings.count("<si ")
+        replace["xl/sharedStrings.xml"] = strings.replace("</sst>", long_text + "</sst>").encode()
+    else:  # openpyxl writes inline strings: add the part, its relationship and content type
+        index = 0
+        add["xl/sharedStrings.xml"] = f'<sst xmlns="{SHEET_NS}">{long_text}</sst>'.encode()
+        rels = read_part(base, "xl/_rels/workbook.xml.rels").decode()
+        replace["xl/_rels/workbook.xml.rels"] = rels.replace(
+            "</Relationships>",
+            '<Relationship Id="rIdAmp" Target="sharedStrings.xml" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/sharedStrings"/></Relationships>',
+        ).encode()
+        types = read_part(base, CONTENT_TYPES).decode()
+        replace[CONTENT_TYPES] = types.replace(
+            "</Types>",
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        ).encode()
+    part = sheet_part(base, sheet)
+    xml = read_part(base, part).decode()
+    last = max(int(r) for r in re.findall(r'<row r="(\d+)"', xml))
+    extra = "".join(
+        f'<row r="{row}">'
+        + "".join(f'<c r="{_letters(col)}{row}" t="s"><v>{index}</v></c>' for col in range(1, cols + 1))
+        + "</row>"
+        for row in range(last + 1, last + 1 + rows)
+    )
+    xml = re.sub(r"<dimension [^>]*/>", "", xml).replace("</sheetData>", extra + "</sheetData>")
+    replace[part] = xml.encode()
+    return rewrite_parts(base, replace, add)
+
+
+def _letters(col: int) -> str:
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

@@ -13,16 +13,17 @@ PACKAGE = ROOT / "slm_psr"
 
 # layer -> the slm_psr layers it may import (DESIGN.md, "Layers")
 ALLOWED = {
-    "model": set(),
-    "psr_file": {"model"},
-    "values": {"model"},
-    "excel": {"model", "values", "engine", "psr_file", "excel"},
-    "engine": {"model", "engine"},
-    "store": {"model", "psr_file", "store"},
-    "charts": {"model", "engine"},
-    "demo": {"model", "psr_file", "excel", "store"},
-    "cli": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "demo"},
-    "ui": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "demo", "ui"},
+    "sanitise": set(),  # the one sanitiser of supplier text: every layer may use it
+    "model": {"sanitise"},
+    "psr_file": {"model", "sanitise"},
+    "values": {"model", "sanitise"},
+    "excel": {"model", "values", "engine", "psr_file", "excel", "sanitise"},
+    "engine": {"model", "engine", "sanitise"},
+    "store": {"model", "psr_file", "store", "sanitise"},
+    "charts": {"model", "engine", "sanitise"},
+    "demo": {"model", "psr_file", "excel", "store", "sanitise"},
+    "cli": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "demo", "sanitise"},
+    "ui": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "demo", "ui", "sanitise"},
 }
 
 

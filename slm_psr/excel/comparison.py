@@ -28,6 +28,7 @@ from xlsxwriter.worksheet import Worksheet
 from slm_psr import __version__
 from slm_psr.model import KIND_LABELS, PSR, Kind, Method, PriceBasis, Response, format_level
 from slm_psr.psr_file import content_hash
+from slm_psr.sanitise import clean_text
 
 if TYPE_CHECKING:
     from slm_psr.engine import Evaluation
@@ -65,8 +66,8 @@ def safe_text(value: object) -> str:
     The cut keeps the start and says how long the text was:
     ``'... … [cut, 40,000 characters in all]'``.
     """
-    text = value if isinstance(value, str) else str(value)
-    text = _CONTROL.sub("", text)
+    # Supplier text through the one sanitiser; then what XML cannot hold (surrogates, U+FFFE).
+    text = _CONTROL.sub("", clean_text(value if isinstance(value, str) else str(value), lines=True))
     # A string shorter than half the limit cannot exceed it even in UTF-16.
     if len(text) > EXCEL_CELL_LIMIT // 2 and _utf16_len(text) > EXCEL_CELL_LIMIT:
         marker = f" … [cut, {len(text):,} characters in all]"

@@ -25,7 +25,7 @@ import python_calamine
 from defusedxml import ElementTree
 from defusedxml.common import DTDForbidden, EntitiesForbidden
 
-from slm_psr.excel.preflight import Limits, PreflightReport, RejectedFile, display_name, preflight
+from slm_psr.excel.preflight import MB, Limits, PreflightReport, RejectedFile, display_name, preflight
 from slm_psr.excel.questionnaire import (
     AMOUNT_HEADER,
     ANSWER_HEADER,
@@ -42,6 +42,7 @@ from slm_psr.excel.questionnaire import (
 )
 from slm_psr.model import KIND_LABELS, PSR, Answer, Flag, Kind, Requirement, Response, format_level
 from slm_psr.psr_file import content_hash
+from slm_psr.sanitise import clean_text, needs_cleaning, raw_digest
 from slm_psr.values import parse_answer
 
 MAX_ROWS = 5000  # rows read per sheet; a questionnaire has one per requirement
@@ -122,6 +123,21 @@ class ImportResult:
             "response": self.response.model_dump(mode="json") if self.response else None,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportResult:
+        """The result ``to_dict`` wrote (from a worker process, see ``excel.isolation``)."""
+        response = data.get("response")
+        return cls(
+            filename=data["filename"],
+            sha256=data["sha256"],
+            response=Response.model_validate(response) if response is not None else None,
+            rejection=data.get("rejection"),
+            rejection_code=data.get("rejection_code"),
+            notes=list(data.get("notes", [])),
+            review=[ReviewItem(**item) for item in data.get("review", [])],
+            seconds=float(data.get("seconds", 0.0)),
+        )
+
     def summary(self) -> str:
         if not self.accepted:
             return f"{self.filename}: REJECTED: {self.rejection}"
@@ -182,8 +198,42 @@ def read_responses(
 ) -> ImportReport:
     """Read every file; each gets its result, accepted or rejected."""
     psr_hash = content_hash(psr)  # once for all files
-    results = [_read(psr, data, name, psr_hash, limits) for name, data in files]
+    budget = _TextBudget(limits or Limits())
+    results = [_read(psr, data, name, psr_hash, limits, budget) for name, data in files]
     return ImportReport(psr.id, psr.version, results)
+
+
+def read_with_budget(
+    psr: PSR, data: bytes, filename: str, limits: Limits, spent: int
+) -> tuple[ImportResult, int]:
+    """One file of a batch whose earlier files expanded to ``spent`` characters; and what this one adds."""
+    budget = _TextBudget(limits, spent)
+    result = _read(psr, data, filename, content_hash(psr), limits, budget)
+    return result, budget.spent - spent
+
+
+def file_sha256(data: bytes) -> str:
+    """The SHA-256 that identifies an uploaded file's bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class _TextBudget:
+    """The text one import may expand to over all its files (``Limits.max_batch_expanded_text``)."""
+
+    limits: Limits
+    spent: int = 0
+
+    def spend(self, report: PreflightReport) -> None:
+        room = self.limits.max_batch_expanded_text - self.spent
+        if report.expanded_text > room:
+            raise _Rejected(
+                f'"{report.filename}" is not read in this import: with the files before it, the text of '
+                f"all files together would exceed {self.limits.max_batch_expanded_text / MB:,.0f} MB "
+                f"(this one expands to {report.expanded_text / MB:,.1f} MB once read); import it on its own.",
+                "too_much_text",
+            )
+        self.spent += report.expanded_text
 
 
 def read_response(psr: PSR, data: bytes, filename: str, *, limits: Limits | None = None) -> ImportResult:
@@ -194,15 +244,24 @@ def read_response(psr: PSR, data: bytes, filename: str, *, limits: Limits | None
     return _read(psr, data, filename, content_hash(psr), limits)
 
 
-def _read(psr: PSR, data: bytes, filename: str, psr_hash: str, limits: Limits | None) -> ImportResult:
+def _read(
+    psr: PSR,
+    data: bytes,
+    filename: str,
+    psr_hash: str,
+    limits: Limits | None,
+    budget: _TextBudget | None = None,
+) -> ImportResult:
     started = time.perf_counter()
-    result = ImportResult(filename=filename, sha256=hashlib.sha256(data).hexdigest())
+    result = ImportResult(filename=filename, sha256=file_sha256(data))
     try:
         report = preflight(data, filename, limits=limits)
     except RejectedFile as exc:
         result.rejection, result.rejection_code = exc.reason, str(exc.code)
     else:
         try:
+            if budget is not None:
+                budget.spend(report)  # before python-calamine materialises anything
             _Reader(psr, psr_hash, data, filename, report, result).read()
         except _Rejected as exc:
             result.rejection, result.rejection_code = str(exc), exc.code
@@ -367,10 +426,30 @@ class _Reader:
                 )
                 self._sheet_rows[sheet] = None
             else:
-                self._sheet_rows[sheet] = self.workbook.get_sheet_by_name(sheet).to_python(
+                values = self.workbook.get_sheet_by_name(sheet).to_python(
                     skip_empty_area=False, nrows=min(rows, MAX_ROWS)
                 )
+                self._sheet_rows[sheet] = self._cleaned(sheet, values)
         return self._sheet_rows[sheet]
+
+    def _cleaned(self, sheet: str, rows: list[list[Any]]) -> list[list[Any]]:
+        """The rows with control and text-direction characters taken out of every text (see ``sanitise``).
+
+        Each changed cell gets a note with the SHA-256 of its text as written; the
+        file's own bytes and hash are kept by the caller.
+        """
+        for row_index, row in enumerate(rows):
+            for col_index, value in enumerate(row):
+                if isinstance(value, str) and needs_cleaning(value):
+                    row[col_index] = clean_text(value, lines=True)
+                    if sheet != META_SHEET:
+                        self.note(
+                            "control or text-direction characters removed from the text (the text as "
+                            f"written has SHA-256 {raw_digest(value)})",
+                            sheet,
+                            f"{_column_letter(col_index)}{row_index + 1}",
+                        )
+        return rows
 
     def _meta(self) -> dict[str, Any]:
         """The hidden sheet's keys and its row map (under the key 'rows': ID -> (sheet, row))."""

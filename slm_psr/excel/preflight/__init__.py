@@ -54,6 +54,7 @@ from slm_psr.excel.preflight.report import (
     SheetInfo,
     _Refusal,
     display_name,
+    too_large,
 )
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "SheetInfo",
     "display_name",
     "preflight",
+    "too_large",
 ]
 
 

@@ -32,6 +32,11 @@ class Limits:
       fewer than 300 parts.
     - ``max_rows`` (100,000) and ``max_cols`` (1,000): where real cells may sit; a
       questionnaire needs a few hundred rows and a dozen columns.
+    - ``max_expanded_text`` (50 M characters): the text the cells become once read,
+      a shared string counted once per cell that refers to it (see
+      ``text_budget``); an answer with long comments holds well under 1 M.
+      ``max_batch_expanded_text`` (200 M characters): the same over all files of
+      one import, so that many files just under the limit cannot add up.
     """
 
     max_file_bytes: int = 20 * MB
@@ -41,6 +46,8 @@ class Limits:
     max_members: int = 1000
     max_rows: int = 100_000
     max_cols: int = 1_000
+    max_expanded_text: int = 50 * MB
+    max_batch_expanded_text: int = 200 * MB
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote
 from xml.etree.ElementTree import Element, ParseError
@@ -25,7 +26,9 @@ from slm_psr.excel.preflight.report import (
     _megabytes,
     _Refusal,
     _short,
+    too_large_sentence,
 )
+from slm_psr.excel.preflight.text_budget import SharedStringSizes, SheetText, expanded_text
 from slm_psr.excel.preflight.xml_scan import (
     _dimension_extent,
     _local,
@@ -81,6 +84,8 @@ class _Inspection(_Archive):
         self.embedded: list[str] = []  # parts under an embeddings folder, never opened
         self.sheet_xml: dict[str, bytes] = {}  # worksheets kept whole, for the reader
         self.kept_total = 0
+        self.shared_sizes: SharedStringSizes | None = None
+        self.sheet_texts: list[SheetText] = []
 
     # -- the order of checks ------------------------------------------------------------
 
@@ -91,11 +96,7 @@ class _Inspection(_Archive):
                 RejectionCode.EMPTY, "is empty (0 bytes); please send the filled-in workbook again."
             )
         if len(data) > limits.max_file_bytes:
-            raise _Refusal(
-                RejectionCode.TOO_BIG,
-                f"is {_megabytes(len(data))}, more than the {_megabytes(limits.max_file_bytes)} an answer "
-                "may be; remove pictures or attachments pasted into it and send it again.",
-            )
+            raise _Refusal(RejectionCode.TOO_BIG, too_large_sentence(len(data), limits.max_file_bytes))
         sha256 = hashlib.sha256(data).hexdigest()
         if data.startswith(OLE2_MAGIC):
             raise _Refusal(*_describe_ole(data))
@@ -122,7 +123,24 @@ class _Inspection(_Archive):
         workbook_part = self._find_workbook_part()
         sheets, workbook_rels = self._read_workbook(workbook_part)
         link_targets = self._external_link_targets(workbook_part, workbook_rels)
-        scans = self._scan_remaining_parts(sheets)
+        shared_strings = next(
+            (
+                self._find_part(_resolve(_part_dir(workbook_part), rel.target))
+                for rel in workbook_rels
+                if rel.type.lower() == "sharedstrings" and not rel.external
+            ),
+            None,
+        )
+        scans = self._scan_remaining_parts(sheets, shared_strings)
+        expanded, worst = expanded_text(self.shared_sizes, self.sheet_texts)
+        if expanded > limits.max_expanded_text:
+            raise _Refusal(
+                RejectionCode.TOO_MUCH_TEXT,
+                f"is refused: its cells would expand to {_megabytes(expanded)} of text once read "
+                f"({worst or 'text in many cells'}), more than the {_megabytes(limits.max_expanded_text)} "
+                "a questionnaire answer may hold (a memory-exhaustion pattern); "
+                "remove the repeated text, save and send it again.",
+            )
         infos = self._sheet_infos(sheets, scans)
         self._note_extras(infos, link_targets)
         return PreflightReport(
@@ -132,6 +150,7 @@ class _Inspection(_Archive):
             uncompressed_size=self.unpacked_total,
             workbook_part=workbook_part,
             sheets=tuple(infos),
+            expanded_text=expanded,
             notes=tuple(self.notes),
             sheet_xml=self.sheet_xml,
         )
@@ -301,12 +320,17 @@ class _Inspection(_Archive):
 
     # -- every other part ----------------------------------------------------------------------
 
-    def _scan_remaining_parts(self, sheets: list[dict[str, str]]) -> dict[str, _SheetScan]:
+    def _scan_remaining_parts(
+        self, sheets: list[dict[str, str]], shared_strings: str | None
+    ) -> dict[str, _SheetScan]:
         """Inflate each part not yet read, once, with the checks its kind needs."""
         scans: dict[str, _SheetScan] = {}
+        texts: dict[str, SheetText] = {}
         for sheet in sheets:
             if sheet["kind"] == "worksheet" and sheet["part"] not in scans:
                 scans[sheet["part"]] = _SheetScan(sheet["name"], self.limits)
+                texts[sheet["part"]] = SheetText(sheet["name"])
+        self.sheet_texts = list(texts.values())
         sheet_parts = {sheet["part"] for sheet in sheets}
         entries = sorted(self.members.values(), key=lambda entry: entry.header_offset)
         for entry in entries:
@@ -325,8 +349,15 @@ class _Inspection(_Archive):
             keep = scan is not None and entry.file_size <= min(
                 MAX_KEPT_SHEET, MAX_KEPT_TOTAL - self.kept_total
             )
-            on_start = scan.start if scan is not None and not keep else None
-            sink = _PartSink(_XmlGuard(on_start) if declared_xml else None, keep=keep, size=entry.file_size)
+            guard = None
+            if part == shared_strings:
+                self.shared_sizes = sizes = SharedStringSizes()
+                guard = _XmlGuard(sizes.start, sizes.end, sizes.text)
+            elif scan is not None and not keep:
+                guard = _XmlGuard(_both(scan.start, texts[part].start), texts[part].end, texts[part].text)
+            elif declared_xml:
+                guard = _XmlGuard()
+            sink = _PartSink(guard, keep=keep, size=entry.file_size)
             self._guarded(part, lambda entry=entry, sink=sink: self._inflate(entry, sink.feed))
             self._guarded(part, sink.close)
             if sink.guard is not None and sink.guard.error and strict:
@@ -337,6 +368,7 @@ class _Inspection(_Archive):
                 xml = sink.take()
                 plain = sink.guard is not None and sink.guard.plain
                 self._guarded(part, lambda scan=scan, xml=xml, plain=plain: scan.measure(xml, plain=plain))
+                self._count_text(texts[part], xml, plain=plain)
                 self.sheet_xml[part] = xml
                 self.kept_total += len(xml)
             embedded = "/embeddings/" in f"/{part.lower()}"
@@ -351,6 +383,14 @@ class _Inspection(_Archive):
             if embedded:
                 self.embedded.append(part)
         return scans
+
+    @staticmethod
+    def _count_text(text: SheetText, xml: bytes, *, plain: bool) -> None:
+        """The text a kept sheet expands to: in C when it is written the usual way, else by expat."""
+        if plain and not xml.startswith((b"\xfe\xff", b"\xff\xfe")) and text.count_plain(xml):
+            return
+        guard = _XmlGuard(text.start, text.end, text.text)
+        guard.feed(xml, final=True)
 
     def _feeds_reader(self, part: str) -> bool:
         content_type = self._content_type(part).lower()
@@ -436,3 +476,13 @@ class _Inspection(_Archive):
                 f"The workbook has {len(self.embedded)} embedded object(s) ({listed}{more}); they are not "
                 "opened. Ask for attachments as separate files."
             )
+
+
+def _both(
+    first: Callable[[str, dict[str, str]], None], second: Callable[[str, dict[str, str]], None]
+) -> Callable[[str, dict[str, str]], None]:
+    def start(name: str, attrs: dict[str, str]) -> None:
+        first(name, attrs)
+        second(name, attrs)
+
+    return start

@@ -26,6 +26,7 @@ class RejectionCode(StrEnum):
     TOO_MANY_PARTS = "too_many_parts"
     NESTED_ARCHIVE = "nested_archive"
     SHEET_TOO_LARGE = "sheet_too_large"
+    TOO_MUCH_TEXT = "too_much_text"
 
 
 class RejectedFile(Exception):
@@ -65,6 +66,8 @@ class PreflightReport:
     workbook_part: str
     sheets: tuple[SheetInfo, ...]
     notes: tuple[str, ...] = field(default=())
+    # Characters the cells expand to once read (shared strings counted per reference).
+    expanded_text: int = 0
     # The checked XML of worksheets up to MAX_KEPT_SHEET, by part: the reader's second
     # look at a sheet (styles, formulas) needs no second unzip. (A dict, not a
     # read-only proxy, so that a report still pickles.)
@@ -128,3 +131,20 @@ def _short(text: str, limit: int = 60) -> str:
 
 def _megabytes(size: int) -> str:
     return f"{size / MB:,.1f} MB" if size >= MB else f"{size / 1024:,.0f} KB"
+
+
+def too_large_sentence(size: int, limit: int) -> str:
+    """Why a file of ``size`` bytes is refused, its real size in words (exact bytes where MB would round alike)."""
+    shown, allowed = _megabytes(size), _megabytes(limit)
+    if shown == allowed:
+        shown, allowed = f"{size:,} bytes", f"{limit:,} bytes"
+    return (
+        f"is {shown}, more than the {allowed} an answer may be; remove pictures or attachments pasted "
+        "into it and send it again."
+    )
+
+
+def too_large(filename: str, size: int, limit: int) -> RejectedFile:
+    """The refusal of a file known by its size alone (never read whole: the CLI checks the size first)."""
+    shown = display_name(filename)
+    return RejectedFile(shown, RejectionCode.TOO_BIG, f'"{shown}" {too_large_sentence(size, limit)}')

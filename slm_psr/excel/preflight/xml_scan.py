@@ -25,7 +25,7 @@ def _local(tag: str) -> str:
 
 
 class _XmlGuard:
-    """Streams one XML part through expat, refusing any DTD; optionally reports start tags.
+    """Streams one XML part through expat, refusing any DTD; optionally reports tags and text.
 
     A DOCTYPE can only stand before the root element, so expat's DTD handlers see
     every one, in any encoding expat reads (a byte search would miss UTF-16).
@@ -33,7 +33,12 @@ class _XmlGuard:
     DTD markup byte-wise, in case a more lenient reader gets further than expat.
     """
 
-    def __init__(self, on_start: Callable[[str, dict[str, str]], None] | None = None):
+    def __init__(
+        self,
+        on_start: Callable[[str, dict[str, str]], None] | None = None,
+        on_end: Callable[[str], None] | None = None,
+        on_text: Callable[[str], None] | None = None,
+    ):
         parser = expat.ParserCreate()
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         parser.StartDoctypeDeclHandler = self._refuse
@@ -48,6 +53,11 @@ class _XmlGuard:
         parser.XmlDeclHandler = self._declaration
         if on_start is not None:
             parser.StartElementHandler = on_start
+        if on_end is not None:
+            parser.EndElementHandler = on_end
+        if on_text is not None:
+            parser.buffer_text = True  # one call per run of text, not per line
+            parser.CharacterDataHandler = on_text
         self._parser = parser
         self.plain = True
         self.error: str | None = None
