@@ -610,3 +610,21 @@ def _letters(col: int) -> str:
         col, rest = divmod(col - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+def reencoded(
+    base: bytes, encoding: str, *, sheet: str = "Answers", bom: bool = True, declared: str | None = None
+) -> bytes:
+    """``base`` with one sheet's XML written in ``encoding`` (declared, and with a byte-order mark for UTF-16).
+
+    ``declared`` puts another name in the XML declaration than the encoding used.
+    """
+    part = sheet_part(base, sheet)
+    xml = read_part(base, part).decode("utf-8")
+    xml = re.sub(r"^<\?xml[^>]*\?>", "", xml)
+    text = f'<?xml version="1.0" encoding="{declared or encoding}" standalone="yes"?>\n{xml}'
+    if encoding.lower() == "utf-16":
+        data = text.encode("utf-16" if bom else "utf-16-le")
+    else:
+        data = text.encode(encoding, "xmlcharrefreplace")
+    return rewrite_parts(base, {part: data})

@@ -26,6 +26,7 @@ from defusedxml import ElementTree
 from defusedxml.common import DTDForbidden, EntitiesForbidden
 
 from slm_psr.excel.preflight import MB, Limits, PreflightReport, RejectedFile, display_name, preflight
+from slm_psr.excel.preflight.text_encoding import utf8_package
 from slm_psr.excel.questionnaire import (
     AMOUNT_HEADER,
     ANSWER_HEADER,
@@ -321,15 +322,18 @@ class _Reader:
         self.psr = psr
         self.psr_hash = psr_hash
         self.requirements = {r.id: r for r in psr.requirements}  # PSR.requirement() is a linear search
-        self.data = data
+        # Sheets in UTF-16 or another legal encoding are read as UTF-8 (see preflight).
+        self.data = utf8_package(data, report.encodings)
         self.filename = display_name(filename)
         self.report = report
         self.result = result
-        self.workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        self.workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.data))
         self.sheet_names = list(self.workbook.sheet_names)
         self._zip: zipfile.ZipFile | None = None
         self._sheet_rows: dict[str, list[list[Any]] | None] = {}
         self._formats: list[str] | None = None
+        self._calc_vouched: bool | None = None
+        self._company_review: list[ReviewItem] = []
         self._new_requirements: set[str] = set()  # in the PSR, not in the version the file was made for
         self._dropped_requirements: set[str] = set()  # the other way round
         self.file_notes: list[str] = []
@@ -377,6 +381,16 @@ class _Reader:
             )
         ordered = {r.id: answers[r.id] for r in self.psr.requirements}
         supplier, contact = self._supplier()
+        if (
+            not contact.get("company")
+            and not self._company_review
+            and all(Flag.MISSING in answer.flags for answer in ordered.values())
+        ):
+            raise _Rejected(
+                f'"{self.filename}" is the blank questionnaire; nothing was answered (no company name, '
+                "no answer to any requirement). Ask the supplier to fill it in and send it again.",
+                "blank",
+            )
         response = Response(
             supplier=supplier,
             file=self.filename,
@@ -391,7 +405,8 @@ class _Reader:
         self.result.response = response
         self.result.notes = [*self.file_notes, *self._answer_notes(ordered)]
         self.result.review = [
-            self._review_item(a) for a in ordered.values() if any(f in REVIEW_FLAGS for f in a.flags)
+            *self._company_review,
+            *(self._review_item(a) for a in ordered.values() if any(f in REVIEW_FLAGS for f in a.flags)),
         ]
 
     @property
@@ -571,22 +586,18 @@ class _Reader:
         for req, value, ref, comment in pending:
             where = f"{table.sheet}!{ref}"
             info = cells.get(ref)
-            if info is not None and info.formula is not None and (info.error or not info.has_value):
-                formula = f"={info.formula}" if info.formula else "a formula"
-                problem = (
-                    f"the cell's formula gives the error {info.error}"
-                    if info.error
-                    else "the cell holds a formula with no saved value"
-                )
-                answers[req.id] = Answer(
-                    requirement_id=req.id,
-                    raw=formula,
-                    flags=[Flag.UNREADABLE],
-                    notes=[f"{problem}; type the value (formula: {formula})"],
-                    comment=comment,
-                    cell=where,
-                )
-                continue
+            if info is not None and info.formula is not None:
+                refused = self._unusable_formula(info, value)
+                if refused is not None:
+                    answers[req.id] = Answer(
+                        requirement_id=req.id,
+                        raw=refused[0],
+                        flags=[Flag.UNREADABLE],
+                        notes=[refused[1]],
+                        comment=comment,
+                        cell=where,
+                    )
+                    continue
             number_format = None
             if info is not None and _is_fraction_candidate(req, value):
                 number_format = self._format(info.style)
@@ -598,13 +609,54 @@ class _Reader:
                 hours_per_business_day=self._hours,
             )
             if info is not None and info.formula is not None:
-                formula = f"={info.formula}" if info.formula else "a shared formula"
-                answer.notes.append(f"the cell holds a formula ({formula}); its saved value was used")
+                # Calculated by a spreadsheet program, but still a formula: a person confirms it.
+                if Flag.NEEDS_REVIEW not in answer.flags:
+                    answer.flags.append(Flag.NEEDS_REVIEW)
+                answer.notes.append(
+                    f"formula: confirm the value (the cell holds {_formula_words(info)}; its saved value was used)"
+                )
             if comment and not answer.comment:
                 answer.comment = comment
             if not answer.cell:
                 answer.cell = where
             answers[req.id] = answer
+
+    def _unusable_formula(self, info: _CellInfo, value: Any) -> tuple[str, str] | None:
+        """(raw, note) when a formula cell's saved value must not be used; None when it may (with review).
+
+        A value is unusable when there is none, when it is an error, or when the workbook
+        cannot vouch for it: programs that write formulas without calculating them
+        (XlsxWriter, openpyxl and others) store 0 or nothing and ask the reader to
+        recalculate on opening (``fullCalcOnLoad``), so the saved value is whatever
+        the writer put there.
+        """
+        formula = _formula_words(info)
+        raw = f"={info.formula}" if info.formula else "a shared formula"
+        if info.error:
+            return raw, f"the cell's formula gives the error {info.error}; type the value (formula: {raw})"
+        if not info.has_value:
+            return raw, f"the cell holds a formula with no saved value; type the value (formula: {raw})"
+        if not self._calculated:
+            return raw, (
+                f"the cell holds {formula} whose saved value ('{_short(value)}') no spreadsheet program "
+                "calculated (the workbook asks to be recalculated when opened), so it is not used; "
+                "confirm the value with the supplier"
+            )
+        return None
+
+    @property
+    def _calculated(self) -> bool:
+        """Whether the workbook's saved formula values were calculated (no ``fullCalcOnLoad``)."""
+        if self._calc_vouched is None:
+            self._calc_vouched = True
+            root = ElementTree.fromstring(self.zip.read(self.report.workbook_part))
+            for element in root:
+                if _local(element.tag) == "calcPr":
+                    self._calc_vouched = element.get("fullCalcOnLoad", "0").strip().lower() not in (
+                        "1",
+                        "true",
+                    )
+        return self._calc_vouched
 
     def _check_rows(self, meta: dict[str, Any], found_rows: dict[str, int]) -> None:
         moved = [
@@ -641,13 +693,48 @@ class _Reader:
                 if sheet != SUPPLIER_SHEET:
                     self.note(f"the sheet '{SUPPLIER_SHEET}' was renamed to '{sheet}'", sheet)
                 break
+        self._check_company_formula(cells.get("company"), contact)
         company = contact.get("company", "")
-        if not company:
+        if not company and not self._company_review:
             stem = PurePath(self.filename).stem
             where = cells.get("company", f"{SUPPLIER_SHEET}!B?")
             self.note(f"no company name in {where}; the supplier is named after the file: '{stem}'")
             company = stem
+        elif not company:
+            company = PurePath(self.filename).stem
         return company, contact
+
+    def _check_company_formula(self, cell: str | None, contact: dict[str, str]) -> None:
+        """A company name given as a formula: flagged; not used at all when the workbook cannot vouch for it."""
+        if not cell:
+            return
+        sheet, _, ref = cell.partition("!")
+        info = self._cell_info(sheet, [ref]).get(ref)
+        if info is None or info.formula is None:
+            return
+        shown = contact.get("company", "")
+        refused = self._unusable_formula(info, shown)
+        stem = PurePath(self.filename).stem
+        if refused is not None:
+            contact.pop("company", None)
+            raw, why = refused
+            why = f"{why}; the supplier is named after the file, '{stem}', until a person decides"
+            value = f"'{stem}' (the file's name)"
+        else:
+            raw = f"={info.formula}" if info.formula else "a shared formula"
+            why = f"formula: confirm the value (the company name is {_formula_words(info)}; its saved value was used)"
+            value = f"'{shown}'"
+        self.note(f"the company name: {why}", sheet, ref)
+        self._company_review.append(
+            ReviewItem(
+                requirement_id="company name",
+                cell=cell,
+                raw=raw,
+                value=value,
+                flags=[Flag.NEEDS_REVIEW.value],
+                notes=[why],
+            )
+        )
 
     # the sheet XML, only when needed -----------------------------------------------
 
@@ -777,6 +864,10 @@ def _number_formats(styles_xml: bytes) -> list[str]:
 
 
 # --- small helpers ---
+
+
+def _formula_words(info: _CellInfo) -> str:
+    return f"a formula (={info.formula})" if info.formula else "a shared formula"
 
 
 def _has_formula(xml: bytes) -> bool:

@@ -151,8 +151,10 @@ class _Inspection(_Archive):
             workbook_part=workbook_part,
             sheets=tuple(infos),
             expanded_text=expanded,
+            encodings=dict(self.encodings),
             notes=tuple(self.notes),
-            sheet_xml=self.sheet_xml,
+            # A sheet in another encoding is converted for the reader, which then reads it anew.
+            sheet_xml={part: xml for part, xml in self.sheet_xml.items() if part not in self.encodings},
         )
 
     def _refuse_other_zip_formats(self) -> None:
@@ -360,6 +362,8 @@ class _Inspection(_Archive):
             sink = _PartSink(guard, keep=keep, size=entry.file_size)
             self._guarded(part, lambda entry=entry, sink=sink: self._inflate(entry, sink.feed))
             self._guarded(part, sink.close)
+            if sink.guard is not None and (strict or part in sheet_parts):
+                self._check_encoding(part, sink.guard)
             if sink.guard is not None and sink.guard.error and strict:
                 raise self._damaged(f"part {_short(part)!r} is not valid XML ({sink.guard.error})")
             if scan is not None and keep:

@@ -27,6 +27,7 @@ class RejectionCode(StrEnum):
     NESTED_ARCHIVE = "nested_archive"
     SHEET_TOO_LARGE = "sheet_too_large"
     TOO_MUCH_TEXT = "too_much_text"
+    ENCODING = "encoding"
 
 
 class RejectedFile(Exception):
@@ -68,6 +69,8 @@ class PreflightReport:
     notes: tuple[str, ...] = field(default=())
     # Characters the cells expand to once read (shared strings counted per reference).
     expanded_text: int = 0
+    # XML parts written in another encoding than UTF-8, by part (the reader gets them in UTF-8).
+    encodings: dict[str, str] = field(default_factory=dict)
     # The checked XML of worksheets up to MAX_KEPT_SHEET, by part: the reader's second
     # look at a sheet (styles, formulas) needs no second unzip. (A dict, not a
     # read-only proxy, so that a report still pickles.)

@@ -63,6 +63,7 @@ class _XmlGuard:
         self.error: str | None = None
         self._tail = b""
         self._fed = 0
+        self.encoding = "utf-8"  # as the part's first bytes say (BOM or declaration), lower case
 
     @staticmethod
     def _refuse(*_args: object) -> None:
@@ -76,6 +77,8 @@ class _XmlGuard:
             self.plain = False
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
+        if self._fed == 0 and chunk:
+            self.encoding = sniff_encoding(bytes(chunk[:256]))
         if self.error is None:
             self._fed += len(chunk)
             try:
@@ -93,6 +96,23 @@ class _XmlGuard:
         if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
             raise _DtdFound
         self._tail = window[-9:]
+
+
+_DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
+
+
+def sniff_encoding(head: bytes) -> str:
+    """The encoding an XML part's first bytes announce (XML 1.0, appendix F), lower case; 'utf-8' by default."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if head.startswith(b"<\x00"):
+        return "utf-16-le"
+    if head.startswith(b"\x00<"):
+        return "utf-16-be"
+    declared = _DECLARED_ENCODING.match(head)
+    return declared[1].decode("ascii").lower() if declared else "utf-8"
 
 
 _REF = re.compile(r"([A-Za-z]{1,3})([1-9][0-9]{0,6})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import itertools
 import posixpath
@@ -22,6 +23,7 @@ from slm_psr.excel.preflight.limits import (
 from slm_psr.excel.preflight.report import RejectionCode, _megabytes, _Refusal, _short
 from slm_psr.excel.preflight.xml_scan import _DtdFound, _OversizedMarkup, _XmlGuard
 
+_UTF8_NAMES = ("utf-8", "utf8", "us-ascii", "ascii")
 _MACRO_PART_NAMES = ("vbaproject.bin", "vbaprojectsignature.bin", "vbaprojectsignatureagile.bin")
 
 
@@ -37,6 +39,7 @@ class _Archive:
         self.members: dict[str, zipfile.ZipInfo] = {}  # lower-case name -> entry
         self.data_start: dict[str, int] = {}  # exact name -> offset of its compressed data
         self.done: set[str] = set()
+        self.encodings: dict[str, str] = {}  # XML parts not in UTF-8 -> their encoding
 
     # -- refusals ------------------------------------------------------------------------
 
@@ -265,9 +268,33 @@ class _Archive:
         self._guarded(entry.filename, lambda: self._inflate(entry, keep))
         if guard is not None:
             self._guarded(entry.filename, lambda: guard.feed(b"", final=True))
+            self._check_encoding(entry.filename, guard)
             if strict_xml and guard.error:
                 raise self._damaged(f"part {_short(entry.filename)!r} is not valid XML ({guard.error})")
         return b"".join(pieces)
+
+    def _check_encoding(self, part: str, guard: _XmlGuard) -> None:
+        """Record an XML part written in another encoding than UTF-8; refuse, by name, one that cannot be read.
+
+        XML may be written in any encoding its declaration names. The reader gets
+        such parts converted to UTF-8 (``encodings.utf8_package``); an encoding
+        that expat or Python cannot decode is refused, never read as empty.
+        """
+        encoding = guard.encoding
+        if encoding in _UTF8_NAMES:
+            return
+        try:
+            codecs.lookup(encoding)
+            known = True
+        except LookupError:
+            known = False
+        if not known or guard.error:
+            raise _Refusal(
+                RejectionCode.ENCODING,
+                f"is refused: its part {_short(part)!r} is written in the text encoding {_short(encoding)!r}, "
+                "which cannot be read here; open it in Excel, save it as .xlsx (Excel writes UTF-8) and send it again.",
+            )
+        self.encodings[part] = encoding
 
     def _guarded(self, part: str, action: Callable[[], None]) -> None:
         try:
