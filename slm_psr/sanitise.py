@@ -26,9 +26,14 @@ _CONTROLS = "".join(chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E
 _UNSAFE = re.compile(f"[{re.escape(DIRECTION_CONTROLS + _CONTROLS)}\u2028\u2029\r\t\n]")
 _REMOVE = re.compile(f"[{re.escape(DIRECTION_CONTROLS + _CONTROLS)}]")
 _NEWLINES = re.compile("\r\n?|[\u2028\u2029]")
-# Markdown's punctuation (CommonMark: any ASCII punctuation may be escaped) and ":"
-# for Streamlit's ":material/...:" icons and ":color[...]" directives.
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&])")
+# What Markdown would interpret anywhere in a line (emphasis, code, links and
+# pictures, HTML and entities, tables, strikethrough, maths), and ":" for Streamlit's
+# ":material/...:" icons, ":color[...]" directives and the "https:" of autolinks.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~:$&!])")
+# What it interprets only at the start of a line: headings, lists, quotes, "1." items.
+_LINE_START = re.compile(r"^(\s*)(?:([#+\->=])|(\d+)([.)]))")
+# GFM links "www.example.com" without any scheme.
+_WWW = re.compile(r"(?i)\b(www)\.")
 
 
 def clean_text(text: str, *, lines: bool = False) -> str:
@@ -54,8 +59,20 @@ def needs_cleaning(text: str) -> bool:
 
 
 def markdown_text(text: object) -> str:
-    """Supplier text for ``st.markdown`` and other Markdown labels: cleaned, one line, every markup character escaped."""
-    return _MARKDOWN.sub(r"\\\1", clean_text(str(text)))
+    """Supplier text for ``st.markdown`` and other Markdown labels: cleaned, one line, shown as written.
+
+    Every character Markdown would interpret is escaped, so a bidder's text never
+    becomes a link, a picture, HTML or formatting in the buyer's browser.
+    """
+    escaped = _MARKDOWN.sub(r"\\\1", clean_text(str(text)))
+    escaped = _WWW.sub(r"\1\\.", escaped)
+    return _LINE_START.sub(_escape_line_start, escaped, count=1)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    if match[2]:
+        return f"{match[1]}\\{match[2]}"
+    return f"{match[1]}{match[3]}\\{match[4]}"
 
 
 def raw_digest(text: str) -> str:

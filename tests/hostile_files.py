@@ -628,3 +628,35 @@ def reencoded(
     else:
         data = text.encode(encoding, "xmlcharrefreplace")
     return rewrite_parts(base, {part: data})
+
+
+def with_cell(base: bytes, sheet: str, ref: str, inner: str, *, cell_type: str | None = None) -> bytes:
+    """``base`` with cell ``ref`` of ``sheet`` rewritten as ``<c r=ref t=cell_type>inner</c>`` in its XML.
+
+    For what no writing library produces: a formula with a chosen saved value, or
+    text with Excel's ``_xHHHH_`` escapes of control characters.
+    """
+    part = sheet_part(base, sheet)
+    xml = read_part(base, part).decode()
+    kind = f' t="{cell_type}"' if cell_type else ""
+    cell = f'<c r="{ref}"{kind}>{inner}</c>'
+    for pattern in (rf'<c r="{ref}"[^>]*/>', rf'<c r="{ref}"[^>]*>.*?</c>'):
+        new, count = re.subn(pattern, lambda _m: cell, xml, count=1)
+        if count:
+            return rewrite_parts(base, {part: new.encode()})
+    row = int(re.sub(r"[A-Z]", "", ref))
+    new, count = re.subn(rf'(<row r="{row}"[^>]*>)', lambda m: m[1] + cell, xml, count=1)
+    assert count, f"no row {row} in {sheet}"
+    return rewrite_parts(base, {part: new.encode()})
+
+
+def with_rows_below(base: bytes, sheet: str, first_row: int, values: list[str]) -> bytes:
+    """``base`` with text cells in column A of ``sheet`` from ``first_row`` down (beyond any reader's row limit)."""
+    part = sheet_part(base, sheet)
+    xml = read_part(base, part).decode()
+    rows = "".join(
+        f'<row r="{row}"><c r="A{row}" t="inlineStr"><is><t>{text}</t></is></c></row>'
+        for row, text in enumerate(values, start=first_row)
+    )
+    xml = re.sub(r"<dimension [^>]*/>", "", xml).replace("</sheetData>", rows + "</sheetData>")
+    return rewrite_parts(base, {part: xml.encode()})

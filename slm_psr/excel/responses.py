@@ -334,6 +334,7 @@ class _Reader:
         self._formats: list[str] | None = None
         self._calc_vouched: bool | None = None
         self._company_review: list[ReviewItem] = []
+        self._rows_beyond: dict[str, int] = {}  # sheet -> first row past MAX_ROWS with a value (0-based)
         self._new_requirements: set[str] = set()  # in the PSR, not in the version the file was made for
         self._dropped_requirements: set[str] = set()  # the other way round
         self.file_notes: list[str] = []
@@ -441,11 +442,31 @@ class _Reader:
                 )
                 self._sheet_rows[sheet] = None
             else:
-                values = self.workbook.get_sheet_by_name(sheet).to_python(
-                    skip_empty_area=False, nrows=min(rows, MAX_ROWS)
-                )
-                self._sheet_rows[sheet] = self._cleaned(sheet, values)
+                # All rows of the (bounded) extent, so that what lies past MAX_ROWS is seen.
+                values = self.workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=rows)
+                self._sheet_rows[sheet] = self._cleaned(sheet, self._cut(sheet, values, needed=needed))
         return self._sheet_rows[sheet]
+
+    def _cut(self, sheet: str, rows: list[list[Any]], *, needed: bool) -> list[list[Any]]:
+        """The first ``MAX_ROWS`` rows; values further down refuse the file (a questionnaire sheet) or are noted."""
+        beyond = next(
+            (index for index in range(MAX_ROWS, len(rows)) if any(not _blank(v) for v in rows[index])), None
+        )
+        if beyond is None:
+            return rows[:MAX_ROWS]
+        if needed:
+            raise self._too_many_rows(sheet, beyond)
+        self._rows_beyond[sheet] = beyond
+        self.note(f"only the first {MAX_ROWS:,} rows are read; row {beyond + 1:,} and below are not", sheet)
+        return rows[:MAX_ROWS]
+
+    def _too_many_rows(self, sheet: str, beyond: int) -> _Rejected:
+        return _Rejected(
+            f"\"{self.filename}\": the sheet '{sheet}' has values below row {MAX_ROWS:,} (the first in row "
+            f"{beyond + 1:,}), and a questionnaire answer is read to row {MAX_ROWS:,} only; delete what "
+            "was added below the answers, save and send it again.",
+            "too_many_rows",
+        )
 
     def _cleaned(self, sheet: str, rows: list[list[Any]]) -> list[list[Any]]:
         """The rows with control and text-direction characters taken out of every text (see ``sanitise``).
@@ -535,6 +556,8 @@ class _Reader:
             if located is None:
                 continue
             header_row, cols = located
+            if sheet in self._rows_beyond:  # the table after all: what lies below it counts
+                raise self._too_many_rows(sheet, self._rows_beyond[sheet])
             if sheet != expected:
                 self.note(
                     f"the sheet '{expected}' was renamed to '{sheet}'; found it by its header row "

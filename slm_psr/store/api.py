@@ -576,12 +576,15 @@ class Store:
         *,
         user: str,
         expected_revision: int,
+        keep_both: bool = False,
     ) -> int:
         """Keep an uploaded file with what was read from it, or why it was refused.
 
         The original bytes are stored with their SHA-256. A current response from the
         same supplier or with the same filename is superseded (kept on record, no
-        longer current). Returns the new revision.
+        longer current), unless ``keep_both`` (the buyer's choice when a new file
+        names a supplier that has a response from another file). Returns the new
+        revision.
         """
         user = _who(user)
         filename = (filename or "").strip()
@@ -613,8 +616,11 @@ class Store:
             replaced = [
                 r
                 for r in current
-                if r.filename == filename
-                or (supplier and r.supplier and r.supplier.casefold() == supplier.casefold())
+                if not keep_both
+                and (
+                    r.filename == filename
+                    or (supplier and r.supplier and r.supplier.casefold() == supplier.casefold())
+                )
             ]
             stored_file = ResponseFileRow(sha256=digest, size=len(data), data=data)
             s.add(stored_file)

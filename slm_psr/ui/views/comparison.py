@@ -7,6 +7,7 @@ import streamlit as st
 
 from slm_psr import charts
 from slm_psr.model import Method
+from slm_psr.sanitise import markdown_text
 from slm_psr.ui import compute, state
 from slm_psr.ui.compute import evaluation_or_stop
 
@@ -128,7 +129,11 @@ st.dataframe(
 )
 not_ranked = ev.suppliers[ev.suppliers["rank"].isna()]
 if len(not_ranked):
-    who = ", ".join(not_ranked.supplier) if len(not_ranked) <= 8 else f"{len(not_ranked)} bids"
+    who = (
+        ", ".join(map(markdown_text, not_ranked.supplier))
+        if len(not_ranked) <= 8
+        else f"{len(not_ranked)} bids"
+    )
     st.caption(f"Not ranked: {who} (out or in review; see Qualification).")
 
 # --- rank reversal ---------------------------------------------------------------------
@@ -169,7 +174,7 @@ if any("no evaluator scores yet" in w for w in other_warnings):
     )
 if other_warnings:
     with st.expander(f"Notes from the evaluation ({len(other_warnings)})", icon=":material/info:"):
-        st.markdown("\n".join(f"- {w}" for w in other_warnings))
+        st.markdown("\n".join(f"- {markdown_text(w)}" for w in other_warnings))
 
 # --- charts ------------------------------------------------------------------------------
 ranked = set(ranking.supplier)
