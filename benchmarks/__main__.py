@@ -24,8 +24,15 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
 # (n_suppliers, n_requirements) per benchmark: the sizes, and the smoke sizes.
-FULL = {"import": (100, 300), "eval": (1000, 500), "export": (100, 300), "page": (100, 300)}
-SMOKE = {"import": (3, 20), "eval": (12, 20), "export": (3, 20), "page": (3, 20)}
+# The hostile import's size is the amplification file's (rows, columns) of repeated cells.
+FULL = {
+    "import": (100, 300),
+    "eval": (1000, 500),
+    "export": (100, 300),
+    "page": (100, 300),
+    "hostile": (4000, 100),
+}
+SMOKE = {"import": (3, 20), "eval": (12, 20), "export": (3, 20), "page": (3, 20), "hostile": (200, 10)}
 HEADER = ("benchmark", "size", "slm-psr", "baseline (bare)", "ratio", "target", "met")
 
 
@@ -182,12 +189,32 @@ def page_rows(n_suppliers: int, n_requirements: int, repeats: int) -> list[Row]:
     ]
 
 
+def hostile_rows(rows: int, cols: int, _repeats: int) -> list[Row]:
+    from benchmarks import hostile_bench
+
+    r = hostile_bench.run(rows, cols)
+    outcome = "refused, good file read" if r["bomb_refused"] and r["good_read"] else "NOT as intended"
+    bare = "finished" if r["bare_finished"] else "stopped at 1 GB"
+    return [
+        Row(
+            f"import of a batch with the amplification file (CLI + worker peak RSS; {outcome})",
+            f"{r['file_bytes'] / 1024**2:.1f} MB file -> {r['expanded_chars'] / 1e9:,.2f} G characters",
+            f"{r['peak_mb']:,.0f} MB",
+            f"python-calamine alone: {bare}",
+            "",
+            "< 1 GB",
+            met(r["peak_mb"] < 1024 and r["bomb_refused"] and r["good_read"]),
+        )
+    ]
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[int, int, int], list[Row]], str]] = {
     # key: (what, rows, the row when its code is not there yet)
     "import": ("import", import_rows, "n/a (import not ready)"),
     "eval": ("evaluation", eval_rows, "n/a (engine not ready)"),
     "export": ("comparison export", export_rows, "n/a (comparison workbook not ready)"),
     "page": ("Comparison page rerun", page_rows, "n/a (app not ready)"),
+    "hostile": ("hostile import memory", hostile_rows, "n/a (not ready)"),
 }
 
 

@@ -353,3 +353,27 @@ def test_the_app_listens_on_localhost_and_takes_uploads_the_preflight_takes():
     assert config["server"]["address"] == "localhost"
     # Streamlit counts maxUploadSize in units of 1024 * 1024 bytes.
     assert config["server"]["maxUploadSize"] * 1024 * 1024 == Limits().max_file_bytes
+
+
+# --- 6. supplier text is never Markdown in the pages ---------------------------------------------
+
+
+def test_supplier_markdown_is_shown_as_written_on_the_responses_page(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SLM_PSR_DATABASE_URL", f"sqlite:///{tmp_path / 'ui.sqlite3'}")
+    name = "[Nordwind](https://evil.example) ![logo](https://evil.example/p.png) **AG**"
+    data = hostile.with_cell(NORDWIND, "Supplier", "B4", f"<is><t>{name}</t></is>", cell_type="inlineStr")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    app.sidebar.text_input(key="user_name").input("Anna Tester")
+    app.switch_page("slm_psr/ui/views/responses.py").run()
+    app.file_uploader(key="uploads.0").set_value(
+        [("x.xlsx", data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
+    )
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    shown = "\n".join(str(e.value) for e in [*app.markdown, *app.error, *app.caption])
+    escaped = r"\[Nordwind\](https\://evil.example) \!\[logo\](https\://evil.example/p.png) \*\*AG\*\*"
+    assert escaped in shown
+    assert "](https://" not in shown  # no link or picture left for the browser to render
