@@ -12,19 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import re
 import time
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
-from xml.parsers import expat
 
 import python_calamine
-from defusedxml import ElementTree
-from defusedxml.common import DTDForbidden, EntitiesForbidden
 
+from slm_psr.excel.cells import CellInfo, cell_info, formulas_calculated, number_formats, unusable_formula
 from slm_psr.excel.preflight import MB, Limits, PreflightReport, RejectedFile, display_name, preflight
 from slm_psr.excel.preflight.text_encoding import utf8_package
 from slm_psr.excel.questionnaire import (
@@ -50,14 +47,6 @@ MAX_ROWS = 5000  # rows read per sheet; a questionnaire has one per requirement
 MAX_CELLS = 500_000  # extent (rows x columns) of a sheet handed to python-calamine: about 16 MB
 HEADER_SEARCH_ROWS = 30  # a table's header row is looked for in this many rows
 REVIEW_FLAGS = (Flag.AMBIGUOUS, Flag.NEEDS_REVIEW, Flag.OUT_OF_RANGE, Flag.UNREADABLE)
-
-# Excel's built-in number formats that matter here (ECMA-376 18.8.30); the rest are not percent.
-_BUILTIN_FORMATS = {0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%", 49: "@"}
-_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
-_UNPREFIXED_FORMULA_TAG = re.compile(rb"<f[\s>/]")  # a literal start: searched many times faster
-_PREFIXED_NAME_END = re.compile(rb":f[\s>/]")
-_CELL_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s")
-_STYLE_ATTR = re.compile(rb'\ss="(\d+)"')
 
 
 # --- results ----------------------------------------------------------------------
@@ -297,16 +286,6 @@ class _Table:
     id_col: int
     answer_col: int
     comment_col: int | None
-
-
-@dataclass
-class _CellInfo:
-    """What the sheet XML says about one cell beyond its value."""
-
-    style: int = 0
-    formula: str | None = None
-    has_value: bool = False
-    error: str | None = None  # an error value such as #DIV/0! (calamine reads it as empty)
 
 
 class _Reader:
@@ -636,7 +615,7 @@ class _Reader:
                 if Flag.NEEDS_REVIEW not in answer.flags:
                     answer.flags.append(Flag.NEEDS_REVIEW)
                 answer.notes.append(
-                    f"formula: confirm the value (the cell holds {_formula_words(info)}; its saved value was used)"
+                    f"formula: confirm the value (the cell holds {info.formula_words}; its saved value was used)"
                 )
             if comment and not answer.comment:
                 answer.comment = comment
@@ -644,42 +623,11 @@ class _Reader:
                 answer.cell = where
             answers[req.id] = answer
 
-    def _unusable_formula(self, info: _CellInfo, value: Any) -> tuple[str, str] | None:
-        """(raw, note) when a formula cell's saved value must not be used; None when it may (with review).
-
-        A value is unusable when there is none, when it is an error, or when the workbook
-        cannot vouch for it: programs that write formulas without calculating them
-        (XlsxWriter, openpyxl and others) store 0 or nothing and ask the reader to
-        recalculate on opening (``fullCalcOnLoad``), so the saved value is whatever
-        the writer put there.
-        """
-        formula = _formula_words(info)
-        raw = f"={info.formula}" if info.formula else "a shared formula"
-        if info.error:
-            return raw, f"the cell's formula gives the error {info.error}; type the value (formula: {raw})"
-        if not info.has_value:
-            return raw, f"the cell holds a formula with no saved value; type the value (formula: {raw})"
-        if not self._calculated:
-            return raw, (
-                f"the cell holds {formula} whose saved value ('{_short(value)}') no spreadsheet program "
-                "calculated (the workbook asks to be recalculated when opened), so it is not used; "
-                "confirm the value with the supplier"
-            )
-        return None
-
-    @property
-    def _calculated(self) -> bool:
-        """Whether the workbook's saved formula values were calculated (no ``fullCalcOnLoad``)."""
+    def _unusable_formula(self, info: CellInfo, value: Any) -> tuple[str, str] | None:
+        """See ``cells.unusable_formula``; whether the workbook vouches for its values is read once."""
         if self._calc_vouched is None:
-            self._calc_vouched = True
-            root = ElementTree.fromstring(self.zip.read(self.report.workbook_part))
-            for element in root:
-                if _local(element.tag) == "calcPr":
-                    self._calc_vouched = element.get("fullCalcOnLoad", "0").strip().lower() not in (
-                        "1",
-                        "true",
-                    )
-        return self._calc_vouched
+            self._calc_vouched = formulas_calculated(self.zip.read(self.report.workbook_part))
+        return unusable_formula(info, _short(value), calculated=self._calc_vouched)
 
     def _check_rows(self, meta: dict[str, Any], found_rows: dict[str, int]) -> None:
         moved = [
@@ -744,8 +692,8 @@ class _Reader:
             why = f"{why}; the supplier is named after the file, '{stem}', until a person decides"
             value = f"'{stem}' (the file's name)"
         else:
-            raw = f"={info.formula}" if info.formula else "a shared formula"
-            why = f"formula: confirm the value (the company name is {_formula_words(info)}; its saved value was used)"
+            raw = info.formula_raw
+            why = f"formula: confirm the value (the company name is {info.formula_words}; its saved value was used)"
             value = f"'{shown}'"
         self.note(f"the company name: {why}", sheet, ref)
         self._company_review.append(
@@ -767,52 +715,19 @@ class _Reader:
             self._zip = zipfile.ZipFile(io.BytesIO(self.data))
         return self._zip
 
-    def _cell_info(self, sheet: str, refs: Sequence[str]) -> dict[str, _CellInfo]:
-        """Style index of the cells ``refs``, and every formula cell of the sheet.
-
-        Without formulas (the usual case) only the start tags of the wanted cells are
-        looked up in the XML text (preflight has checked that XML); with formulas the
-        sheet is parsed once to see which formulas lack a saved value.
-        """
+    def _cell_info(self, sheet: str, refs: Sequence[str]) -> dict[str, CellInfo]:
+        """Style index of the cells ``refs``, and every formula cell of the sheet (see ``cells.cell_info``)."""
         part = self.report.sheet_parts.get(sheet)
         if part is None:
             return {}
         xml = self.report.sheet_xml.get(part)  # kept by the preflight, which checked it
-        if xml is None:
-            xml = self.zip.read(part)
-        if not _has_formula(xml):
-            found = {}
-            for ref in refs:
-                tag = _cell_start_tag(xml, ref)
-                if tag:
-                    style = _STYLE_ATTR.search(tag)
-                    found[ref] = _CellInfo(style=int(style.group(1)) if style else 0, has_value=True)
-            return found
-        wanted = set(refs)
-        found: dict[str, _CellInfo] = {}
-        for _event, element in ElementTree.iterparse(io.BytesIO(xml), events=("end",)):
-            if _local(element.tag) != "c":
-                continue
-            ref = element.get("r", "")
-            info = _CellInfo(style=_int_or_none(element.get("s")) or 0)
-            for child in element:
-                name = _local(child.tag)
-                if name == "f":
-                    info.formula = child.text or ""
-                elif name in ("v", "is") and (child.text or len(child)):
-                    info.has_value = True
-                    if name == "v" and element.get("t") == "e":
-                        info.error = child.text
-            if ref in wanted or info.formula is not None:
-                found[ref] = info
-            element.clear()
-        return found
+        return cell_info(xml if xml is not None else self.zip.read(part), refs)
 
     def _format(self, style: int) -> str:
         """The number format code of a cell style index (cellXfs in xl/styles.xml)."""
         if self._formats is None:
             try:
-                self._formats = _number_formats(self.zip.read("xl/styles.xml"))
+                self._formats = number_formats(self.zip.read("xl/styles.xml"))
             except KeyError:
                 self._formats = []
         return self._formats[style] if 0 <= style < len(self._formats) else "General"
@@ -843,74 +758,6 @@ class _Reader:
             flags=[f.value for f in answer.flags],
             notes=list(answer.notes),
         )
-
-
-def _number_formats(styles_xml: bytes) -> list[str]:
-    """Format code per cell style index, streamed with expat under defusedxml's rules.
-
-    A few times faster than building the tree; DTDs and entities are refused as
-    defusedxml refuses them (preflight has already refused them too).
-    """
-    custom: dict[int, str] = {}
-    xf_format_ids: list[int] = []
-    in_cell_xfs = False
-
-    def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal in_cell_xfs
-        local = name.rpartition(":")[2]
-        if local == "numFmt":
-            custom[_int_or_none(attrs.get("numFmtId")) or 0] = attrs.get("formatCode", "")
-        elif local == "cellXfs":
-            in_cell_xfs = True
-        elif local == "xf" and in_cell_xfs:
-            xf_format_ids.append(_int_or_none(attrs.get("numFmtId")) or 0)
-
-    def end(name: str) -> None:
-        nonlocal in_cell_xfs
-        if name.rpartition(":")[2] == "cellXfs":
-            in_cell_xfs = False
-
-    def refuse_dtd(name: str, *_args: Any) -> None:
-        raise DTDForbidden(name, None, None)
-
-    def refuse_entity(name: str, *_args: Any) -> None:
-        raise EntitiesForbidden(name, None, None, None, None, None)
-
-    parser = expat.ParserCreate()
-    parser.StartDoctypeDeclHandler = refuse_dtd
-    parser.EntityDeclHandler = refuse_entity
-    parser.UnparsedEntityDeclHandler = refuse_entity
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.Parse(styles_xml, True)
-    return [custom.get(i) or _BUILTIN_FORMATS.get(i, "General") for i in xf_format_ids]
-
-
-# --- small helpers ---
-
-
-def _formula_words(info: _CellInfo) -> str:
-    return f"a formula (={info.formula})" if info.formula else "a shared formula"
-
-
-def _has_formula(xml: bytes) -> bool:
-    """Whether a sheet's XML holds a formula element (``<f>``, with any prefix)."""
-    if _UNPREFIXED_FORMULA_TAG.search(xml):
-        return True
-    return _PREFIXED_NAME_END.search(xml) is not None and _FORMULA_TAG.search(xml) is not None
-
-
-def _cell_start_tag(xml: bytes, ref: str) -> bytes | None:
-    """The start tag of cell ``ref`` (e.g. b'<c r="G14" s="18" t="n">'), found as text."""
-    needle = f' r="{ref}"'.encode()
-    pos = xml.find(needle)
-    while pos >= 0:
-        start = xml.rfind(b"<", 0, pos)
-        end = xml.find(b">", pos)
-        if start >= 0 and end >= 0 and _CELL_START.match(xml, start):
-            return xml[start : end + 1]
-        pos = xml.find(needle, pos + 1)
-    return None
 
 
 def _header(

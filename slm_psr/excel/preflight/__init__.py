@@ -39,8 +39,10 @@ unfinished tag of at most 1 MB.
 The package, one module per job: ``limits`` (the budgets), ``report`` (what the
 caller gets: report or refusal), ``file_kind`` (naming what a non-xlsx file is),
 ``zip_archive`` (the zip directory and bounded inflating), ``xml_scan`` (DTD guard
-and sheet extent), ``package`` (content types, relationships, sheets, the order of
-the checks).
+and sheet extent), ``text_budget`` (the text cells expand to: shared strings times
+their references), ``text_encoding`` (parts in another XML encoding, converted for
+the reader), ``package`` (content types, relationships, sheets, the order of the
+checks).
 """
 
 from __future__ import annotations
