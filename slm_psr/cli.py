@@ -270,7 +270,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             input_files.extend((r.filename, r.sha256) for r in report.results)  # rejected ones too
             for result in report.results:
                 if result.response is None:
-                    print(f"{result.filename}: not evaluated: {result.rejection}", file=sys.stderr)
+                    print(
+                        clean_text(f"{result.filename}: not evaluated: {result.rejection}"), file=sys.stderr
+                    )
                 else:
                     responses.append(result.response)
         if args.evaluator_scores:
@@ -285,16 +287,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(f"cannot evaluate: {exc}", file=sys.stderr)
         return 1
     print(f"{psr.id} version {psr.version}: {len(responses)} bids, method {result.settings.method.value}")
-    width = max([len("supplier"), *(len(s) for s in result.suppliers["supplier"])])
+    # Supplier text through the one sanitiser (also for responses given as JSON, never read by us).
+    names = [clean_text(s) for s in result.suppliers["supplier"]]
+    width = max([len("supplier"), *map(len, names)])
     print(f"{'rank':>4}  {'supplier':<{width}}  {'status':<13} {'total':>9} {'price total':>16}")
-    for row in result.suppliers.itertuples():
+    for name, row in zip(names, result.suppliers.itertuples(), strict=True):
         rank = "-" if pd.isna(row.rank) else str(row.rank)
         total = "-" if pd.isna(row.total) else f"{row.total:.2f}"
-        print(f"{rank:>4}  {row.supplier:<{width}}  {row.status:<13} {total:>9} {row.price_total:>16,.2f}")
+        print(f"{rank:>4}  {name:<{width}}  {row.status:<13} {total:>9} {row.price_total:>16,.2f}")
         for reason in row.reasons:
-            print(f"{'':6}- {reason}")
+            print(f"{'':6}- {clean_text(reason)}")
     for warning in result.warnings:
-        print(f"warning: {warning}")
+        print(f"warning: {clean_text(warning)}")
     if args.json:
         Path(args.json).write_text(
             json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"

@@ -377,3 +377,15 @@ def test_supplier_markdown_is_shown_as_written_on_the_responses_page(tmp_path, m
     escaped = r"\[Nordwind\](https\://evil.example) \!\[logo\](https\://evil.example/p.png) \*\*AG\*\*"
     assert escaped in shown
     assert "](https://" not in shown  # no link or picture left for the browser to render
+
+
+def test_the_cli_cleans_responses_it_did_not_read(tmp_path, psr, capsys):
+    """Responses given as JSON (``--responses-json``) never passed the reader: the CLI cleans them on the way out."""
+    from slm_psr.cli import main
+
+    response = read_response(psr, NORDWIND, "nordwind.xlsx").response
+    raw = response.model_copy(update={"supplier": "Nord\u202ewind\x1b[2J\x07 AG"}).model_dump(mode="json")
+    (tmp_path / "r.json").write_text(json.dumps([raw]), encoding="utf-8")
+    assert main(["evaluate", str(DEMO / "psr.json"), "--responses-json", str(tmp_path / "r.json")]) == 0
+    out = capsys.readouterr().out
+    assert "Nordwind[2J AG" in out and not UNSAFE.search(out.replace("\n", ""))
