@@ -13,16 +13,16 @@ PACKAGE = ROOT / "slm_psr"
 
 # layer -> the slm_psr layers it may import (DESIGN.md, "Layers")
 ALLOWED = {
-    "model": {"contract_terms", "model"},
-    "psr_file": {"contract_terms", "model"},
-    "wording": {"contract_terms", "model"},
-    "values": {"contract_terms", "model", "values"},
-    "kinds": {"kinds", "model", "values", "wording"},
-    "excel": {"contract_terms", "engine", "excel", "model", "psr_file", "values", "wording"},
-    "engine": {"contract_terms", "engine", "model", "wording"},
-    "store": {"contract_terms", "model", "psr_file", "store"},
-    "charts": {"contract_terms", "engine", "model", "wording"},
-    "demo": {"contract_terms", "excel", "model", "psr_file", "store"},
+    "model": {"contract_terms", "model", "sanitise"},
+    "psr_file": {"contract_terms", "model", "sanitise"},
+    "wording": {"contract_terms", "model", "sanitise"},
+    "values": {"contract_terms", "model", "sanitise", "values"},
+    "kinds": {"kinds", "model", "sanitise", "values", "wording"},
+    "excel": {"contract_terms", "engine", "excel", "model", "psr_file", "sanitise", "values", "wording"},
+    "engine": {"contract_terms", "engine", "model", "sanitise", "wording"},
+    "store": {"contract_terms", "model", "psr_file", "sanitise", "store"},
+    "charts": {"contract_terms", "engine", "model", "sanitise", "wording"},
+    "demo": {"contract_terms", "excel", "model", "psr_file", "sanitise", "store"},
     "service": {
         "contract_terms",
         "demo",
@@ -31,6 +31,7 @@ ALLOWED = {
         "model",
         "psr_file",
         "reports",
+        "sanitise",
         "service",
         "store",
         "wording",
@@ -45,6 +46,7 @@ ALLOWED = {
         "pairwise_file",
         "psr_file",
         "reports",
+        "sanitise",
         "service",
         "store",
         "values",
@@ -60,6 +62,7 @@ ALLOWED = {
         "model",
         "psr_file",
         "reports",
+        "sanitise",
         "service",
         "store",
         "ui",
@@ -67,8 +70,9 @@ ALLOWED = {
         "wording",
     },
     "contract_terms": set(),
-    "reports": {"charts", "contract_terms", "engine", "model", "reports", "wording"},
-    "pairwise_file": {"engine", "model"},
+    "reports": {"charts", "contract_terms", "engine", "model", "reports", "sanitise", "wording"},
+    "pairwise_file": {"engine", "model", "sanitise"},
+    "sanitise": set(),
 }
 
 

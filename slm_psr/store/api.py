@@ -240,6 +240,7 @@ class _Upload:
     response_json: str | None
     rejection: str | None
     import_review: str | None = None  # what the import said, as JSON
+    keep_both: bool = False  # the buyer chose to keep the current response of this supplier too
 
 
 def _upload(
@@ -248,6 +249,8 @@ def _upload(
     response: Response | None,
     rejection: str | None,
     import_review: dict[str, Any] | None = None,
+    *,
+    keep_both: bool = False,
 ) -> _Upload:
     """Check an upload before anything is written; ValueError naming the file."""
     filename = clean_name(filename) if isinstance(filename, str) else ""
@@ -273,7 +276,9 @@ def _upload(
             update={"sha256": digest, "file": response.file or filename, "supplier": supplier or ""}
         )
         response_json = response.model_dump_json()
-    return _Upload(filename, data, digest, supplier, response_json, rejection, _json(import_review))
+    return _Upload(
+        filename, data, digest, supplier, response_json, rejection, _json(import_review), keep_both
+    )
 
 
 class _NoChange(Exception):
@@ -629,16 +634,19 @@ class Store:
         user: str,
         expected_revision: int,
         import_review: dict[str, Any] | None = None,
+        keep_both: bool = False,
     ) -> int:
         """Keep an uploaded file with what was read from it, or why it was refused.
 
         The original bytes are stored with their SHA-256. A current response from the
         same supplier or with the same filename is superseded (kept on record, no
-        longer current). ``import_review`` keeps what the import said (its notes and the
-        values to review, as worded then), so the app shows it later. Returns the new revision.
+        longer current), unless ``keep_both`` (the buyer's choice when a new file
+        names a supplier that has a response from another file). ``import_review``
+        keeps what the import said (its notes and the values to review, as worded
+        then), so the app shows it later. Returns the new revision.
         """
         user = _who(user)
-        upload = _upload(filename, data, response, rejection, import_review)
+        upload = _upload(filename, data, response, rejection, import_review, keep_both=keep_both)
         with self._change(project_id, user, expected_revision) as (s, row, now):
             self._store_upload(s, row, now, user, upload)
             return row.revision
@@ -653,6 +661,7 @@ class Store:
         expected_revision: int,
         psr_version: int | None = None,
         attempts: int = 8,
+        keep_both: bool = False,
     ) -> BatchStored:
         """Store a batch of uploads as one decision: every file, or none.
 
@@ -661,11 +670,12 @@ class Store:
         Uploads only add, so when a colleague saved something meanwhile the batch is
         tried again on the new revision, up to ``attempts`` times, unless the PSR
         moved on from ``psr_version`` (the version the files were read against):
-        then they must be read again. Any refusal is a ``BatchNotStored`` whose
+        then they must be read again. ``keep_both``: no file supersedes a current
+        response of the same supplier from another file (the buyer's choice). Any refusal is a ``BatchNotStored`` whose
         message says that none of the files (named) went in, and why.
         """
         user = _who(user)
-        prepared = [_upload(*item) for item in uploads]
+        prepared = [_upload(*item, keep_both=keep_both) for item in uploads]
         names = [u.filename for u in prepared]
         if not prepared:
             raise ValueError("the batch has no files")
@@ -708,7 +718,8 @@ class Store:
         replaced = [
             r
             for r in current
-            if r.filename == upload.filename or (key and r.supplier and name_key(r.supplier) == key)
+            if not upload.keep_both
+            and (r.filename == upload.filename or (key and r.supplier and name_key(r.supplier) == key))
         ]
         stored_file = ResponseFileRow(sha256=upload.sha256, size=len(upload.data), data=upload.data)
         s.add(stored_file)

@@ -8,6 +8,7 @@ import streamlit as st
 from slm_psr import charts
 from slm_psr.engine.methods import METHODS
 from slm_psr.model import Method
+from slm_psr.sanitise import markdown_text
 from slm_psr.ui import compute, robustness, state
 from slm_psr.ui.compute import evaluation_or_stop
 from slm_psr.wording import WarningCode
@@ -140,7 +141,11 @@ if exposure_columns:
     )
 not_ranked = ev.suppliers[ev.suppliers["rank"].isna()]
 if len(not_ranked):
-    who = ", ".join(not_ranked.supplier) if len(not_ranked) <= 8 else f"{len(not_ranked)} bids"
+    who = (
+        ", ".join(map(markdown_text, not_ranked.supplier))
+        if len(not_ranked) <= 8
+        else f"{len(not_ranked)} bids"
+    )
     st.caption(f"Not ranked: {who} (disqualified or needing review; see Qualification).")
 
 # --- rank reversal ---------------------------------------------------------------------
@@ -183,7 +188,7 @@ if any(getattr(w, "code", None) is WarningCode.UNSCORED for w in other_warnings)
     )
 if other_warnings:
     with st.expander(f"Notes from the evaluation ({len(other_warnings)})", icon=":material/info:"):
-        st.markdown("\n".join(f"- {w}" for w in other_warnings))
+        st.markdown("\n".join(f"- {markdown_text(w)}" for w in other_warnings))
 
 # --- charts ------------------------------------------------------------------------------
 ranked = set(ranking.supplier)

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from slm_psr.engine import DISQUALIFIED, GATE_WORDS, NEEDS_REVIEW, QUALIFIED
+from slm_psr.sanitise import markdown_text
 from slm_psr.ui import compute, state
 from slm_psr.ui.compute import evaluation_or_stop
 
@@ -35,18 +36,19 @@ passed = suppliers[suppliers.status == QUALIFIED]
 
 def bidder(row, icon: str, many: bool) -> None:
     """One bidder with its reasons: a box each, or a folded line each when there are many."""
-    reasons = "\n".join(f"- {reason}" for reason in row.reasons)
+    # Supplier text (names, file names, offered values in reasons) is escaped: never Markdown.
+    reasons = "\n".join(f"- {markdown_text(reason)}" for reason in row.reasons)
     box = (
-        st.expander(f"{row.supplier} ({len(row.reasons)} reason(s))", icon=icon)
+        st.expander(f"{markdown_text(row.supplier)} ({len(row.reasons)} reason(s))", icon=icon)
         if many
         else st.container(border=True)
     )
     with box:
         if not many:
-            st.markdown(f"{icon} **{row.supplier}** ({row.file})")
+            st.markdown(f"{icon} **{markdown_text(row.supplier)}** ({markdown_text(row.file)})")
         st.markdown(reasons)
         if row.override:
-            st.caption(f"Override: {row.override}")
+            st.caption(f"Override: {markdown_text(row.override)}")
 
 
 if len(out):
@@ -61,10 +63,10 @@ if len(review):
         bidder(row, ":material/flag:", len(review) > 8)
 if len(passed):
     st.subheader("Qualified")
-    st.markdown(", ".join(f"**{name}**" for name in passed.supplier))
+    st.markdown(", ".join(f"**{markdown_text(name)}**" for name in passed.supplier))
     overridden = passed[passed.override.astype(bool)]
     for _, row in overridden.iterrows():
-        st.caption(f"{row.supplier}: {row.override}")
+        st.caption(f"{markdown_text(row.supplier)}: {markdown_text(row.override)}")
 
 # --- the matrix ----------------------------------------------------------------------
 st.subheader("Minimums met, supplier by supplier")
@@ -139,7 +141,7 @@ if st.button("Record the override", type="primary", key="record_override"):
         requirement_id=scope or None,
     ):
         state.forget("override_justification", "")
-        st.toast(f"Override recorded for {supplier}", icon=":material/gavel:")
+        st.toast(f"Override recorded for {markdown_text(supplier)}", icon=":material/gavel:")
         st.rerun()
 
 if project.overrides:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pandas as pd
 import streamlit as st
 
+from slm_psr.excel.identity import UploadMatch, check_upload
 from slm_psr.model import Answer, Flag, Response
+from slm_psr.sanitise import clean_text, markdown_text
 from slm_psr.ui import state
-from slm_psr.ui.compute import read_upload
+from slm_psr.ui.compute import read_uploads
 from slm_psr.wording import flag_words, offered_value
 
 ss = st.session_state
@@ -26,12 +30,25 @@ files = st.file_uploader(
     type=["xlsx"],
     accept_multiple_files=True,
     key=f"uploads.{gen}",
-    help="A new file from the same supplier, or with the same file name, replaces the earlier one "
-    "(which stays on record).",
+    help="A corrected file (same file name, same company) replaces the earlier one, which stays on "
+    "record. A file naming a supplier that already has a response from another file asks you first.",
 )
 
 
 name = state.user()
+
+
+def keep(filename: str, data: bytes, result, *, keep_both: bool = False) -> None:
+    """Store one upload the buyer decided on (an upload only adds: a colleague's change
+    meanwhile is retried on the new revision by the store)."""
+    store.add_responses(
+        project.id,
+        [(filename, data, result.response, result.rejection, result.stored_review())],
+        user=name,
+        expected_revision=store.project(project.id).revision,
+        psr_version=project.psr_version,
+        keep_both=keep_both,
+    )
 
 
 if files and not name:
@@ -39,37 +56,58 @@ if files and not name:
         "Type your name in the sidebar to import these files: uploads are recorded with who made them."
     )
 elif files:
-    text = state.psr_text(project.psr)
     progress = st.progress(0.0, text=f"Reading {len(files)} file(s)…")
-    summary, batch = [], []
-    for number, upload in enumerate(files, start=1):
-        progress.progress((number - 1) / len(files), text=f"Reading {upload.name} ({number} of {len(files)})")
-        data = upload.getvalue()
-        result = read_upload(text, upload.name, data)
-        batch.append((upload.name, data, result.response, result.rejection, result.stored_review()))
-        summary.append(
-            {
-                "file": upload.name,
-                "supplier": result.supplier,
-                "accepted": result.accepted,
-                "rejection": result.rejection,
-                "review": len(result.review),
-            }
-        )
+    uploads = [(upload.name, upload.getvalue()) for upload in files]
+    report = read_uploads(
+        project.psr,
+        uploads,
+        on_file=lambda number, filename: progress.progress(
+            (number - 1) / len(uploads), text=f"Reading {filename} ({number} of {len(uploads)})"
+        ),
+    )
+    summary, pending, batch = [], [], []
+    # What is current, kept up to date through the batch: two files in one batch may clash too.
+    current = [
+        SimpleNamespace(filename=r.filename, supplier=r.supplier, sha256=r.sha256) for r in project.responses
+    ]
+    for (filename, data), result in zip(uploads, report.results, strict=True):
+        supplier = result.response.supplier if result.response else None
+        check = check_upload(current, filename, result.sha256, supplier)
+        line = {
+            "file": filename,
+            "supplier": result.supplier,
+            "accepted": result.accepted,
+            "rejection": result.rejection,
+            "review": len(result.review),
+            "outcome": check.message,
+        }
+        if check.match is UploadMatch.IDENTICAL:
+            summary.append(line)
+            continue
+        if check.match is UploadMatch.CLASH:
+            pending.append({"file": filename, "data": data, "result": result, "check": check})
+            summary.append(line | {"outcome": check.message + " (decide below)"})
+            continue
+        batch.append((filename, data, result.response, result.rejection, result.stored_review()))
+        current = [c for c in current if c.filename != check.other_file]
+        current.append(SimpleNamespace(filename=filename, supplier=supplier, sha256=result.sha256))
+        summary.append(line)
     try:  # one decision: every file is stored, or none (the message names them)
-        store.add_responses(
-            project.id,
-            batch,
-            user=name,
-            expected_revision=project.revision,
-            psr_version=project.psr_version,
-        )
+        if batch:
+            store.add_responses(
+                project.id,
+                batch,
+                user=name,
+                expected_revision=project.revision,
+                psr_version=project.psr_version,
+            )
     except state.StoreError as exc:
         progress.empty()
-        st.error(f"{exc}.", icon=":material/error:")
+        st.error(f"{markdown_text(exc)}.", icon=":material/error:")
     else:
         progress.progress(1.0, text="Done")
         ss.last_import = summary
+        ss.pending_uploads = [*ss.get("pending_uploads", []), *pending]
         ss.upload_gen = gen + 1  # a fresh, empty uploader: the files are in the store now
         st.rerun()
 
@@ -82,14 +120,59 @@ if last:
             f"**Last import: {len(last)} file(s), {accepted} read, {rejected} refused, "
             f"{sum(r['review'] for r in last)} value(s) to review.**"
         )
+        # Supplier text (names, file names, what was typed) is escaped: never a link or picture.
         for r in last:
+            outcome = f" {markdown_text(r['outcome'])}" if r.get("outcome") else ""
             if r["accepted"]:
                 flagged = f"; {r['review']} value(s) to review" if r["review"] else ""
-                st.markdown(f":material/check_circle: {r['file']}: read as **{r['supplier']}**{flagged}")
+                st.markdown(
+                    f":material/check_circle: {markdown_text(r['file'])}: read as "
+                    f"**{markdown_text(r['supplier'])}**{flagged}.{outcome}"
+                )
             else:
-                st.markdown(f":material/cancel: {r['file']}: **refused**: {r['rejection']}")
+                st.markdown(
+                    f":material/cancel: {markdown_text(r['file'])}: **refused**: "
+                    f"{markdown_text(r['rejection'])}{outcome}"
+                )
         if st.button("Dismiss", key="dismiss_import"):
             ss.pop("last_import")
+            st.rerun()
+
+for number, waiting in enumerate(ss.get("pending_uploads", [])):
+    with st.container(border=True):
+        st.markdown(f":material/help: {markdown_text(waiting['check'].message)}")
+        replace, both, cancel, _ = st.columns([2, 1, 1, 2])
+        choice = None
+        if replace.button(
+            f"Replace {clean_text(waiting['check'].other_file)}", key=f"clash_replace.{number}"
+        ):
+            choice = "replace"
+        if both.button("Keep both", key=f"clash_keep_both.{number}"):
+            choice = "keep_both"
+        if cancel.button("Cancel", key=f"clash_cancel.{number}"):
+            choice = "cancel"
+        if choice:
+            if choice != "cancel":
+                try:
+                    keep(
+                        waiting["file"],
+                        waiting["data"],
+                        waiting["result"],
+                        keep_both=choice == "keep_both",
+                    )
+                except state.StoreError as exc:
+                    st.error(f"Not stored: {markdown_text(exc)}", icon=":material/error:")
+                    st.stop()
+            outcome = {
+                "replace": f'Replaced the response from "{waiting["check"].other_file}" (kept on record).',
+                "keep_both": "Kept both responses.",
+                "cancel": "Cancelled: not stored.",
+            }[choice]
+            ss.last_import = [
+                r | {"outcome": outcome} if r["file"] == waiting["file"] else r
+                for r in ss.get("last_import", [])
+            ]
+            ss.pending_uploads = [w for i, w in enumerate(ss.pending_uploads) if i != number]
             st.rerun()
 
 responses = project.responses
@@ -150,8 +233,8 @@ st.dataframe(
     pd.DataFrame(
         [
             {
-                "Supplier": r.response.supplier if r.response else (r.supplier or "-"),
-                "File": r.filename,
+                "Supplier": clean_text(r.response.supplier if r.response else (r.supplier or "-")),
+                "File": clean_text(r.filename),
                 "Result": "read" if r.response else "refused",
                 "Values to review": len(flagged_answers(r)) if r.response else 0,
                 "Unanswered": sum(Flag.MISSING in a.flags for a in r.response.answers.values())
@@ -159,7 +242,7 @@ st.dataframe(
                 else 0,
                 "Uploaded": f"{r.uploaded_at:%Y-%m-%d %H:%M} by {r.uploaded_by}",
                 "PSR version": r.psr_version,
-                "Why refused": r.rejection or "",
+                "Why refused": clean_text(r.rejection or ""),
             }
             for r in responses
         ]
@@ -173,7 +256,7 @@ if rejected:
     st.subheader("Refused files")
     st.caption("Ask the supplier for a corrected file; the reason below can go into your message as it is.")
     for r in rejected:
-        st.error(f"**{r.filename}**: {r.rejection}", icon=":material/cancel:")
+        st.error(f"**{markdown_text(r.filename)}**: {markdown_text(r.rejection)}", icon=":material/cancel:")
 
 to_review = [(r, flagged_answers(r)) for r in accepted]
 to_review = [(r, rows) for r, rows in to_review if rows]
@@ -185,7 +268,7 @@ if to_review:
     )
     for r, rows in to_review:
         with st.expander(
-            f"{r.response.supplier}: {len(rows)} value(s)",
+            f"{markdown_text(r.response.supplier)}: {len(rows)} value(s)",
             icon=":material/flag:",
             expanded=len(to_review) <= 3,
         ):
@@ -205,10 +288,13 @@ if noted:
 
 st.subheader("Replace or remove a response")
 st.caption(
-    "To replace a response, upload the new file above: it supersedes the earlier one from the same "
-    "supplier or with the same file name. Removing takes a response out of the evaluation; both stay on record."
+    "To replace a response, upload the new file above: a corrected file from the same supplier under the "
+    "same name replaces the earlier one; under another name you are asked first. Removing takes a response "
+    "out of the evaluation; both stay on record."
 )
-labels = {r.id: f"{r.response.supplier if r.response else r.filename} ({r.filename})" for r in responses}
+labels = {
+    r.id: clean_text(f"{r.response.supplier if r.response else r.filename} ({r.filename})") for r in responses
+}
 left, right = st.columns([2, 3])
 chosen = state.kept(
     left.selectbox,
@@ -229,7 +315,7 @@ if st.button("Remove from the evaluation", key="remove_response") and state.reco
     store.remove_response, project.id, chosen, expected_revision=project.revision, reason=reason
 ):
     state.forget("remove_reason", "")
-    st.toast(f"Removed {labels[chosen]}", icon=":material/delete:")
+    st.toast(f"Removed {markdown_text(labels[chosen])}", icon=":material/delete:")
     st.rerun()
 
 state.next_step("responses")
