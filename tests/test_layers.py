@@ -21,8 +21,9 @@ ALLOWED = {
     "store": {"model", "psr_file", "store"},
     "charts": {"model", "engine"},
     "demo": {"model", "psr_file", "excel", "store"},
+    "templates": {"model"},
     "cli": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "demo"},
-    "ui": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "demo", "ui"},
+    "ui": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "demo", "templates", "ui"},
 }
 
 

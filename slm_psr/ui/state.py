@@ -7,6 +7,8 @@ what is being typed. Pure computations are cached on plain data (see ``compute``
 
 from __future__ import annotations
 
+import json
+import urllib.parse
 from typing import Any
 
 import pandas as pd
@@ -36,17 +38,83 @@ def store() -> Store:
 # --- session set-up ----------------------------------------------------------------
 
 
+PROJECT_PARAM = "project"  # ?project=<id>: the open project, so a reload, bookmark or second tab keeps it
+NAME_COOKIE = "slm_psr_user"  # the name typed in the sidebar, remembered by this browser
+# Session keys that belong to the session, not to the open project: everything else
+# (drafts, typed text, choices, the last import) is dropped when another project opens.
+SESSION_KEYS = {"project_id", "user_name", "_project", "_project_read", "_evaluations", "_name_set"}
+
+
 def init() -> None:
-    """Once per run from app.py: the demo project on first start, then the open project."""
+    """Once per run from app.py: the demo project on first start, then the open project.
+
+    The project is the one this session opened, else the one the URL names
+    (``?project=<id>``: a reload, a bookmark, a second tab); the URL is then set to it, so every page, a reload and a copied
+    link show the same project. Opening another project drops what was typed for
+    the one before (no widget state crosses projects).
+    """
     s = store()
     ensure_demo_project(s)
     projects = s.list_projects(include_archived=True)
-    if st.session_state.get("project_id") not in {p.id for p in projects}:
+    ids = {p.id for p in projects}
+    ss = st.session_state
+    pid = ss.get("project_id")  # opened in this session (open_project sets the URL too)
+    if pid not in ids:
+        pid = _url_project()  # a reload, a bookmark, a second tab
+    if pid not in ids:
         active = [p for p in projects if not p.archived]
-        st.session_state.project_id = active[0].id if active else None
-    pid = st.session_state.project_id
+        pid = active[0].id if active else None
+    if "project_id" in ss and ss.project_id != pid:
+        _forget_project_state()
+    ss.project_id = pid
+    if pid is not None and st.query_params.get(PROJECT_PARAM) != str(pid):
+        st.query_params[PROJECT_PARAM] = str(pid)
+    if "user_name" not in ss:
+        ss.user_name = _remembered_name()
     info = next((p for p in projects if p.id == pid), None)
-    st.session_state._project = _loaded(s, info) if info is not None else None
+    ss._project = _loaded(s, info) if info is not None else None
+
+
+def _url_project() -> int | None:
+    text = st.query_params.get(PROJECT_PARAM, "")
+    return int(text) if text.isdigit() else None
+
+
+def _forget_project_state() -> None:
+    """Drop everything this session kept for the project it had open (widgets, drafts, imports)."""
+    ss = st.session_state
+    for key in list(ss.keys()):
+        if key not in SESSION_KEYS:
+            del ss[key]
+
+
+def _remembered_name() -> str:
+    """The name this browser typed before (a cookie set by ``remember_name``), else empty."""
+    try:
+        value = st.context.cookies.get(NAME_COOKIE)
+    except (AttributeError, RuntimeError):
+        return ""
+    return urllib.parse.unquote(value)[:200].strip() if isinstance(value, str) else ""
+
+
+def _remember_name(name: str) -> None:
+    """Keep the typed name in this browser for a year, so a reload or a new tab knows who is working."""
+    value = json.dumps(urllib.parse.quote(name))
+    st.html(
+        f"<script>document.cookie = '{NAME_COOKIE}=' + {value} + "
+        "'; path=/; max-age=31536000; SameSite=Strict';</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def warn_before_leaving(dirty: bool) -> None:
+    """Ask the browser to confirm leaving or reloading while something typed is not saved."""
+    script = (
+        "window.onbeforeunload = (e) => { e.preventDefault(); e.returnValue = ''; return ''; };"
+        if dirty
+        else "window.onbeforeunload = null;"
+    )
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
 
 def _loaded(s: Store, info: ProjectInfo) -> ProjectState:
@@ -88,8 +156,11 @@ def project_id() -> int | None:
 
 
 def open_project(pid: int) -> None:
+    """Open project ``pid`` from the next run on (the URL follows; the last project's typing is dropped)."""
+    if st.session_state.get("project_id") != pid:
+        _forget_project_state()
     st.session_state.project_id = pid
-    st.session_state.pop("draft", None)
+    st.query_params[PROJECT_PARAM] = str(pid)
 
 
 def project() -> ProjectState:
@@ -149,8 +220,13 @@ def record(change, *args: Any, **kwargs: Any) -> bool:
     return True
 
 
-def sidebar() -> None:
-    """The open project and who is working, on every page."""
+def sidebar(*, guard: bool = True) -> None:
+    """The open project and who is working, on every page; a guard while a draft is unsaved.
+
+    ``guard=False`` on the page that holds the draft: it sets the guard itself once it
+    knows whether this run's edits left the draft dirty.
+    """
+    ss = st.session_state
     with st.sidebar:
         p = project()
         if p is not None:
@@ -165,10 +241,22 @@ def sidebar() -> None:
                 "Your name",
                 key="user_name",
                 placeholder="e.g. Anna Schmidt",
-                help="Every change is recorded with your name in the project's audit trail.",
+                help="Every change is recorded with your name in the project's audit trail. "
+                "This browser remembers it.",
             )
             if not user():
                 st.caption("Needed before you change anything: the audit trail records who did what.")
+            elif ss.get("_name_set") != user():
+                _remember_name(user())
+                ss._name_set = user()
+        if guard:
+            warn_before_leaving(has_unsaved_draft())
+
+
+def has_unsaved_draft() -> bool:
+    """True while the Requirements page holds edits of the open project that are not saved."""
+    draft = st.session_state.get("draft")
+    return bool(draft and draft.get("dirty") and draft.get("project_id") == project_id())
 
 
 def kept(widget: Any, label: str, key: str, default: Any = None, **kwargs: Any) -> Any:

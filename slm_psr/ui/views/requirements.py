@@ -333,6 +333,7 @@ evaluation_problems = e2.container()
 psr_new, errors = validate_tables(tables)
 routed = route_errors(errors)
 dirty = draft["dirty"] = as_json(tables) != as_json(draft["saved"])
+state.warn_before_leaving(dirty)
 with meta_problems:
     show_errors(routed["meta"], "The tender details are complete.")
 with service_problems:
