@@ -22,8 +22,21 @@ ALLOWED = {
     "charts": {"model", "engine"},
     "demo": {"model", "psr_file", "excel", "store"},
     "templates": {"model"},
+    "psr_merge": set(),
     "cli": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "demo"},
-    "ui": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "demo", "templates", "ui"},
+    "ui": {
+        "model",
+        "psr_file",
+        "values",
+        "excel",
+        "engine",
+        "store",
+        "charts",
+        "demo",
+        "templates",
+        "psr_merge",
+        "ui",
+    },
 }
 
 

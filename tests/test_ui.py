@@ -123,11 +123,13 @@ def test_a_stale_save_shows_the_conflict_and_keeps_the_edits(app, database):
     assert store.load(pid).psr.service("SD").weight == 40  # nothing overwritten
     assert "Unsaved changes" in texts(app)  # the edit is still there
 
-    app.button(key="conflict_mine").click().run()
+    assert "title: " in texts(app) and "(revised)" in texts(app)  # their change, shown before merging
+    app.button(key="conflict_merge").click().run()
     app.button(key="save_psr").click().run()
     assert not app.exception
     saved = store.load(pid)
     assert saved.psr_version == 3 and saved.psr.service("SD").weight == 42
+    assert saved.psr.title == psr.title  # the colleague's title is kept, not silently reverted
 
 
 def test_questionnaire_shows_the_disclosed_minimums(app):

@@ -156,3 +156,47 @@ def test_a_new_tender_as_a_copy_of_an_earlier_one_gets_a_new_psr_id(app, databas
     info = next(p for p in store.list_projects() if p.name == "Again 2030")
     assert info.psr_id == "MS-2030-01" and info.response_count == 0
     assert len(store.load_psr(info.id).requirements) == len(store.load_psr(demo.id).requirements)
+
+
+# --- a colleague's change meanwhile -------------------------------------------------------
+
+
+def edit_cell(at: AppTest, table: str, row: int, **values) -> None:
+    key = at.session_state[f"{table}.base_key"]
+    at.session_state[key] = {"edited_rows": {row: values}, "added_rows": [], "deleted_rows": []}
+    at.run()
+
+
+def test_both_changing_the_same_field_asks_which_wins_and_keeps_the_rest(app, database):
+    store = open_store(database)
+    pid = store.list_projects()[0].id
+    goto(app, "requirements")
+    edit_cell(app, "services", 0, weight=42, name="Service desk (all sites)")
+
+    theirs = store.load(pid)
+    psr = theirs.psr.model_copy(
+        update={
+            "title": "Managed IT (revised)",
+            "services": [
+                s.model_copy(update={"weight": 50.0}) if s.id == "SD" else s for s in theirs.psr.services
+            ],
+        }
+    )
+    store.save_psr(pid, psr, user="Ben Colleague", expected_revision=theirs.revision)
+    app.run()
+    app.button(key="save_psr").click().run()
+    shown = texts(app)
+    assert "Ben Colleague saved PSR version 2" in shown
+    assert "You both changed 1 field(s)" in shown
+    assert app.button(key="conflict_merge").disabled  # not before the clash is settled
+    (clash,) = [r for r in app.radio if r.key.startswith("clash.")]
+    assert clash.label == "service SD, weight"
+    clash.set_value("theirs").run()
+    app.button(key="conflict_merge").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.button(key="save_psr").label == "Save as version 3"
+    app.button(key="save_psr").click().run()
+    saved = store.load(pid).psr
+    assert saved.title == "Managed IT (revised)"  # theirs, merged
+    assert saved.service("SD").name == "Service desk (all sites)"  # mine, merged
+    assert saved.service("SD").weight == 50  # the clash, settled for theirs

@@ -19,6 +19,7 @@ from slm_psr.model import (
     Rule,
 )
 from slm_psr.psr_file import PSRFileError, dumps_psr, loads_psr
+from slm_psr.psr_merge import MINE, THEIRS, describe, merge
 from slm_psr.ui import state
 from slm_psr.ui.tables import (
     REQUIREMENT_COLUMNS,
@@ -355,7 +356,7 @@ with bar.container(border=True):
     elif dirty and project.psr_version != draft["version"]:
         left.warning(
             f"Unsaved changes to PSR version {draft['version']}, but version {project.psr_version} was saved "
-            "meanwhile by someone else. Saving will ask whether yours should replace it."
+            "meanwhile by someone else. Saving shows their changes and merges them with yours."
         )
     elif dirty:
         left.info(
@@ -374,15 +375,12 @@ with bar.container(border=True):
     ):
         if project.psr_version != draft["version"]:
             newer = state.store().psr_versions(project.id)[-1]
-            ss.psr_conflict = (
-                f"{newer.saved_by} saved PSR version {newer.version} at {newer.saved_at:%H:%M} UTC "
-                f"after you started editing version {draft['version']}"
-            )
+            ss.psr_conflict = {"by": newer.saved_by, "at": newer.saved_at}
         else:
             try:
                 state.store().save_psr(project.id, psr_new, user=name, expected_revision=project.revision)
-            except state.Conflict as exc:
-                ss.psr_conflict = str(exc)
+            except state.Conflict as exc:  # a change elsewhere in the project a moment ago: save again
+                st.error(f"Not saved: {exc}", icon=":material/sync_problem:")
             except state.StoreError as exc:  # e.g. the project is archived
                 st.error(f"Not saved: {exc}", icon=":material/error:")
             else:
@@ -396,22 +394,60 @@ with bar.container(border=True):
     if not name and dirty:
         st.caption("Type your name in the sidebar to save: every version is recorded with who saved it.")
 
-with bar:
-    if ss.get("psr_conflict"):
-        with st.container(border=True):
-            st.error(
-                f"Not saved: {ss.psr_conflict}.\n\nYour edits are still here. Keep them and save again "
-                "(they become the next version), or take the newer version instead.",
-                icon=":material/sync_problem:",
+conflict = ss.get("psr_conflict")
+if conflict and project.psr_version == draft["version"]:
+    ss.pop("psr_conflict")  # settled meanwhile (merged or discarded)
+elif conflict:
+    theirs = psr_tables(project.psr)
+    result = merge(draft["saved"], tables, theirs)
+    # the choices made in the radios below (a widget's value is in the session before it is drawn)
+    choices = {c.key: ss.get(f"clash.{c.key}.{project.psr_version}") for c in result.clashes}
+    result = merge(draft["saved"], tables, theirs, choices)
+    with bar.container(border=True):
+        st.error(
+            f"Not saved: {conflict['by']} saved PSR version {project.psr_version} at "
+            f"{conflict['at']:%H:%M} UTC after you started editing version {draft['version']}. "
+            "Your edits are still here. Their changes are listed below; those that do not touch "
+            "what you changed are merged into your edits.",
+            icon=":material/sync_problem:",
+        )
+        clashing = {c.key for c in result.clashes}
+        merged_lines = [
+            f"- {c.where}: {describe(c.before)} → **{describe(c.after)}**"
+            for c in result.theirs
+            if c.key not in clashing
+        ]
+        if merged_lines:
+            st.markdown("**Their changes, merged into yours**\n" + "\n".join(merged_lines))
+        if result.clashes:
+            st.markdown(f"**You both changed {len(result.clashes)} field(s): choose which wins**")
+        for clash in result.clashes:
+            st.radio(
+                clash.where,
+                [MINE, THEIRS],
+                index=None,
+                key=f"clash.{clash.key}.{project.psr_version}",
+                format_func=lambda side, c=clash: (
+                    f"yours: {describe(c.mine)}"
+                    if side == MINE
+                    else f"{conflict['by']}'s: {describe(c.theirs)}"
+                ),
+                horizontal=True,
             )
-            c1, c2 = st.columns(2)
-            if c1.button("Keep my edits, then save again", key="conflict_mine"):
-                draft["version"] = project.psr_version
-                ss.pop("psr_conflict")
-                st.rerun()
-            if c2.button("Discard my edits and load the newer version", key="conflict_theirs"):
-                ss.pop("psr_conflict")
-                start_draft()
-                st.rerun()
+        c1, c2 = st.columns(2)
+        if c1.button(
+            f"Merge, then review and save as version {project.psr_version + 1}",
+            key="conflict_merge",
+            type="primary",
+            disabled=bool(result.unresolved),
+            help="Choose a side for every field you both changed first" if result.unresolved else None,
+        ):
+            ss.pop("psr_conflict")
+            start_draft(result.tables)
+            st.rerun()
+        if c2.button(f"Discard my edits and load version {project.psr_version}", key="conflict_theirs"):
+            ss.pop("psr_conflict")
+            start_draft()
+            st.rerun()
 
 state.next_step("requirements")
