@@ -108,24 +108,19 @@ def _load_psr_or_none(path: str) -> PSR | None:
     return None
 
 
-def _load_project_or_none(wanted: str, database: str | None):  # -> ProjectState | None
-    """A stored project by ID or exact name, or None after printing why not."""
+def _open_project_or_none(wanted: str, database: str | None):  # -> (ProjectState, audit) | None
+    """A stored project by ID or exact name with its audit trail, or None after printing why not."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from slm_psr.demo import DEMO_PROJECT, ensure_demo_project
+    from slm_psr.service import ProjectNotFound, open_project
     from slm_psr.store import Store, StoreError
 
     try:
         with Store.open(database) as store:
-            if wanted == DEMO_PROJECT:  # as the app does on first start
-                ensure_demo_project(store)
-            projects = store.list_projects(include_archived=True)
-            match = [p for p in projects if str(p.id) == wanted or p.name == wanted]
-            if not match:
-                names = ", ".join(f"{p.id} ({p.name})" for p in projects) or "none"
-                print(f"no project '{wanted}' in {store.url}; projects: {names}", file=sys.stderr)
-                return None
-            return store.load(match[0].id)
+            return open_project(store, wanted)
+    except ProjectNotFound as exc:
+        print(exc, file=sys.stderr)
+        return None
     except (StoreError, SQLAlchemyError) as exc:
         reason = getattr(exc, "orig", None) or exc
         print(f"cannot open the project store: {str(reason).strip().splitlines()[0]}", file=sys.stderr)
@@ -198,6 +193,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     import pandas as pd
     from pydantic import ValidationError
 
+    from slm_psr import service
     from slm_psr.engine import Override, evaluate
     from slm_psr.model import Response
 
@@ -205,19 +201,21 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     input_files: list[tuple[str, str]] = []  # (file name, SHA-256) for the comparison workbook
     overrides: list[Override] = []
     scores = None
+    project = None
+    extras = args.responses_json or args.evaluator_scores or args.overrides  # added to a project's own
     if args.project:
         if args.psr or args.files:
             print("give either a project or a PSR file with answer files, not both", file=sys.stderr)
             return 1
-        state = _load_project_or_none(args.project, args.database)
-        if state is None:
+        project = _open_project_or_none(args.project, args.database)
+        if project is None:
             return 1
+        state = project[0]
         psr = state.psr
         responses = state.accepted_responses()
-        input_files = [(r.filename, r.sha256) for r in state.responses]
+        input_files = service.input_files(state)
         overrides = state.override_models()
-        rows = state.evaluator_score_rows()
-        scores = pd.DataFrame(rows) if rows else None
+        scores = service.evaluator_scores(state)
     else:
         if not args.psr:
             print("give a PSR file and answer files, or --project", file=sys.stderr)
@@ -248,7 +246,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                 Override.model_validate(o)
                 for o in json.loads(Path(args.overrides).read_text(encoding="utf-8"))
             ]
-        result = evaluate(psr, responses, overrides=overrides, evaluator_scores=scores)
+        if project is not None and not extras:
+            result = service.evaluate_project(project[0])  # as the app evaluates it
+        else:
+            result = evaluate(psr, responses, overrides=overrides, evaluator_scores=scores)
     except (OSError, ValueError, ValidationError) as exc:
         print(f"cannot evaluate: {exc}", file=sys.stderr)
         return 1
@@ -271,7 +272,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.output:
         from slm_psr.excel.comparison import write_comparison
 
-        Path(args.output).write_bytes(write_comparison(result, responses, files=input_files or None))
+        if project is not None and not extras:  # the app's workbook, audit trail included
+            data = service.comparison_workbook(*project, evaluation=result)
+        else:
+            audit = service.audit_rows(project[1]) if project is not None else None
+            data = write_comparison(result, responses, files=input_files or None, audit=audit)
+        Path(args.output).write_bytes(data)
         print(f"comparison: {args.output}")
     return 0
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
+from dataclasses import field as _field
 from enum import Enum, StrEnum
 from typing import Annotated, Any, Literal
 
@@ -728,6 +730,32 @@ class Flag(_AliasEnum):
 
 
 Value = float | bool | list[str] | CoverageWindow | None
+
+
+@dataclass
+class Parsed:
+    """What one helper read from one answer text.
+
+    ``value`` is None when nothing usable was read. ``unit`` is what the text said the
+    value is in: '%' for percentages, a currency code for amounts ('EUR'), a
+    ``TimeUnit`` value or 'days' (calendar) for durations, '' when the text gave none.
+    ``readings`` lists every value an ambiguous number could be, most likely first.
+    ``rest`` is text around the value that was not part of it (kept for people).
+    """
+
+    value: Value = None
+    unit: str = ""
+    flags: list[Flag] = _field(default_factory=list)
+    notes: list[str] = _field(default_factory=list)
+    readings: tuple[float, ...] = ()
+    rest: str = ""
+
+    def flag(self, flag: Flag, note: str = "") -> Parsed:
+        if flag not in self.flags:
+            self.flags.append(flag)
+        if note:
+            self.notes.append(note)
+        return self
 
 
 class Answer(BaseModel):

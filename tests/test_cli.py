@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import python_calamine
+
 from slm_psr.excel.responses import read_responses
 from slm_psr.psr_file import load_psr
 from slm_psr.store import Store
@@ -71,7 +73,10 @@ def test_evaluate_a_stored_project_like_its_files(tmp_path):
     stored = ranking(tmp_path / "store.json")
     assert stored == ranking(tmp_path / "files.json")
     assert stored["Westpark Datacenter Services GmbH"][0] == "qualified"  # the stored override counted
-    assert (tmp_path / "comparison.xlsx").stat().st_size > 0
+    # the app's workbook: the audit trail of the store is on the method sheet
+    book = python_calamine.CalamineWorkbook.from_path(str(tmp_path / "comparison.xlsx"))
+    method = "\n".join(str(c) for row in book.get_sheet_by_name("method").to_python() for c in row)
+    assert "Audit trail" in method and "action: set_override" in method
 
 
 def test_evaluate_names_an_unknown_project(tmp_path):

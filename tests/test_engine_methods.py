@@ -171,3 +171,33 @@ def test_ufab_extended_band_moves_when_the_best_ratio_leaves():
     assert ranking.rank.tolist() == [1, 2, 3]
     rows = {row["left_out"]: row for row in leave_one_out(L, P, ALL, s, names, ranking)}
     assert rows["B"]["note"] == "without B, the winner would be C instead of A"
+
+
+# --- the registry -------------------------------------------------------------------
+
+
+def test_every_method_has_one_complete_entry():
+    from slm_psr.engine.methods import METHODS
+    from slm_psr.model import Method
+
+    assert set(METHODS) == set(Method)
+    meat_def = METHODS[Method.MEAT]
+    assert meat_def.words(settings()) == (
+        "Most economically advantageous tender (MEAT), price points = max x Pmin / P"
+    )
+    assert meat_def.shares(settings(quality_weight=3, price_weight=1)) == (0.75, 0.25)
+    assert METHODS[Method.UFAB_SIMPLE].quality_share(settings(quality_weight=3, price_weight=1)) == 1.0
+
+
+def test_a_missing_or_half_defined_method_is_refused():
+    from dataclasses import replace
+
+    from slm_psr.engine.methods import METHODS, check_registry
+    from slm_psr.model import Method
+
+    with pytest.raises(ImportError, match=r"award method.*without a definition.*ufab_simple"):
+        check_registry({k: v for k, v in METHODS.items() if k is not Method.UFAB_SIMPLE})
+    with pytest.raises(ImportError, match="ufab_simple: rank is not a function"):
+        check_registry({**METHODS, Method.UFAB_SIMPLE: replace(METHODS[Method.UFAB_SIMPLE], rank=None)})
+    with pytest.raises(ImportError, match="meat: no short"):
+        check_registry({**METHODS, Method.MEAT: replace(METHODS[Method.MEAT], short="")})

@@ -92,3 +92,58 @@ def test_quantity_multiplies(demo_psr_dict):
     psr = PSR.model_validate(demo_psr_dict)
     factors = dict(zip([i.id for i in psr.price_items], term_factors(psr.price_items, 36), strict=True))
     assert factors == {"SD-P1": 72, "SD-P2": 1, "HO-P1": 36, "HO-P2": 1, "RP-P1": 36}
+
+
+# --- the registry -------------------------------------------------------------------
+
+
+def test_every_formula_has_one_complete_entry():
+    """The registry covers the enum; the texts the method description uses come from it."""
+    from slm_psr.engine.price import FORMULA_TEXT, FORMULAS, RELATIVE_FORMULAS
+
+    assert set(FORMULAS) == set(PriceFormula)
+    assert {
+        PriceFormula.LOWEST_RATIO,
+        PriceFormula.LINEAR_FROM_LOWEST,
+        PriceFormula.PRO_RATA_CEILING,
+    } == RELATIVE_FORMULAS
+    assert FORMULA_TEXT[PriceFormula.LOWEST_RATIO].startswith("price points = max x Pmin / P (")
+    assert FORMULAS[PriceFormula.ABSOLUTE].title == (
+        "Absolute between Pmax and Popt: max x (Pmax - P) / (Pmax - Popt), clamped to 0..max"
+    )
+
+
+def test_a_missing_or_half_defined_formula_is_refused():
+    from dataclasses import replace
+
+    from slm_psr.engine.price import FORMULAS, FormulaParameter, check_registry
+
+    without = {k: v for k, v in FORMULAS.items() if k is not PriceFormula.ABSOLUTE}
+    with pytest.raises(ImportError, match=r"price formula.*without a definition.*absolute"):
+        check_registry(without)
+    no_label = {**FORMULAS, PriceFormula.ABSOLUTE: replace(FORMULAS[PriceFormula.ABSOLUTE], label=" ")}
+    with pytest.raises(ImportError, match="absolute: no label"):
+        check_registry(no_label)
+    stray = FormulaParameter("price_floor", "Pf", "floor Pf", "Floor", "floor")
+    bad_param = {
+        **FORMULAS,
+        PriceFormula.ABSOLUTE: replace(FORMULAS[PriceFormula.ABSOLUTE], parameters=(stray,)),
+    }
+    with pytest.raises(ImportError, match="no evaluation setting price_floor"):
+        check_registry(bad_param)
+    swapped = {**FORMULAS, PriceFormula.ABSOLUTE: FORMULAS[PriceFormula.LOWEST_RATIO]}
+    with pytest.raises(ImportError, match="absolute: its entry defines lowest_ratio"):
+        check_registry(swapped)
+
+
+def test_settings_points_reads_the_parameters_from_the_settings():
+    """Same hand calculation as test_absolute_between_pmax_and_popt, parameters from the settings."""
+    from slm_psr.engine.price import FORMULAS, settings_points
+    from slm_psr.model import EvaluationSettings
+
+    settings = EvaluationSettings(price_formula="absolute", price_max=200_000, price_optimum=100_000)
+    got = settings_points(np.array([80_000.0, 160_000.0, 250_000.0]), settings)
+    assert got.tolist() == pytest.approx([100, 40, 0])
+    assert FORMULAS[PriceFormula.ABSOLUTE].with_values(settings, "EUR") == (
+        " with Pmax = 200,000.00 EUR, Popt = 100,000.00 EUR"
+    )

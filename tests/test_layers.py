@@ -15,7 +15,7 @@ PACKAGE = ROOT / "slm_psr"
 ALLOWED = {
     "model": set(),
     "psr_file": {"model"},
-    "values": {"model"},
+    "values": {"model", "values"},
     "excel": {"model", "values", "engine", "psr_file", "excel"},
     "engine": {"model", "engine"},
     "store": {"model", "psr_file", "store"},
@@ -23,7 +23,8 @@ ALLOWED = {
     "demo": {"model", "psr_file", "excel", "store"},
     "templates": {"model"},
     "psr_merge": set(),
-    "cli": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "demo"},
+    "service": {"model", "psr_file", "excel", "engine", "store", "demo", "service"},
+    "cli": {"model", "psr_file", "values", "excel", "engine", "store", "charts", "demo", "service"},
     "ui": {
         "model",
         "psr_file",
@@ -33,6 +34,7 @@ ALLOWED = {
         "store",
         "charts",
         "demo",
+        "service",
         "templates",
         "psr_merge",
         "ui",

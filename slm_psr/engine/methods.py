@@ -14,16 +14,22 @@ qualified bids); excluded bids get NaN and never enter a relative formula.
   follow by ``Z``.
 
 Ties share a rank (competition ranking 1, 1, 3); see :data:`TIE_BREAK`.
+
+Each method is one :class:`MethodDef` in :data:`METHODS`: its ranking, whether it
+is relative, the share of quality in the total, and its words. A new method is a
+:class:`Method` value plus one entry here; a method without an entry, or an entry
+missing a part, fails at import.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from slm_psr.engine.price import RELATIVE_FORMULAS, price_points
+from slm_psr.engine.price import FORMULAS, RELATIVE_FORMULAS, settings_points
 from slm_psr.model import DecisionCriterion, EvaluationSettings, Method
 
 VALUE_PER = 1000.0  # Z = L per 1,000 currency units of P
@@ -139,32 +145,170 @@ class Ranking:
     z_max: float = float("nan")
 
 
+def _rank_meat(
+    quality: np.ndarray, price_total: np.ndarray, eligible: np.ndarray, settings: EvaluationSettings
+) -> Ranking:
+    n = quality.shape[0]
+    nan = np.full(n, np.nan)
+    pts = nan.copy()
+    pts[eligible] = settings_points(price_total[eligible], settings)
+    wq, wp = quality_price_shares(settings)
+    total = np.where(eligible, meat(quality, pts, wq, wp), np.nan)
+    return Ranking(total, competition_rank(total, eligible), pts, nan, np.zeros(n, bool))
+
+
+def _rank_ufab_simple(
+    quality: np.ndarray, price_total: np.ndarray, eligible: np.ndarray, settings: EvaluationSettings
+) -> Ranking:
+    n = quality.shape[0]
+    z = np.where(eligible, value_for_money(quality, price_total), np.nan)
+    return Ranking(z, competition_rank(z, eligible), np.full(n, np.nan), z, np.zeros(n, bool))
+
+
+def _rank_ufab_extended(
+    quality: np.ndarray, price_total: np.ndarray, eligible: np.ndarray, settings: EvaluationSettings
+) -> Ranking:
+    z = np.where(eligible, value_for_money(quality, price_total), np.nan)
+    rank, finalist, z_max = extended_ranks(
+        quality, price_total, z, eligible, settings.tolerance, settings.decision_criterion
+    )
+    return Ranking(z, rank, np.full(quality.shape[0], np.nan), z, finalist, z_max)
+
+
+# --- the registry -----------------------------------------------------------------
+
+CRITERION_WORDS: dict[DecisionCriterion, str] = {
+    DecisionCriterion.HIGHEST_PERFORMANCE: "the highest performance points L",
+    DecisionCriterion.LOWEST_PRICE: "the lowest price P",
+}
+
+
+def _meat_relative(settings: EvaluationSettings) -> str | None:
+    if settings.price_weight > 0 and settings.price_formula in RELATIVE_FORMULAS:
+        return (
+            f"the price formula {settings.price_formula.value} compares each price with the lowest "
+            "qualified price"
+        )
+    return None
+
+
+def _meat_lines(settings: EvaluationSettings, currency: str) -> list[str]:
+    mp = f"{settings.max_points:g}"
+    wq, wp = quality_price_shares(settings)
+    formula = FORMULAS[settings.price_formula]
+    return [
+        f"Method MEAT (weighted sum): total = {wq:.0%} x quality points + {wp:.0%} x price points, "
+        f"both on 0-{mp}; highest total wins.",
+        f"Price formula {settings.price_formula.value}: {formula.text}"
+        f"{formula.with_values(settings, currency)}, max = {mp}.",
+    ]
+
+
+def _ufab_line(currency: str) -> str:
+    return (
+        f"Method UfAB value for money (Richtwertmethode): Z = L / P, stated as points per "
+        f"{VALUE_PER:,.0f} {currency}; the price weight and price formula are not used, the ratio is the trade-off."
+    )
+
+
+def _extended_lines(settings: EvaluationSettings, currency: str) -> list[str]:
+    return [
+        _ufab_line(currency),
+        f"UfAB extended method: bids with Z >= Zmax x (1 - {settings.tolerance:.0%}) are finalists; "
+        f"among them {CRITERION_WORDS[settings.decision_criterion]} wins (declared in advance); "
+        "the others follow by Z.",
+    ]
+
+
+@dataclass(frozen=True)
+class MethodDef:
+    """Everything an award method means: how it ranks, whether it is relative, and its words."""
+
+    method: Method
+    label: str  # plain words: "Most economically advantageous tender (MEAT)"
+    short: str  # for a column or a chart: "MEAT total"
+    rank: Callable[[np.ndarray, np.ndarray, np.ndarray, EvaluationSettings], Ranking]
+    # Why a bid's result depends on the others under these settings, or None if it does not.
+    relative_because: Callable[[EvaluationSettings], str | None]
+    # The method's lines of the method description, given the settings and the currency.
+    describe: Callable[[EvaluationSettings, str], list[str]]
+    uses_price_points: bool  # the weighted sum of quality and price points (else Z = L / P)
+
+    def quality_share(self, settings: EvaluationSettings) -> float:
+        """The share of quality points in the total (1 where quality is L of Z = L / P)."""
+        return quality_price_shares(settings)[0] if self.uses_price_points else 1.0
+
+    def shares(self, settings: EvaluationSettings) -> tuple[float, float]:
+        """(quality share, price share) of the total; price (0) is the divisor under UfAB."""
+        return quality_price_shares(settings) if self.uses_price_points else (1.0, 0.0)
+
+    def words(self, settings: EvaluationSettings) -> str:
+        """The method in plain words, with the price formula where it has one."""
+        if not self.uses_price_points:
+            return self.label
+        return f"{self.label}, {FORMULAS[settings.price_formula].equation}"
+
+
+METHODS: dict[Method, MethodDef] = {
+    m.method: m
+    for m in (
+        MethodDef(
+            Method.MEAT,
+            label="Most economically advantageous tender (MEAT)",
+            short="MEAT total",
+            rank=_rank_meat,
+            relative_because=_meat_relative,
+            describe=_meat_lines,
+            uses_price_points=True,
+        ),
+        MethodDef(
+            Method.UFAB_SIMPLE,
+            label="Value for money Z = L / P (UfAB simple method)",
+            short="value Z",
+            rank=_rank_ufab_simple,
+            relative_because=lambda settings: None,  # Z depends on the bid alone
+            describe=lambda settings, currency: [_ufab_line(currency), "Highest Z wins."],
+            uses_price_points=False,
+        ),
+        MethodDef(
+            Method.UFAB_EXTENDED,
+            label="Value for money with a tolerance band (UfAB extended method)",
+            short="value Z",
+            rank=_rank_ufab_extended,
+            relative_because=lambda settings: (
+                "the tolerance band is measured from the best Z among the qualified bids"
+            ),
+            describe=_extended_lines,
+            uses_price_points=False,
+        ),
+    )
+}
+
+
+def check_registry(registry: Mapping[Method, MethodDef]) -> None:
+    """Refuse a registry that misses a method or holds a half-defined entry (run at import)."""
+    missing = [m.value for m in Method if m not in registry]
+    if missing:
+        raise ImportError(f"award method(s) without a definition in engine/methods.py: {', '.join(missing)}")
+    for key, entry in registry.items():
+        if entry.method is not key:
+            raise ImportError(f"award method {key.value}: its entry defines {entry.method.value}")
+        for part in ("label", "short"):
+            if not getattr(entry, part).strip():
+                raise ImportError(f"award method {key.value}: no {part}")
+        for part in ("rank", "relative_because", "describe"):
+            if not callable(getattr(entry, part)):
+                raise ImportError(f"award method {key.value}: {part} is not a function")
+
+
+check_registry(METHODS)
+
+
 def rank_bids(
     quality: np.ndarray, price_total: np.ndarray, eligible: np.ndarray, settings: EvaluationSettings
 ) -> Ranking:
     """Price points (MEAT), totals and ranks of the eligible bids under ``settings``."""
-    n = quality.shape[0]
-    nan = np.full(n, np.nan)
-    if settings.method is Method.MEAT:
-        pts = nan.copy()
-        pts[eligible] = price_points(
-            price_total[eligible],
-            settings.price_formula,
-            settings.max_points,
-            ceiling=settings.price_ceiling,
-            p_max=settings.price_max,
-            p_opt=settings.price_optimum,
-        )
-        wq, wp = quality_price_shares(settings)
-        total = np.where(eligible, meat(quality, pts, wq, wp), np.nan)
-        return Ranking(total, competition_rank(total, eligible), pts, nan, np.zeros(n, bool))
-    z = np.where(eligible, value_for_money(quality, price_total), np.nan)
-    if settings.method is Method.UFAB_SIMPLE:
-        return Ranking(z, competition_rank(z, eligible), nan, z, np.zeros(n, bool))
-    rank, finalist, z_max = extended_ranks(
-        quality, price_total, z, eligible, settings.tolerance, settings.decision_criterion
-    )
-    return Ranking(z, rank, nan, z, finalist, z_max)
+    return METHODS[settings.method].rank(quality, price_total, eligible, settings)
 
 
 # --- robustness -------------------------------------------------------------------
@@ -172,10 +316,7 @@ def rank_bids(
 
 def is_relative(settings: EvaluationSettings) -> bool:
     """True when a bid's result depends on the other bids, so adding or removing one can reverse the ranking."""
-    if settings.method is Method.MEAT:
-        return settings.price_weight > 0 and settings.price_formula in RELATIVE_FORMULAS
-    # UfAB simple: Z depends on the bid alone; extended: the band hangs on Zmax.
-    return settings.method is Method.UFAB_EXTENDED
+    return METHODS[settings.method].relative_because(settings) is not None
 
 
 def _reversals(before: np.ndarray, after: np.ndarray, rest: np.ndarray) -> list[tuple[int, int]]:

@@ -17,6 +17,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from slm_psr import __version__
+from slm_psr.excel.sheetkit import SAFE_STRINGS, header_text, print_setup
 from slm_psr.model import (
     KIND_LABELS,
     PSR,
@@ -151,7 +152,7 @@ def write_questionnaire(psr: PSR, *, created: dt.datetime | None = None) -> byte
     reproducible demo files.
     """
     out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(out, SAFE_STRINGS)
     wb.set_properties(
         {
             "title": f"Questionnaire {psr.id} version {psr.version}: {psr.title}",
@@ -220,18 +221,12 @@ def _protect(ws: Worksheet) -> None:
 
 
 def _print_setup(ws: Worksheet, psr: PSR, *, repeat_header: bool) -> None:
-    ws.set_paper(9)  # A4
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
-    if repeat_header:
-        ws.repeat_rows(HEADER_ROW)
-    ws.set_footer(f"&L{_header_text(psr)}&RPage &P of &N")
-
-
-def _header_text(psr: PSR) -> str:
-    # '&' starts a header/footer code; double it so IDs like "A&B" print as written.
-    return f"{psr.id} version {psr.version}".replace("&", "&&")
+    print_setup(
+        ws,
+        footer=f"&L{header_text(f'{psr.id} version {psr.version}')}&RPage &P of &N",
+        side_margin=0.5,
+        repeat_rows=HEADER_ROW if repeat_header else None,
+    )
 
 
 def _instructions(ws: Worksheet, psr: PSR, fmt: _Formats) -> None:

@@ -15,11 +15,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from slm_psr import charts
-from slm_psr.engine import Evaluation, Override, evaluate
-from slm_psr.excel.comparison import write_comparison
+from slm_psr import charts, service
+from slm_psr.engine import Evaluation
 from slm_psr.excel.responses import ImportResult, read_response
-from slm_psr.model import PSR, EvaluationSettings, Response
+from slm_psr.model import EvaluationSettings
 from slm_psr.psr_file import loads_psr
 from slm_psr.store import AuditEntry, ProjectState
 
@@ -35,29 +34,14 @@ def plain(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
 
 
-def _evaluator_scores(project: ProjectState) -> pd.DataFrame | None:
-    rows = project.evaluator_score_rows()
-    return pd.DataFrame(rows) if rows else None
-
-
 RECENT_EVALUATIONS = 2  # per session: the published weights and the what-if on screen
 
 
 @st.cache_data(max_entries=64, show_spinner="Evaluating the bids…")
-def _evaluate(
-    key: str,
-    _psr: PSR,
-    _responses: list[Response],
-    _overrides: list[Override],
-    _scores: pd.DataFrame | None,
-    settings_json: str,
-    weights_json: str,
-) -> Evaluation:
-    return evaluate(
-        _psr,
-        _responses,
-        overrides=_overrides,
-        evaluator_scores=_scores,
+def _evaluate(key: str, _project: ProjectState, settings_json: str, weights_json: str) -> Evaluation:
+    # ``key`` stands for everything of the project the evaluation reads (see evaluation())
+    return service.evaluate_project(
+        _project,
         settings=EvaluationSettings.model_validate_json(settings_json),
         service_weights=json.loads(weights_json),
     )
@@ -91,15 +75,7 @@ def evaluation(
     if memo_key in recent:
         recent[memo_key] = recent.pop(memo_key)  # most recently used last
         return recent[memo_key]
-    result = _evaluate(
-        key,
-        project.psr,
-        project.accepted_responses(),
-        project.override_models(),
-        _evaluator_scores(project),
-        settings_json,
-        weights_json,
-    )
+    result = _evaluate(key, project, settings_json, weights_json)
     recent[memo_key] = result
     while len(recent) > RECENT_EVALUATIONS:
         recent.pop(next(iter(recent)))
@@ -136,22 +112,7 @@ def chart(builder: str, *frames: pd.DataFrame, **options: Any) -> None:
 
 def comparison_workbook(project: ProjectState, audit: list[AuditEntry]) -> bytes:
     """The comparison workbook with the published weights, the input files and the audit trail."""
-    return write_comparison(
-        evaluation(project),
-        project.accepted_responses(),
-        files=[(r.filename, r.sha256) for r in project.responses],
-        audit=[
-            {
-                "when": e.when,
-                "who": e.who,
-                "action": e.action,
-                "target": e.target,
-                "before": e.before,
-                "after": e.after,
-            }
-            for e in audit
-        ],
-    )
+    return service.comparison_workbook(project, audit, evaluation=evaluation(project))
 
 
 def evaluation_or_stop(project: ProjectState, **what_if: Any) -> Evaluation:

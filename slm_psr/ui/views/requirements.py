@@ -8,14 +8,14 @@ import json
 
 import streamlit as st
 
+from slm_psr.engine.methods import CRITERION_WORDS, METHODS
+from slm_psr.engine.price import FORMULAS
 from slm_psr.model import (
     KIND_LABELS,
-    DecisionCriterion,
     Direction,
     Kind,
     Method,
     PriceBasis,
-    PriceFormula,
     Rule,
 )
 from slm_psr.psr_file import PSRFileError, dumps_psr, loads_psr
@@ -30,21 +30,9 @@ from slm_psr.ui.tables import (
     validate_tables,
 )
 
-METHOD_LABELS = {
-    Method.MEAT.value: "Weighted quality and price (MEAT)",
-    Method.UFAB_SIMPLE.value: "Value for money Z = L / P (UfAB simple)",
-    Method.UFAB_EXTENDED.value: "Value for money with tolerance band (UfAB extended)",
-}
-FORMULA_LABELS = {
-    PriceFormula.LOWEST_RATIO.value: "Lowest price ratio: max × Pmin / P",
-    PriceFormula.LINEAR_FROM_LOWEST.value: "Linear from the lowest bid: max × (1 − (P − Pmin) / Pmin)",
-    PriceFormula.PRO_RATA_CEILING.value: "Pro rata to a ceiling: max × (Pq − P) / (Pq − Pmin)",
-    PriceFormula.ABSOLUTE.value: "Absolute: max × (Pmax − P) / (Pmax − Popt)",
-}
-CRITERION_LABELS = {
-    DecisionCriterion.HIGHEST_PERFORMANCE.value: "highest performance points (L)",
-    DecisionCriterion.LOWEST_PRICE.value: "lowest price (P)",
-}
+METHOD_LABELS = {m.value: entry.label for m, entry in METHODS.items()}
+FORMULA_LABELS = {f.value: entry.title for f, entry in FORMULAS.items()}
+CRITERION_LABELS = {c.value: words.removeprefix("the ") for c, words in CRITERION_WORDS.items()}
 RULE_LABELS = {
     Rule.LINEAR.value: "linear minimum → target",
     Rule.STEPS.value: "step table",
@@ -278,18 +266,10 @@ with e1:
     )
     bound(b.number_input, "Price weight", "evaluation", "price_weight", min_value=0.0, step=5.0, format="%g")
     bound(c.number_input, "Maximum points", "evaluation", "max_points", min_value=1.0, step=10.0, format="%g")
-    if ev.get("price_formula") == PriceFormula.PRO_RATA_CEILING.value:
-        bound(st.number_input, "Price ceiling Pq", "evaluation", "price_ceiling", min_value=0.0)
-    if ev.get("price_formula") == PriceFormula.ABSOLUTE.value:
-        a, b = st.columns(2)
-        bound(a.number_input, "Price with no points, Pmax", "evaluation", "price_max", min_value=0.0)
-        bound(
-            b.number_input,
-            "Price with full points, Popt",
-            "evaluation",
-            "price_optimum",
-            min_value=0.0,
-        )
+    formula = FORMULAS.get(ev.get("price_formula"))  # type: ignore[call-overload]
+    if formula and formula.parameters:  # the numbers this formula reads, from its registry entry
+        for column, parameter in zip(st.columns(len(formula.parameters)), formula.parameters, strict=True):
+            bound(column.number_input, parameter.label, "evaluation", parameter.setting, min_value=0.0)
     if ev.get("method") == Method.UFAB_EXTENDED.value:
         a, b = st.columns(2)
         bound(

@@ -1,0 +1,103 @@
+"""A stored project's evaluation and comparison workbook, the same for the app and the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from slm_psr.demo import DEMO_PROJECT, ensure_demo_project
+from slm_psr.engine import Evaluation, evaluate
+from slm_psr.excel.comparison import write_comparison
+from slm_psr.model import EvaluationSettings
+from slm_psr.store import AuditEntry, NotFound, ProjectState, Store
+
+
+class ProjectNotFound(NotFound):
+    """No stored project has the ID or name asked for; the message names the ones there are."""
+
+
+def open_project(store: Store, wanted: str | int) -> tuple[ProjectState, list[AuditEntry]]:
+    """A stored project by ID or exact name, with its audit trail.
+
+    The demo project is created on first use in an empty store, as the app does on
+    first start, so that ``evaluate --project`` with the demo's name works on a fresh clone.
+    """
+    wanted = str(wanted)
+    if wanted == DEMO_PROJECT:
+        ensure_demo_project(store)
+    projects = store.list_projects(include_archived=True)
+    match = [p for p in projects if str(p.id) == wanted or p.name == wanted]
+    if not match:
+        names = ", ".join(f"{p.id} ({p.name})" for p in projects) or "none"
+        raise ProjectNotFound(f"no project '{wanted}' in {store.url}; projects: {names}")
+    return store.load(match[0].id), store.audit(match[0].id)
+
+
+def evaluator_scores(state: ProjectState) -> pd.DataFrame | None:
+    """The evaluators' scores as the engine takes them (None when nobody has scored yet)."""
+    rows = state.evaluator_score_rows()
+    return pd.DataFrame(rows) if rows else None
+
+
+def evaluate_project(
+    state: ProjectState,
+    *,
+    settings: EvaluationSettings | None = None,
+    service_weights: dict[str, float] | None = None,
+) -> Evaluation:
+    """The project's current responses with its overrides and evaluator scores, evaluated.
+
+    ``settings`` and ``service_weights`` default to the published ones (pass others
+    for a what-if); raises ``ValueError`` with the reason when the bids cannot be evaluated.
+    """
+    return evaluate(
+        state.psr,
+        state.accepted_responses(),
+        overrides=state.override_models(),
+        evaluator_scores=evaluator_scores(state),
+        settings=settings,
+        service_weights=service_weights,
+    )
+
+
+def input_files(state: ProjectState) -> list[tuple[str, str]]:
+    """Every current upload as (file name, SHA-256), refused ones included."""
+    return [(r.filename, r.sha256) for r in state.responses]
+
+
+def audit_rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:
+    """The audit trail as the workbook's method sheet lists it: one dict per change."""
+    return [
+        {
+            "when": e.when,
+            "who": e.who,
+            "action": e.action,
+            "target": e.target,
+            "before": e.before,
+            "after": e.after,
+        }
+        for e in entries
+    ]
+
+
+def comparison_workbook(
+    state: ProjectState,
+    audit: list[AuditEntry],
+    *,
+    evaluation: Evaluation | None = None,
+    generated_at: dt.datetime | None = None,
+) -> bytes:
+    """The comparison workbook of the project with the published weights, input files and audit trail.
+
+    ``evaluation`` reuses one already computed (it must be of this project with the
+    published settings); by default the project is evaluated here.
+    """
+    return write_comparison(
+        evaluation if evaluation is not None else evaluate_project(state),
+        state.accepted_responses(),
+        files=input_files(state),
+        audit=audit_rows(audit),
+        generated_at=generated_at,
+    )
