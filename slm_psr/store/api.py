@@ -24,25 +24,31 @@ import hashlib
 import json
 import math
 import os
-import threading
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, func, select, update
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import StaticPool
 
 from slm_psr.model import PSR, Override, Response, decision_word
 from slm_psr.psr_file import content_hash, dumps_psr, loads_psr
+from slm_psr.store import chain, integrity
+from slm_psr.store.database import WRITE, make_engine, upgrade
+from slm_psr.store.errors import (
+    Archived,
+    Conflict,
+    DatabaseFailure,
+    NotFound,
+    StoreError,
+    Tampered,
+    explain,
+)
 from slm_psr.store.schema import (
     AuditRow,
     EvaluatorScoreRow,
@@ -52,59 +58,12 @@ from slm_psr.store.schema import (
     ResponseFileRow,
     ResponseRow,
 )
+from slm_psr.store.text import checked_name, clean_name, clean_text, name_key, optional_text
 
 DATABASE_URL_ENV = "SLM_PSR_DATABASE_URL"
 # The embedded default: a SQLite file in var/ next to the package (var/ is git-ignored).
 DATA_DIR = Path(__file__).resolve().parents[2] / "var"
 DEFAULT_FILENAME = "slm_psr.sqlite3"
-MIGRATIONS = Path(__file__).resolve().with_name("migrations")
-VERSION_TABLE = "slm_psr_schema_version"
-
-# Execution option that makes a SQLite transaction take the write lock at BEGIN.
-_WRITE = "slm_psr_write"
-
-
-# --- errors -------------------------------------------------------------------------
-
-
-class StoreError(Exception):
-    """A store operation that cannot be done; the message says why in plain words."""
-
-
-class NotFound(StoreError, LookupError):
-    """No project, response or PSR version with that ID."""
-
-
-class Archived(StoreError):
-    """The project is archived (read-only); restore it before changing it."""
-
-
-class Conflict(StoreError):
-    """Someone else saved the project after the caller loaded it.
-
-    The caller keeps its edits: reload, apply them again, save with the new revision.
-    """
-
-    def __init__(
-        self,
-        project_id: int,
-        project_name: str,
-        expected_revision: int,
-        current_revision: int,
-        changed_by: str,
-        changed_at: dt.datetime,
-    ):
-        self.project_id = project_id
-        self.project_name = project_name
-        self.expected_revision = expected_revision
-        self.current_revision = current_revision
-        self.changed_by = changed_by
-        self.changed_at = changed_at
-        super().__init__(
-            f"project '{project_name}' was changed by {changed_by} at {_when_text(changed_at)} "
-            f"since you opened it (revision {expected_revision}, now {current_revision}); "
-            "your edits are kept — reload and apply them again"
-        )
 
 
 # --- what the store hands out -------------------------------------------------------
@@ -216,6 +175,21 @@ class ProjectState:
 
 
 @dataclass(frozen=True)
+class ProjectCheck:
+    """What ``verify`` found for one project: its chain length, head hash and every break in words."""
+
+    project_id: int
+    name: str
+    entries: int
+    head: str  # the last chain hash: file it with a decision to pin the history up to there
+    breaks: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaks
+
+
+@dataclass(frozen=True)
 class AuditEntry:
     """One recorded change; ``before`` and ``after`` are JSON text (None where nothing was)."""
 
@@ -227,6 +201,70 @@ class AuditEntry:
     target: str  # what was changed, in words: "override Acme / SD-02", "PSR MS-2027-01 version 3"
     before: str | None
     after: str | None
+
+
+@dataclass(frozen=True)
+class BatchStored:
+    """A batch that went in whole: the new revision, every file name, how many tries it took."""
+
+    revision: int
+    filenames: list[str]
+    attempts: int
+
+    @property
+    def message(self) -> str:
+        count = len(self.filenames)
+        return f"all {count} file{'s' if count != 1 else ''} stored: {', '.join(self.filenames)}"
+
+
+class BatchNotStored(StoreError):
+    """A batch that did not go in: none of its files were stored (``filenames``)."""
+
+    def __init__(self, filenames: list[str], reason: str):
+        self.filenames = filenames
+        count = len(filenames)
+        files = "the file" if count == 1 else f"the {count} files"
+        super().__init__(f"none of {files} ({', '.join(filenames)}) were stored: {reason}")
+
+
+@dataclass(frozen=True)
+class _Upload:
+    """One uploaded file, checked and cleaned, ready to insert."""
+
+    filename: str
+    data: bytes
+    sha256: str
+    supplier: str | None
+    response_json: str | None
+    rejection: str | None
+
+
+def _upload(filename: str, data: bytes, response: Response | None, rejection: str | None) -> _Upload:
+    """Check an upload before anything is written; ValueError naming the file."""
+    filename = clean_name(filename) if isinstance(filename, str) else ""
+    if not filename:
+        raise ValueError("the uploaded file needs a name")
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise ValueError(f"{filename}: pass the file's bytes, not {type(data).__name__}")
+    data = bytes(data)
+    rejection = optional_text(rejection)
+    if response is None and not rejection:
+        raise ValueError(f"{filename}: give the parsed response or the reason the file was refused")
+    digest = hashlib.sha256(data).hexdigest()
+    supplier = None
+    response_json = None
+    if response is not None:
+        if response.sha256 and response.sha256 != digest:
+            raise ValueError(
+                f"{filename}: the response was read from a file with SHA-256 {response.sha256[:12]}…, "
+                f"not from these bytes ({digest[:12]}…)"
+            )
+        supplier = clean_name(response.supplier) or None
+        response = response.model_copy(
+            update={"sha256": digest, "file": response.file or filename, "supplier": supplier or ""}
+        )
+        response_json = response.model_dump_json()
+    return _Upload(filename, data, digest, supplier, response_json, rejection)
 
 
 class _NoChange(Exception):
@@ -242,70 +280,6 @@ def default_database_url() -> str:
     return url or f"sqlite:///{DATA_DIR / DEFAULT_FILENAME}"
 
 
-def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-    # We issue BEGIN ourselves (see _sqlite_begin): pysqlite's own transaction
-    # handling would begin late and could not take the write lock up front.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
-
-
-def _sqlite_begin(connection: Any) -> None:
-    # A write transaction takes the write lock at BEGIN, so two writers queue up on
-    # the busy timeout instead of one failing with "database is locked" mid-way.
-    immediate = connection.get_execution_options().get(_WRITE, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def _make_engine(url: str) -> Engine:
-    parsed = make_url(url)
-    if parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3 is what we install
-    if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        in_memory = database in ("", ":memory:")
-        if not in_memory:
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        extra: dict[str, Any] = {"poolclass": StaticPool} if in_memory else {}
-        engine = create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False}, **extra)
-        event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    if parsed.get_backend_name() != "postgresql":
-        raise StoreError(
-            f"database URL {parsed.render_as_string(hide_password=True)}: slm-psr stores projects in "
-            "SQLite (sqlite:///path/file.sqlite3) or PostgreSQL (postgresql://user@host/db)"
-        )
-    return create_engine(parsed, pool_pre_ping=True)
-
-
-# Alembic keeps its migration context in module globals: two threads migrating at
-# once (two Streamlit sessions opening the store) would trample each other's.
-_MIGRATING = threading.Lock()
-
-
-def upgrade(engine: Engine) -> None:
-    """Bring the database schema to the newest migration (idempotent)."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["version_table"] = VERSION_TABLE
-    with _MIGRATING:
-        # Usually the schema is current: find out without the write lock, which a
-        # long upload in another process may hold for a while.
-        heads = set(ScriptDirectory.from_config(config).get_heads())
-        with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-            if set(context.get_current_heads()) == heads:
-                return
-        with engine.execution_options(**{_WRITE: True}).connect() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-            connection.commit()
-
-
 # --- the store ----------------------------------------------------------------------
 
 
@@ -315,16 +289,24 @@ class Store:
     def __init__(self, engine: Engine):
         """Wrap an engine whose database is already migrated; use ``Store.open`` normally."""
         self.engine = engine
-        self._writer = engine.execution_options(**{_WRITE: True})
+        self._writer = engine.execution_options(**{WRITE: True})
         # A load reads several tables: on PostgreSQL they must come from one snapshot.
         postgres = engine.dialect.name == "postgresql"
         self._reader = engine.execution_options(isolation_level="REPEATABLE READ") if postgres else engine
 
     @classmethod
-    def open(cls, url: str | None = None) -> Store:
-        """Connect (None: ``SLM_PSR_DATABASE_URL``, else ``var/slm_psr.sqlite3``) and migrate."""
-        engine = _make_engine(url or default_database_url())
-        upgrade(engine)
+    def open(cls, url: str | None = None, *, app_role: str | None = None) -> Store:
+        """Connect (None: ``SLM_PSR_DATABASE_URL``, else ``var/slm_psr.sqlite3``) and migrate.
+
+        ``app_role`` (PostgreSQL, run as the migration role): also grant that role the
+        app's rights, read and insert only on history (see ``database.grant``).
+        """
+        engine = make_engine(url or default_database_url())
+        try:
+            upgrade(engine, app_role=app_role)
+        except BaseException:
+            engine.dispose()
+            raise
         return cls(engine)
 
     def close(self) -> None:
@@ -362,10 +344,52 @@ class Store:
         with self._reading() as s:
             return self._info(s, self._project(s, project_id))
 
+    def find_project(self, wanted: str) -> ProjectInfo:
+        """A project by name, or by ID written ``#12``; never a guess.
+
+        Names compare as the store keeps them unique (case, Unicode composition and
+        invisible characters aside). A plain "12" is a name; when no project has it
+        but project #12 exists, the message says so.
+        """
+        wanted = wanted.strip() if isinstance(wanted, str) else ""
+        with self._reading() as s:
+            if wanted.startswith("#") and wanted[1:].isdigit():
+                return self._info(s, self._project(s, int(wanted[1:])))
+            row = s.scalar(select(ProjectRow).where(ProjectRow.name_key == name_key(wanted)))
+            if row is not None:
+                return self._info(s, row)
+            hint = ""
+            if wanted.isdigit() and s.get(ProjectRow, int(wanted)) is not None:
+                hint = f"; to open project ID {wanted}, write #{wanted}"
+            names = s.scalars(select(ProjectRow.name).order_by(ProjectRow.name).limit(20)).all()
+            listed = ", ".join(f"'{n}'" for n in names) or "none"
+            raise NotFound(f"there is no project named '{wanted}'{hint} (projects: {listed})")
+
+    def verify(self, project_id: int | None = None) -> list[ProjectCheck]:
+        """Check the whole history of one project (or of every project): see ``integrity``."""
+        with self._reading() as s:
+            if project_id is not None:
+                rows = [self._project(s, project_id)]
+            else:
+                rows = list(s.scalars(select(ProjectRow).order_by(ProjectRow.id)))
+            checks = []
+            for row in rows:
+                entries, head = chain.head(s, row.id)
+                breaks = integrity.check_project(s, row, full=True)
+                checks.append(ProjectCheck(row.id, row.name, entries, head, [b.message for b in breaks]))
+            return checks
+
     def load(self, project_id: int) -> ProjectState:
-        """The project as it is now: latest PSR, current responses, decisions, revision."""
+        """The project as it is now: latest PSR, current responses, decisions, revision.
+
+        Its history is checked first (``integrity``, current content only): altered
+        history raises ``Tampered`` naming the first altered row, and nothing is read.
+        """
         with self._reading() as s:
             row = self._project(s, project_id)
+            breaks = integrity.check_project(s, row, full=False)
+            if breaks:
+                raise Tampered(row.name, breaks)
             version = self._psr_row(s, project_id, row.latest_version)
             responses = s.scalars(
                 select(ResponseRow)
@@ -397,10 +421,17 @@ class Store:
             )
 
     def load_psr(self, project_id: int, version: int | None = None) -> PSR:
-        """A saved PSR version (None: the latest), exactly as it was saved."""
+        """A saved PSR version (None: the latest), exactly as it was saved (its content hash is checked)."""
         with self._reading() as s:
             row = self._project(s, project_id)
-            return _psr_from_row(self._psr_row(s, project_id, version or row.latest_version))
+            psr = _psr_from_row(self._psr_row(s, project_id, version or row.latest_version))
+            if content_hash(psr) != self._psr_row(s, project_id, psr.version).content_hash:
+                raise Tampered(
+                    row.name,
+                    [chain.Break(row.id, None, "psr_versions", None, f"PSR {psr.id} version {psr.version} "
+                                 "does not match its recorded content hash (its text was changed)")],
+                )  # fmt: skip
+            return psr
 
     def psr_versions(self, project_id: int) -> list[PSRVersionInfo]:
         """Every saved PSR version of the project, oldest first."""
@@ -423,16 +454,25 @@ class Store:
             return [_stored_response(r) for r in rows]
 
     def response_bytes(self, response_id: int) -> bytes:
-        """The uploaded file exactly as received."""
+        """The uploaded file exactly as received (checked against the SHA-256 recorded at upload)."""
         with self._reading() as s:
-            data = s.scalar(
-                select(ResponseFileRow.data)
+            found = s.execute(
+                select(ResponseFileRow.data, ResponseRow.sha256, ResponseRow.filename, ProjectRow.name)
                 .join(ResponseRow, ResponseRow.file_id == ResponseFileRow.id)
+                .join(ProjectRow, ProjectRow.id == ResponseRow.project_id)
                 .where(ResponseRow.id == response_id)
-            )
-            if data is None:
+            ).first()
+            if found is None:
                 raise NotFound(f"there is no response with ID {response_id}")
-            return bytes(data)
+            data, recorded, filename, project_name = found
+            data = bytes(data)
+            if hashlib.sha256(data).hexdigest() != recorded:
+                message = (
+                    f"the stored file of response {response_id} ({filename}) is not the file that was "
+                    "uploaded (its SHA-256 differs)"
+                )
+                raise Tampered(project_name, [chain.Break(0, None, "response_files", None, message)])
+            return data
 
     def audit(self, project_id: int) -> list[AuditEntry]:
         """The project's audit trail, oldest first."""
@@ -451,7 +491,7 @@ class Store:
     def create_project(self, name: str, psr: PSR, *, user: str) -> ProjectInfo:
         """A new project whose first PSR version is ``psr`` (its version number is kept)."""
         user, name = _who(user), _project_name(name)
-        with self._new_project(name), self._writing() as s:
+        with self._writing(duplicate=_duplicate(name)) as s:
             row = self._insert_project(s, name, psr, user, settings={})
             self._audit(
                 s, row.id, user, "create_project", f"project {name}", None, _project_summary(row, psr)
@@ -466,7 +506,7 @@ class Store:
         ``psr_id`` gives the new tender's PSR its own ID (default: keep the old one).
         """
         user, new_name = _who(user), _project_name(new_name)
-        with self._new_project(new_name), self._writing() as s:
+        with self._writing(duplicate=_duplicate(new_name)) as s:
             source = self._project(s, project_id)
             old = _psr_from_row(self._psr_row(s, project_id, source.latest_version))
             data = old.model_dump(mode="json") | {"version": 1, "id": psr_id or old.id}
@@ -584,72 +624,108 @@ class Store:
         longer current). Returns the new revision.
         """
         user = _who(user)
-        filename = (filename or "").strip()
-        if not filename:
-            raise ValueError("the uploaded file needs a name")
-        if not isinstance(data, bytes | bytearray | memoryview):
-            raise ValueError(f"{filename}: pass the file's bytes, not {type(data).__name__}")
-        data = bytes(data)
-        if response is None and not (rejection or "").strip():
-            raise ValueError(f"{filename}: give the parsed response or the reason the file was refused")
-        digest = hashlib.sha256(data).hexdigest()
-        supplier = None
-        response_json = None
-        if response is not None:
-            if response.sha256 and response.sha256 != digest:
-                raise ValueError(
-                    f"{filename}: the response was read from a file with SHA-256 {response.sha256[:12]}…, "
-                    f"not from these bytes ({digest[:12]}…)"
-                )
-            response = response.model_copy(update={"sha256": digest, "file": response.file or filename})
-            supplier = response.supplier.strip() or None
-            response_json = response.model_dump_json()
+        upload = _upload(filename, data, response, rejection)
         with self._change(project_id, user, expected_revision) as (s, row, now):
-            current = s.scalars(
-                select(ResponseRow).where(
-                    ResponseRow.project_id == project_id, ResponseRow.status == "current"
-                )
-            ).all()
-            replaced = [
-                r
-                for r in current
-                if r.filename == filename
-                or (supplier and r.supplier and r.supplier.casefold() == supplier.casefold())
-            ]
-            stored_file = ResponseFileRow(sha256=digest, size=len(data), data=data)
-            s.add(stored_file)
-            s.flush()
-            new = ResponseRow(
-                project_id=project_id,
-                file_id=stored_file.id,
-                filename=filename,
-                supplier=supplier,
-                sha256=digest,
-                size=len(data),
-                response_json=response_json,
-                rejection=(rejection or "").strip() or None,
-                psr_version=row.latest_version,
-                uploaded_at=now,
-                uploaded_by=user,
-                status="current",
-            )
-            s.add(new)
-            s.flush()
-            for old in replaced:
-                old.status, old.superseded_by = "superseded", new.id
-            before = [_response_summary(r) for r in replaced]
-            action = "replace_response" if replaced else "add_response"
-            self._audit(
-                s,
-                project_id,
-                user,
-                action,
-                f"response {filename}" + (f" ({supplier})" if supplier else ""),
-                (before[0] if len(before) == 1 else before) or None,
-                _response_summary(new),
-                now,
-            )
+            self._store_upload(s, row, now, user, upload)
             return row.revision
+
+    def add_responses(
+        self,
+        project_id: int,
+        uploads: Sequence[tuple[str, bytes, Response | None, str | None]],
+        *,
+        user: str,
+        expected_revision: int,
+        psr_version: int | None = None,
+        attempts: int = 8,
+    ) -> BatchStored:
+        """Store a batch of uploads as one decision: every file, or none.
+
+        ``uploads``: (file name, bytes, parsed response or None, rejection or None).
+        Uploads only add, so when a colleague saved something meanwhile the batch is
+        tried again on the new revision, up to ``attempts`` times, unless the PSR
+        moved on from ``psr_version`` (the version the files were read against):
+        then they must be read again. Any refusal is a ``BatchNotStored`` whose
+        message says that none of the files (named) went in, and why.
+        """
+        user = _who(user)
+        prepared = [_upload(*item) for item in uploads]
+        names = [u.filename for u in prepared]
+        if not prepared:
+            raise ValueError("the batch has no files")
+        revision = expected_revision
+        for attempt in range(1, attempts + 1):
+            try:
+                with self._change(project_id, user, revision) as (s, row, now):
+                    if psr_version is not None and row.latest_version != psr_version:
+                        raise StoreError(
+                            f"the PSR was changed to version {row.latest_version} by {row.updated_by} while "
+                            f"the files were read against version {psr_version}; upload them again"
+                        )
+                    for upload in prepared:
+                        self._store_upload(s, row, now, user, upload)
+                    return BatchStored(row.revision, names, attempt)
+            except Conflict as exc:
+                revision = exc.current_revision
+                if attempt == attempts:
+                    raise BatchNotStored(
+                        names,
+                        f"the project kept changing while they were saved ({attempts} tries); try again",
+                    ) from exc
+            except DatabaseFailure as exc:
+                if exc.kind != "locked" or attempt == attempts:
+                    raise BatchNotStored(names, str(exc)) from exc
+            except StoreError as exc:
+                raise BatchNotStored(names, str(exc)) from exc
+            time.sleep(random.uniform(0.005, 0.02) * attempt)  # let the other writer finish
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _store_upload(
+        self, s: Session, row: ProjectRow, now: dt.datetime, user: str, upload: _Upload
+    ) -> None:
+        """Insert one upload (file bytes, response row, audit entry) inside a change."""
+        current = s.scalars(
+            select(ResponseRow).where(ResponseRow.project_id == row.id, ResponseRow.status == "current")
+        ).all()
+        key = name_key(upload.supplier) if upload.supplier else None
+        replaced = [
+            r
+            for r in current
+            if r.filename == upload.filename or (key and r.supplier and name_key(r.supplier) == key)
+        ]
+        stored_file = ResponseFileRow(sha256=upload.sha256, size=len(upload.data), data=upload.data)
+        s.add(stored_file)
+        s.flush()
+        new = ResponseRow(
+            project_id=row.id,
+            file_id=stored_file.id,
+            filename=upload.filename,
+            supplier=upload.supplier,
+            sha256=upload.sha256,
+            size=len(upload.data),
+            response_json=upload.response_json,
+            rejection=upload.rejection,
+            psr_version=row.latest_version,
+            uploaded_at=now,
+            uploaded_by=user,
+            status="current",
+        )
+        s.add(new)
+        s.flush()
+        chain.link(s, new)
+        for old in replaced:
+            old.status, old.superseded_by = "superseded", new.id
+        before = [_response_summary(r) for r in replaced]
+        self._audit(
+            s,
+            row.id,
+            user,
+            "replace_response" if replaced else "add_response",
+            f"response {upload.filename}" + (f" ({upload.supplier})" if upload.supplier else ""),
+            (before[0] if len(before) == 1 else before) or None,
+            _response_summary(new),
+            now,
+        )
 
     def remove_response(
         self, project_id: int, response_id: int, *, user: str, expected_revision: int, reason: str = ""
@@ -667,7 +743,7 @@ class Store:
             before = _response_summary(response)
             response.status = "removed"
             response.removed_at, response.removed_by = now, user
-            response.removed_reason = reason.strip() or None
+            response.removed_reason = optional_text(reason)
             after = _response_summary(response) | {"reason": response.removed_reason}
             target = f"response {response.filename}" + (
                 f" ({response.supplier})" if response.supplier else ""
@@ -698,6 +774,7 @@ class Store:
         justification = _required(
             justification,
             "an override needs a justification: say why the decision differs from the rules (it goes on record)",
+            name=False,
         )
         if decision is not None:
             decision = decision_word(str(decision))
@@ -705,7 +782,7 @@ class Store:
                 raise ValueError(
                     f"override decision '{decision}': use 'accept' or 'reject' (or None to withdraw the override)"
                 )
-        requirement = (requirement_id or "").strip()
+        requirement = clean_name(requirement_id or "")
         target = f"override {supplier}" + (f" / {requirement}" if requirement else "")
         with self._change(project_id, user, expected_revision) as (s, row, now):
             existing = s.scalar(
@@ -796,21 +873,27 @@ class Store:
 
     @contextmanager
     def _reading(self) -> Iterator[Session]:
-        with Session(self._reader) as session, session.begin():
-            yield session
-
-    @contextmanager
-    def _writing(self) -> Iterator[Session]:
-        with Session(self._writer, expire_on_commit=False) as session, session.begin():
-            yield session
-
-    @contextmanager
-    def _new_project(self, name: str) -> Iterator[None]:
-        """Turn a lost race for a project name into the same message as a plain duplicate."""
         try:
-            yield
-        except IntegrityError:
-            raise StoreError(f"a project named '{name}' already exists; choose another name") from None
+            with Session(self._reader) as session, session.begin():
+                yield session
+        except DBAPIError as exc:
+            raise explain(exc, self.engine.url) from exc
+
+    @contextmanager
+    def _writing(self, *, duplicate: str | None = None) -> Iterator[Session]:
+        """One write transaction; a database failure comes out as ``DatabaseFailure`` in words.
+
+        ``duplicate``: the message for a lost race on a unique name (IntegrityError).
+        """
+        try:
+            with Session(self._writer, expire_on_commit=False) as session, session.begin():
+                yield session
+        except IntegrityError as exc:
+            if duplicate is None:
+                raise explain(exc, self.engine.url) from exc
+            raise StoreError(duplicate) from None
+        except DBAPIError as exc:
+            raise explain(exc, self.engine.url) from exc
 
     @contextmanager
     def _change(
@@ -873,11 +956,13 @@ class Store:
     def _insert_project(
         self, s: Session, name: str, psr: PSR, user: str, *, settings: dict[str, Any]
     ) -> ProjectRow:
-        if s.scalar(select(ProjectRow.id).where(ProjectRow.name == name)) is not None:
-            raise StoreError(f"a project named '{name}' already exists; choose another name")
+        taken = s.scalar(select(ProjectRow.name).where(ProjectRow.name_key == name_key(name)))
+        if taken is not None:
+            raise StoreError(_duplicate(name, taken))
         now = _now()
         row = ProjectRow(
             name=name,
+            name_key=name_key(name),
             psr_id=psr.id,
             latest_version=psr.version,
             archived=False,
@@ -907,6 +992,7 @@ class Store:
         )
         s.add(version)
         s.flush()
+        chain.link(s, version)
         return version
 
     def _audit(
@@ -920,17 +1006,18 @@ class Store:
         after: Any,
         now: dt.datetime | None = None,
     ) -> None:
-        s.add(
-            AuditRow(
-                project_id=project_id,
-                at=now or _now(),
-                who=user,
-                action=action,
-                target=target,
-                before=_json(before),
-                after=_json(after),
-            )
+        entry = AuditRow(
+            project_id=project_id,
+            at=now or _now(),
+            who=user,
+            action=action,
+            target=clean_text(target),
+            before=_json(before),
+            after=_json(after),
         )
+        s.add(entry)
+        s.flush()
+        chain.link(s, entry)
 
 
 # --- helpers ------------------------------------------------------------------------
@@ -940,30 +1027,31 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _when_text(when: dt.datetime) -> str:
-    return when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
 def _who(user: str) -> str:
-    user = (user or "").strip() if isinstance(user, str) else ""
-    if not user:
+    if not (isinstance(user, str) and clean_name(user)):
         raise ValueError("who is making this change? pass user= (the login name, or the name the user gave)")
-    if len(user) > 200:
-        raise ValueError(f"user name '{user[:40]}…' is longer than 200 characters")
-    return user
+    return checked_name(user, "user name")
 
 
 def _project_name(name: str) -> str:
-    name = (name or "").strip() if isinstance(name, str) else ""
-    if not name:
+    if not (isinstance(name, str) and clean_name(name)):
         raise ValueError("the project needs a name")
-    if len(name) > 200:
-        raise ValueError(f"project name '{name[:40]}…' is longer than 200 characters")
-    return name
+    return checked_name(name, "project name")
 
 
-def _required(value: str | None, message: str) -> str:
-    value = (value or "").strip() if isinstance(value, str) else ""
+def _duplicate(name: str, taken: str | None = None) -> str:
+    if taken is not None and taken != name:
+        return (
+            f"a project named '{taken}' already exists, and '{name}' counts as the same name "
+            "(case, accents written two ways and invisible characters do not make names different); "
+            "choose another name"
+        )
+    return f"a project named '{name}' already exists; choose another name"
+
+
+def _required(value: str | None, message: str, *, name: bool = True) -> str:
+    """A required text: a clean name (one line), or ``clean_text`` for free text."""
+    value = (clean_name(value) if name else optional_text(value) or "") if isinstance(value, str) else ""
     if not value:
         raise ValueError(message)
     return value

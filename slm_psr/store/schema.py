@@ -58,19 +58,23 @@ class ProjectRow(Base):
     """One procurement; ``revision`` counts its changes for optimistic concurrency."""
 
     __tablename__ = "projects"
-    __table_args__ = (UniqueConstraint("name", name="uq_projects_name"),)
+    __table_args__ = (
+        UniqueConstraint("name", name="uq_projects_name"),
+        Index("uq_projects_name_key", "name_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    psr_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String())
+    name_key: Mapped[str] = mapped_column(String())  # text.name_key(name): unique, case-insensitive
+    psr_id: Mapped[str] = mapped_column(String())
     latest_version: Mapped[int] = mapped_column(Integer)
     archived: Mapped[bool] = mapped_column(default=False)
     settings_json: Mapped[str] = mapped_column(Text, default="{}")
     revision: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    created_by: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_by: Mapped[str] = mapped_column(String())
 
 
 class PSRVersionRow(Base):
@@ -82,11 +86,11 @@ class PSRVersionRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
     version: Mapped[int] = mapped_column(Integer)
-    psr_id: Mapped[str] = mapped_column(String(64))
+    psr_id: Mapped[str] = mapped_column(String())
     content_hash: Mapped[str] = mapped_column(String(64))
     psr_json: Mapped[str] = mapped_column(Text)
     saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    saved_by: Mapped[str] = mapped_column(String(200))
+    saved_by: Mapped[str] = mapped_column(String())
 
 
 class ResponseFileRow(Base):
@@ -116,19 +120,19 @@ class ResponseRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
     file_id: Mapped[int] = mapped_column(ForeignKey("response_files.id"))
-    filename: Mapped[str] = mapped_column(String(500))
-    supplier: Mapped[str | None] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String())
+    supplier: Mapped[str | None] = mapped_column(String())
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     response_json: Mapped[str | None] = mapped_column(Text)
     rejection: Mapped[str | None] = mapped_column(Text)
     psr_version: Mapped[int] = mapped_column(Integer)
     uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    uploaded_by: Mapped[str] = mapped_column(String(200))
+    uploaded_by: Mapped[str] = mapped_column(String())
     status: Mapped[str] = mapped_column(String(16), default="current")
     superseded_by: Mapped[int | None] = mapped_column(ForeignKey("responses.id"))
     removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    removed_by: Mapped[str | None] = mapped_column(String(200))
+    removed_by: Mapped[str | None] = mapped_column(String())
     removed_reason: Mapped[str | None] = mapped_column(Text)
 
 
@@ -146,12 +150,12 @@ class OverrideRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
-    supplier: Mapped[str] = mapped_column(String(200))
-    requirement_id: Mapped[str] = mapped_column(String(64), default="")
+    supplier: Mapped[str] = mapped_column(String())
+    requirement_id: Mapped[str] = mapped_column(String(), default="")
     decision: Mapped[str] = mapped_column(String(16))
     justification: Mapped[str] = mapped_column(Text)
     set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    set_by: Mapped[str] = mapped_column(String(200))
+    set_by: Mapped[str] = mapped_column(String())
 
 
 class EvaluatorScoreRow(Base):
@@ -167,12 +171,12 @@ class EvaluatorScoreRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
-    supplier: Mapped[str] = mapped_column(String(200))
-    requirement_id: Mapped[str] = mapped_column(String(64))
-    evaluator: Mapped[str] = mapped_column(String(200))
+    supplier: Mapped[str] = mapped_column(String())
+    requirement_id: Mapped[str] = mapped_column(String())
+    evaluator: Mapped[str] = mapped_column(String())
     score: Mapped[float] = mapped_column(Float)
     set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    set_by: Mapped[str] = mapped_column(String(200))
+    set_by: Mapped[str] = mapped_column(String())
 
 
 class AuditRow(Base):
@@ -184,12 +188,30 @@ class AuditRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    who: Mapped[str] = mapped_column(String(200))
+    who: Mapped[str] = mapped_column(String())
     action: Mapped[str] = mapped_column(String(40))
-    target: Mapped[str] = mapped_column(String(500))
+    target: Mapped[str] = mapped_column(String())
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
 
 
+class HistoryChainRow(Base):
+    """One history row's place in its project's hash chain (see ``chain``). Never updated or deleted."""
+
+    __tablename__ = "history_chain"
+    __table_args__ = (
+        UniqueConstraint("project_id", "seq", name="uq_history_chain_project_seq"),
+        UniqueConstraint("table_name", "row_id", name="uq_history_chain_row"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[int] = mapped_column(Integer)
+    row_hash: Mapped[str] = mapped_column(String(64))
+    chain_hash: Mapped[str] = mapped_column(String(64))
+
+
 # Tables whose rows are history: triggers refuse UPDATE and DELETE on them.
-APPEND_ONLY = ("audit_log", "psr_versions", "response_files")
+APPEND_ONLY = ("audit_log", "psr_versions", "response_files", "history_chain")

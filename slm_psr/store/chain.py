@@ -1,0 +1,250 @@
+"""Tamper evidence: every history row of a project is hashed into one chain per project.
+
+Each history row (an audit entry, a PSR version, an upload, a contract, a
+measurement, ...) gets an entry in ``history_chain`` in the transaction that
+writes it: the SHA-256 of the row's values (``row_hash``) and a ``chain_hash`` over
+the previous entry's ``chain_hash``, the project, the position and the row hash.
+``check`` recomputes both for a project and names what does not match: a row
+changed after it was written, an entry removed from the chain, a row deleted, or a
+row added outside slm-psr (it has no entry). The store runs it on every load and
+``python -m slm_psr verify`` on the whole store.
+
+How a new history table joins the chain (contracts, measurements, ...):
+
+1. its rows have an integer primary key ``id`` and a ``project_id`` column;
+2. register the table once, at import time, next to its model::
+
+       chain.register(ContractRow.__table__, describe=lambda r: f"contract {r['id']} ({r['supplier']})")
+
+   The hash covers every column but ``id``; pass ``exclude=("status",)`` for
+   columns that legitimately change later (check those against the audit trail).
+   NULLs are left out of the hash, so a nullable column added later is safe;
+3. after inserting a row and flushing it, call ``chain.link(session, row)`` in the
+   same transaction (the project's row lock, taken by every change, keeps the
+   chain of a project in one line);
+4. the table's migration adds the append-only triggers (``APPEND_ONLY`` in the
+   migrations) and, for a team database, the app role's grants (``grants.py``).
+
+The chain makes an edit visible; it cannot stop someone who may write the database
+from rebuilding a whole chain. ``verify`` prints each project's head hash: filed
+with the award decision, it pins the history up to that point.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, insert, select
+from sqlalchemy.orm import Session
+
+from slm_psr.store.schema import AuditRow, HistoryChainRow, PSRVersionRow, ResponseRow
+
+Describe = Callable[[Mapping[str, Any]], str]
+
+
+@dataclass(frozen=True)
+class Chained:
+    """A history table on the chain: which columns its row hash covers, how a row is named."""
+
+    table: Table
+    columns: tuple[str, ...]
+    describe: Describe
+
+
+@dataclass(frozen=True)
+class Break:
+    """One place where the stored history differs from what was written.
+
+    ``seq`` is the row's position in the project's chain (None for a row that has
+    no entry at all); breaks sort by it, so the first one is the earliest damage.
+    """
+
+    project_id: int
+    seq: int | None
+    table: str
+    row_id: int | None
+    message: str
+
+    def sort_key(self) -> tuple[float, str, int]:
+        return (self.seq if self.seq is not None else float("inf"), self.table, self.row_id or 0)
+
+
+CHAINED: dict[str, Chained] = {}
+
+
+def register(table: Table, *, describe: Describe, exclude: tuple[str, ...] = ()) -> Chained:
+    """Put ``table`` on the chain (see the module docstring); returns its entry."""
+    missing = {"id", "project_id"} - {c.key for c in table.c}
+    if missing:
+        raise ValueError(
+            f"table {table.name} cannot be chained: it has no {', '.join(sorted(missing))} column"
+        )
+    columns = tuple(c.key for c in table.c if c.key != "id" and c.key not in exclude)
+    entry = Chained(table, columns, describe)
+    CHAINED[table.name] = entry
+    return entry
+
+
+def plain(value: Any) -> Any:
+    """A stored value as JSON data; the same value read from SQLite or PostgreSQL gives the same."""
+    if isinstance(value, dt.datetime):
+        value = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    if isinstance(value, bytes | bytearray | memoryview):
+        return {"sha256": hashlib.sha256(bytes(value)).hexdigest()}
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def digest(values: Mapping[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of a row's values.
+
+    NULLs are left out, so a nullable column added to a chained table later keeps
+    the hashes of the rows written before it valid.
+    """
+    data = {column: plain(value) for column, value in values.items() if value is not None}
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def row_hash(entry: Chained, values: Mapping[str, Any]) -> str:
+    """The digest of the columns the table's entry covers."""
+    return digest({column: values[column] for column in entry.columns})
+
+
+def link_hash(previous: str, project_id: int, seq: int, table: str, row_id: int, row_digest: str) -> str:
+    """The chain hash of one entry: it pins the whole history before it."""
+    text = f"{previous}\n{project_id}\n{seq}\n{table}\n{row_id}\n{row_digest}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _stored(s: Session, entry: Chained, row_id: int) -> Mapping[str, Any]:
+    # Hash what the database holds (as it will be read back), not the Python object.
+    table = entry.table
+    return s.execute(select(*table.c).where(table.c.id == row_id)).one()._mapping
+
+
+def link(s: Session, row: Any) -> str:
+    """Chain a history row that was just inserted and flushed; returns its chain hash."""
+    table = row.__table__.name
+    entry = CHAINED.get(table)
+    if entry is None:
+        raise ValueError(f"table {table} is not on the history chain; register it first")
+    return append(s, row.project_id, table, row.id, row_hash(entry, _stored(s, entry, row.id)))
+
+
+def append(s: Session, project_id: int, table: str, row_id: int, row_digest: str) -> str:
+    """Add an entry after the project's last one (the caller holds the project's lock)."""
+    last = s.execute(
+        select(HistoryChainRow.seq, HistoryChainRow.chain_hash)
+        .where(HistoryChainRow.project_id == project_id)
+        .order_by(HistoryChainRow.seq.desc())
+        .limit(1)
+    ).first()
+    seq = last.seq + 1 if last else 1
+    chained = link_hash(last.chain_hash if last else "", project_id, seq, table, row_id, row_digest)
+    s.execute(
+        insert(HistoryChainRow).values(
+            project_id=project_id,
+            seq=seq,
+            table_name=table,
+            row_id=row_id,
+            row_hash=row_digest,
+            chain_hash=chained,
+        )
+    )
+    return chained
+
+
+def head(s: Session, project_id: int) -> tuple[int, str]:
+    """The number of entries and the last chain hash ('' for an empty chain)."""
+    last = s.execute(
+        select(HistoryChainRow.seq, HistoryChainRow.chain_hash)
+        .where(HistoryChainRow.project_id == project_id)
+        .order_by(HistoryChainRow.seq.desc())
+        .limit(1)
+    ).first()
+    return (last.seq, last.chain_hash) if last else (0, "")
+
+
+def check(s: Session, project_id: int) -> list[Break]:
+    """Every break in the project's chain and its chained rows, earliest first."""
+    breaks: list[Break] = []
+    entries = s.execute(
+        select(HistoryChainRow).where(HistoryChainRow.project_id == project_id).order_by(HistoryChainRow.seq)
+    ).scalars()
+    previous = ""
+    linked: dict[tuple[str, int], HistoryChainRow] = {}
+    for expected_seq, e in enumerate(entries, start=1):
+        if e.seq != expected_seq:
+            breaks.append(
+                Break(
+                    project_id, expected_seq, e.table_name, None, f"history entry {expected_seq} was deleted"
+                )
+            )
+        if e.chain_hash != link_hash(previous, project_id, e.seq, e.table_name, e.row_id, e.row_hash):
+            breaks.append(
+                Break(
+                    project_id,
+                    e.seq,
+                    e.table_name,
+                    e.row_id,
+                    f"history entry {e.seq} ({e.table_name} row {e.row_id}) was altered",
+                )
+            )
+        previous = e.chain_hash
+        linked[(e.table_name, e.row_id)] = e
+    for name, entry in CHAINED.items():
+        table = entry.table
+        for values in s.execute(select(*table.c).where(table.c.project_id == project_id)).mappings():
+            e = linked.pop((name, values["id"]), None)
+            what = entry.describe(values)
+            if e is None:
+                breaks.append(
+                    Break(
+                        project_id,
+                        None,
+                        name,
+                        values["id"],
+                        f"{what} is not on the project's history chain: it was added outside slm-psr",
+                    )
+                )
+            elif row_hash(entry, values) != e.row_hash:
+                breaks.append(
+                    Break(project_id, e.seq, name, values["id"], f"{what} was changed after it was saved")
+                )
+    for (name, row_id), e in linked.items():
+        if name in CHAINED:
+            message = f"{name} row {row_id} (history entry {e.seq}) was deleted"
+        else:
+            message = f"history entry {e.seq} is a {name} row, which this version of slm-psr does not know"
+        breaks.append(Break(project_id, e.seq, name, row_id, message))
+    return sorted(breaks, key=Break.sort_key)
+
+
+# --- the store's own history tables ---------------------------------------------------------
+
+
+def _when(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if isinstance(value, dt.datetime) else str(value)
+
+
+register(
+    AuditRow.__table__,
+    describe=lambda r: (
+        f"audit entry {r['id']} ({r['action']} {r['target']}, by {r['who']} at {_when(r['at'])})"
+    ),
+)
+register(PSRVersionRow.__table__, describe=lambda r: f"PSR {r['psr_id']} version {r['version']}")
+# A response's status moves on (superseded, removed): the audit trail accounts for that.
+register(
+    ResponseRow.__table__,
+    describe=lambda r: f"response {r['id']} ({r['filename']}, uploaded by {r['uploaded_by']})",
+    exclude=("status", "superseded_by", "removed_at", "removed_by", "removed_reason"),
+)
