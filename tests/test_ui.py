@@ -187,6 +187,7 @@ def test_an_override_needs_a_justification_and_changes_the_result(app, database)
     assert "Westpark Datacenter Services GmbH" in texts(app)
     assert app.metric[1].value == "1"  # needs review
     app.selectbox(key="override_supplier.0").set_value("Westpark Datacenter Services GmbH")
+    app.selectbox(key="override_scope.0").set_value("")  # the whole bid: chosen, never the default
     app.radio(key="override_decision.0").set_value("accept")
     app.button(key="record_override").click().run()
     assert "Write the justification first" in texts(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.test_ui import APP, ROOT, TIMEOUT, XLSX, goto, texts
+from tests.test_ui import APP, ROOT, TIMEOUT, VIEWS, XLSX, goto, texts
 
 
 @pytest.fixture
@@ -112,6 +112,8 @@ def create_tender(at: AppTest, name: str) -> None:
     at.text_input(key="new_project_name.0").input(name)
     at.button(key="create_project").click().run()
     assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["Requirements"]  # the app went there by itself
+    at.switch_page(f"{VIEWS}/requirements.py")  # AppTest keeps its own page: follow the app
 
 
 def test_a_new_empty_tender_has_its_own_psr_id_and_opens_on_its_requirements(app, database):
@@ -200,3 +202,159 @@ def test_both_changing_the_same_field_asks_which_wins_and_keeps_the_rest(app, da
     assert saved.title == "Managed IT (revised)"  # theirs, merged
     assert saved.service("SD").name == "Service desk (all sites)"  # mine, merged
     assert saved.service("SD").weight == 50  # the clash, settled for theirs
+
+
+# --- settling one value, removing with a reason ------------------------------------------
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_settling_one_flagged_price_counts_down_and_goes_on_record(app, database):
+    goto(app, "responses")
+    assert metric(app, "Values to review") == "2"
+    westpark = "Westpark Datacenter Services GmbH"
+    app.selectbox(key="settle_choice.0").set_value(f"{westpark}|RP-P1").run()
+    app.radio(key="settle_decision.0").set_value("correct").run()
+    app.text_input(key="settle_value.0").input("1.5 EUR").run()
+    assert "Will be used as" in texts(app)
+    app.button(key="settle_record").click().run()
+    assert "Write the justification first" in texts(app)
+    app.text_input(key="settle_why.0").input("The supplier meant 1.50 EUR (letter of 4 Feb)").run()
+    app.button(key="settle_record").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert metric(app, "Values to review") == "1"  # only HO-01 is left
+    store = open_store(database)
+    pid = store.list_projects()[0].id
+    (decision,) = store.load(pid).value_decisions
+    assert (decision["decision"], decision["value"], decision["who"]) == ("correct", 1.5, "Anna Tester")
+    assert store.audit(pid)[-1].action == "set_value_decision"
+
+    goto(app, "qualification")  # evaluated once before the decisions...
+    assert metric(app, "Needs review") == "1"
+    goto(app, "responses")
+    app.selectbox(key="settle_choice.0").set_value(f"{westpark}|HO-01").run()
+    app.radio(key="settle_decision.0").set_value("confirm").run()
+    app.text_input(key="settle_why.1").input("99.5 % confirmed by e-mail").run()
+    app.button(key="settle_record").click().run()
+    assert metric(app, "Values to review") == "0"
+    goto(app, "qualification")  # ...and again after them: the engine used both
+    assert metric(app, "Needs review") == "0"
+
+
+def test_the_override_form_starts_on_a_requirement_not_the_whole_bid(app):
+    goto(app, "qualification")
+    assert app.selectbox(key="override_scope.0").value != ""
+    assert app.selectbox(key="override_scope.0").value == "HO-01"  # Westpark's doubtful knock-out
+
+
+def test_removing_a_response_asks_for_the_reason_and_lists_it_struck_through(app, database):
+    goto(app, "responses")
+    store = open_store(database)
+    pid = store.list_projects()[0].id
+    first = store.load(pid).responses[0]
+    app.selectbox(key="remove_choice.0").set_value(first.id)
+    app.button(key="remove_response").click().run()
+    assert "Say why the response is removed" in texts(app)
+    assert first.id in [r.id for r in store.load(pid).responses]
+    app.text_input(key="remove_reason.0").input("withdrawn by the supplier").run()
+    app.button(key="remove_response").click().run()
+    assert first.id not in [r.id for r in store.load(pid).responses]
+    assert f"~~{first.filename}~~" in texts(app)
+    assert "removed by Anna Tester" in texts(app) and "withdrawn by the supplier" in texts(app)
+
+
+# --- a PSR change after the bids, in words --------------------------------------------------
+
+
+def test_a_psr_change_after_bids_shows_a_banner_on_evaluation_pages_until_acknowledged(app, database):
+    store = open_store(database)
+    pid = store.list_projects()[0].id
+    state = store.load(pid)
+    store.save_psr(
+        pid, state.psr.model_copy(update={"term_months": 48}), user="Ben", expected_revision=state.revision
+    )
+    for page in ("responses", "qualification", "comparison", "export"):
+        goto(app, page)
+        banner = "\n".join(str(w.value) for w in app.warning)
+        assert "PSR changed after bids were received" in banner, page
+        assert "contract term 36 → 48 months" in banner and "all price totals were recomputed" in banner
+    app.button(key="psr_change_ack").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "PSR changed after bids were received" not in "\n".join(str(w.value) for w in app.warning)
+    entry = store.audit(pid)[-1]
+    assert (entry.action, entry.who) == ("acknowledge_psr_change", "Anna Tester")
+
+
+def test_every_page_spells_out_psr_once_in_its_header(app):
+    for page in (
+        "projects",
+        "requirements",
+        "questionnaire",
+        "responses",
+        "qualification",
+        "comparison",
+        "export",
+    ):
+        goto(app, page)
+        assert "PSR (your request for proposal" in app.caption[0].value, page
+
+
+# --- a requirement of each kind through the form ---------------------------------------------
+
+EACH_KIND = [
+    ("availability", "Availability of the portal", {"minimum": "99.5", "target": "99.9"}),
+    ("time_limit", "Time to resolve a P1 incident", {"minimum": "8", "target": "4"}),
+    ("coverage", "Support hours", {"minimum": "Mon-Fri 08:00-18:00", "target": "24/7"}),
+    ("languages", "Languages of the agents", {"minimum": "de, en", "target": "fr"}),
+    ("yes_no", "Certified to ISO/IEC 27001", {"minimum": "yes"}),
+    ("number", "First contact resolution (%)", {"minimum": "60", "target": "80"}),
+    ("qualitative", "Approach to knowledge transfer", {}),
+    ("price", "One-time transition fee", {"basis": "one_time"}),
+]
+
+
+def add_through_the_form(at: AppTest, kind: str, text: str, levels: dict) -> None:
+    gen = at.session_state["add.gen"]
+    at.selectbox(key=f"add.kind.{gen}").set_value(kind).run()
+    at.text_input(key=f"add.text.{gen}").input(text)
+    for name, value in levels.items():
+        if name == "basis":
+            at.radio(key=f"add.basis.{gen}").set_value(value)
+        else:
+            at.text_input(key=f"add.{name}.{gen}").input(value)
+    at.run()
+    at.button(key="add.submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["add.gen"] == gen + 1, [e.value for e in at.error]
+
+
+def test_an_empty_tender_gets_a_requirement_of_each_kind_through_the_form(app, database):
+    create_tender(app, "Every kind 2028")
+    for kind, text, levels in EACH_KIND:
+        add_through_the_form(app, kind, text, levels)
+    assert f"{1 + len(EACH_KIND)} requirements, all readable." in texts(app)
+    assert not app.button(key="save_psr").disabled, texts(app)
+    app.button(key="save_psr").click().run()
+    store = open_store(database)
+    info = next(p for p in store.list_projects() if p.name == "Every kind 2028")
+    psr = store.load_psr(info.id)
+    assert psr.version == 2
+    by_text = {r.text: r for r in psr.requirements}
+    assert by_text["Availability of the portal"].minimum == 99.5
+    assert by_text["Languages of the agents"].target == ["fr"]
+    assert by_text["One-time transition fee"].price_basis.value == "one_time"
+    assert [r.id for r in psr.requirements][1:3] == ["S1-01", "S1-02"]  # IDs follow the service
+
+
+def test_the_form_names_what_is_wrong_before_adding(app):
+    goto(app, "requirements")
+    gen = app.session_state["add.gen"]
+    app.selectbox(key=f"add.kind.{gen}").set_value("availability").run()
+    app.text_input(key=f"add.text.{gen}").input("Availability")
+    app.text_input(key=f"add.minimum.{gen}").input("very high")
+    app.run()
+    app.button(key="add.submit").click().run()
+    assert "'very high' is not a number" in texts(app)
+    assert app.session_state["add.gen"] == gen  # nothing added

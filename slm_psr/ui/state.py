@@ -17,7 +17,9 @@ import streamlit as st
 from slm_psr.demo import ensure_demo_project
 from slm_psr.model import PSR
 from slm_psr.psr_file import dumps_psr, loads_psr
+from slm_psr.psr_merge import describe, merge
 from slm_psr.store import Conflict, ProjectInfo, ProjectState, Store, StoreError, default_database_url
+from slm_psr.ui.tables import psr_tables
 
 
 @st.cache_resource(show_spinner=False)
@@ -42,7 +44,7 @@ PROJECT_PARAM = "project"  # ?project=<id>: the open project, so a reload, bookm
 NAME_COOKIE = "slm_psr_user"  # the name typed in the sidebar, remembered by this browser
 # Session keys that belong to the session, not to the open project: everything else
 # (drafts, typed text, choices, the last import) is dropped when another project opens.
-SESSION_KEYS = {"project_id", "user_name", "_project", "_project_read", "_evaluations", "_name_set"}
+SESSION_KEYS = {"project_id", "user_name", "_user", "_project", "_project_read", "_evaluations", "_name_set"}
 
 
 def init() -> None:
@@ -69,8 +71,8 @@ def init() -> None:
     ss.project_id = pid
     if pid is not None and st.query_params.get(PROJECT_PARAM) != str(pid):
         st.query_params[PROJECT_PARAM] = str(pid)
-    if "user_name" not in ss:
-        ss.user_name = _remembered_name()
+    if "user_name" not in ss:  # a new session, or Streamlit dropped the widget's value on a page switch
+        ss.user_name = ss.get("_user") or _remembered_name()
     info = next((p for p in projects if p.id == pid), None)
     ss._project = _loaded(s, info) if info is not None else None
 
@@ -244,6 +246,7 @@ def sidebar(*, guard: bool = True) -> None:
                 help="Every change is recorded with your name in the project's audit trail. "
                 "This browser remembers it.",
             )
+            ss._user = ss.user_name  # kept apart from the widget, whose value a page switch can drop
             if not user():
                 st.caption("Needed before you change anything: the audit trail records who did what.")
             elif ss.get("_name_set") != user():
@@ -315,14 +318,15 @@ def table_editor(
     The editor's input stays fixed while its key stays (feeding its output back in
     would lose edits). When the key changes, or the editor was not shown on the last
     run (another page), the input is rebuilt from ``rows``: the edits kept so far.
-    ``rows_in_view`` sizes the table once per input, never per edit: a changed height
-    would make Streamlit see a new widget and drop the edits.
+    ``rows_in_view`` fixes the table's height (that many rows, however many there are),
+    so it neither shrinks to one row after deletions nor changes per edit (a changed
+    height would make Streamlit see a new widget and drop the edits).
     """
     ss = st.session_state
     if ss.get(f"{name}.base_key") != key or key not in ss:
         ss[f"{name}.base"] = pd.DataFrame(rows, columns=columns)
         ss[f"{name}.base_key"] = key
-        ss[f"{name}.height"] = 35 * (min(len(rows), rows_in_view) + 2) if rows_in_view else "auto"
+        ss[f"{name}.height"] = 35 * (rows_in_view + 1) + 3 if rows_in_view else "auto"
     edited = st.data_editor(
         ss[f"{name}.base"],
         key=key,
@@ -332,3 +336,60 @@ def table_editor(
         **kwargs,
     )
     return edited.to_dict("records")
+
+
+PSR_WORDS = "PSR (your request for proposal: the services, requirements and how bids are compared)"
+
+
+def header(title: str, caption: str) -> None:
+    """A page's title and caption, with PSR spelled out once (the first time the caption names it)."""
+    st.title(title)
+    if "PSR" in caption:
+        caption = caption.replace("PSR", PSR_WORDS, 1)
+    else:
+        caption = f"{caption} The {PSR_WORDS} is edited on the Requirements page."
+    st.caption(caption)
+
+
+def psr_change_banner(p: ProjectState) -> None:
+    """On evaluation pages: the PSR was changed after bids arrived, in words, until someone acknowledges it."""
+    pending = p.psr_changed_after_bids()
+    if not pending:
+        return
+    first = min(r.psr_version for r in p.responses)
+    old = store().load_psr(p.id, first)
+    changes = psr_changes_in_words(old, p.psr)
+    # every total is monthly fees x term + one-time fees: a new term or price item changes them all
+    prices = old.term_months != p.psr.term_months or old.price_items != p.psr.price_items
+    with st.container(border=True):
+        st.warning(
+            f"**PSR changed after bids were received** (bids answered version {first}; now version "
+            f"{p.psr_version}): {'; '.join(changes) or 'wording only'}"
+            + ("; all price totals were recomputed." if prices else ".")
+            + " The bids were read against the earlier version; check that they still answer what is asked.",
+            icon=":material/history_edu:",
+        )
+        if st.button("I have seen this change", key="psr_change_ack", help="Recorded in the audit trail"):
+            revision = p.revision
+            ok = True
+            for version in pending:
+                ok = ok and record(store().acknowledge_psr_change, p.id, version, expected_revision=revision)
+                revision += 1
+            if ok:
+                st.rerun()
+
+
+def psr_changes_in_words(old: PSR, new: PSR) -> list[str]:
+    """What changed from one PSR version to another, field by field, in the buyer's words."""
+    before, after = psr_tables(old), psr_tables(new)
+    words = []
+    for change in merge(before, before, after).theirs:
+        where = "contract term" if change.key == "meta/term_months" else change.where
+        unit = " months" if change.key == "meta/term_months" else ""
+        if change.before is None:
+            words.append(f"{where} added")
+        elif change.after is None:
+            words.append(f"{where} removed")
+        else:
+            words.append(f"{where} {describe(change.before)} → {describe(change.after)}{unit}")
+    return words

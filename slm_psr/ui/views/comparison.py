@@ -22,7 +22,11 @@ psr = project.psr
 published = psr.evaluation
 meat = published.method is Method.MEAT
 
-st.title("Comparison")
+state.header(
+    "Comparison",
+    "The qualified bids ranked by the method the PSR publishes, with what-if weights that never change it.",
+)
+state.psr_change_banner(project)
 state.need_responses(project)
 
 # --- what-if weights -------------------------------------------------------------------

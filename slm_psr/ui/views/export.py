@@ -15,11 +15,12 @@ project = state.need_project()
 store = state.store()
 psr = project.psr
 
-st.title("Export")
-st.caption(
+state.header(
+    "Export",
     "The files to circulate and to keep with the award decision. The comparison uses the published "
-    "weights of the saved PSR, whatever was tried on the Comparison page."
+    "weights of the saved PSR, whatever was tried on the Comparison page.",
 )
+state.psr_change_banner(project)
 
 left, right = st.columns(2)
 with left.container(border=True):

@@ -17,10 +17,10 @@ store = state.store()
 current = state.project()
 projects = store.list_projects(include_archived=True)
 
-st.title("Projects")
-st.caption(
+state.header(
+    "Projects",
     "One project per tender: its PSR versions, the suppliers' answers and every decision, "
-    "kept with who made it and when."
+    "kept with who made it and when.",
 )
 
 if not state.user():

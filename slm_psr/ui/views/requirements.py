@@ -21,6 +21,7 @@ from slm_psr.model import (
 from slm_psr.psr_file import PSRFileError, dumps_psr, loads_psr
 from slm_psr.psr_merge import MINE, THEIRS, describe, merge
 from slm_psr.ui import state
+from slm_psr.ui.add_requirement import add_form
 from slm_psr.ui.tables import (
     REQUIREMENT_COLUMNS,
     SERVICE_COLUMNS,
@@ -42,6 +43,10 @@ RULE_LABELS = {
     Rule.EVALUATORS.value: "evaluators' scores",
     Rule.NONE.value: "knock-out only",
 }
+
+# The grid shows what a buyer fills in first (minimum and target beside the text), the rest after.
+FIRST = ["id", "service", "text", "kind", "minimum", "target", "weight"]
+GRID_ORDER = [*FIRST, *(c for c in REQUIREMENT_COLUMNS if c not in FIRST)]
 
 ss = st.session_state
 project = state.need_project()
@@ -87,7 +92,7 @@ def bound(widget, label: str, section: str, field: str, to_widget=lambda v: v, f
     tables[section][field] = from_widget(widget(label, key=key, **kw))
 
 
-def editor(name: str, columns: list[str], column_config: dict, options_key: str = "") -> None:
+def editor(name: str, columns: list[str], column_config: dict, options_key: str = "", rows: int = 15) -> None:
     """A draft table; its key changes with a new draft or new drop-down options (service IDs)."""
     tables[name] = state.table_editor(
         name,
@@ -97,8 +102,16 @@ def editor(name: str, columns: list[str], column_config: dict, options_key: str 
         num_rows="dynamic",
         column_config=column_config,
         width="stretch",
-        rows_in_view=20,
+        rows_in_view=rows,
     )
+
+
+def added(rid: str) -> None:
+    """A requirement came from the form: redraw the tables from the draft (a new widget generation)."""
+    ss.draft_gen = ss.get("draft_gen", 0) + 1
+    draft["gen"] = ss.draft_gen
+    st.toast(f"Added {rid}; save when the tender is complete", icon=":material/add_task:")
+    st.rerun()
 
 
 def show_errors(errors: list[str], ok: str) -> None:
@@ -108,10 +121,10 @@ def show_errors(errors: list[str], ok: str) -> None:
         st.success(ok, icon=":material/check_circle:")
 
 
-st.title("Requirements")
-st.caption(
+state.header(
+    "Requirements",
     "What you ask of the suppliers: services with their weights, each requirement with its minimum "
-    "(a knock-out, published in advance) and its target (full points), and how bids are compared."
+    "(a knock-out, published in advance) and its target (full points), and how bids are compared.",
 )
 
 bar = st.container()
@@ -176,6 +189,7 @@ with s1:
             ),
             "description": st.column_config.TextColumn("Scope", width="large"),
         },
+        rows=5,
     )
 with s2:
     weights = [r.get("weight") or 0 for r in tables["services"] if r.get("id")]
@@ -201,9 +215,11 @@ st.caption(
 service_ids = [str(r["id"]) for r in tables["services"] if r.get("id") and r["id"] == r["id"]]
 r1, r2 = st.columns([3, 1])
 with r1:
+    add_form(tables, service_ids, added)
+    st.caption("All requirements, for bulk edits: add, change or delete rows here.")
     editor(
         "requirements",
-        REQUIREMENT_COLUMNS,
+        GRID_ORDER,
         {
             "id": st.column_config.TextColumn("ID", required=True, max_chars=32, pinned=True),
             "service": st.column_config.SelectboxColumn("Service", options=service_ids, required=True),
@@ -235,6 +251,7 @@ with r1:
             "quantity": st.column_config.NumberColumn("Quantity", min_value=0.0001, default=1.0),
         },
         options_key="-".join(service_ids),
+        rows=15,
     )
 requirement_problems = r2.container()
 
