@@ -152,7 +152,9 @@ def test_demo_services_and_weights(demo_result):
 
 
 def test_demo_warnings_and_method_description(demo_result):
-    assert any(w.startswith("Relative method: the price formula lowest_ratio") for w in demo_result.warnings)
+    assert any(
+        w.startswith("Relative method: the price formula (lowest price ratio)") for w in demo_result.warnings
+    )
     text = demo_result.method_description()
     assert "total = 60% x quality points + 40% x price points" in text
     assert "max x Pmin / P" in text and "Ties share a rank" in text

@@ -358,3 +358,50 @@ def test_the_form_names_what_is_wrong_before_adding(app):
     app.button(key="add.submit").click().run()
     assert "'very high' is not a number" in texts(app)
     assert app.session_state["add.gen"] == gen  # nothing added
+
+
+# --- the service-weight what-if in words ------------------------------------------------------
+
+
+def test_all_service_weights_at_zero_is_explained_not_an_error(app, database):
+    store = open_store(database)
+    pid = store.list_projects()[0].id
+    psr = store.load(pid).psr
+    goto(app, "comparison")
+    for s in psr.services:
+        app.slider(key=f"whatif.{pid}.1.service.{s.id}.0").set_value(0.0)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.error
+    assert "Every service weight is at zero" in texts(app)
+    assert len(app.dataframe[0].value) > 0  # the ranking is still shown
+    app.slider(key=f"whatif.{pid}.1.service.SD.0").set_value(10.0).run()
+    assert "count(s) for nothing in this what-if" in texts(app) and "What-if" in texts(app)
+
+
+def test_one_service_has_no_weight_slider_and_says_why(app, database):
+    import datetime as dt
+
+    from slm_psr.model import Answer, Response
+    from slm_psr.templates import new_psr
+
+    store = open_store(database)
+    psr = new_psr("PSR-2027-09", "Hosting only", "City", dt.date(2027, 1, 1), ["hosting"])
+    info = store.create_project("Hosting only", psr, user="Ben")
+    offered = {"HO-01": 99.9, "HO-02": 15.0, "HO-03": 1.0, "HO-04": True, "HO-P1": 1000.0, "HO-P2": 5000.0}
+    rev = info.revision
+    for supplier, factor in (("A GmbH", 1.0), ("B AG", 1.2)):
+        answers = {
+            rid: Answer(requirement_id=rid, value=v * factor if rid.startswith("HO-P") else v, raw=str(v))
+            for rid, v in offered.items()
+        }
+        response = Response(supplier=supplier, file=f"{supplier}.xlsx", answers=answers)
+        rev = store.add_response(
+            info.id, f"{supplier}.xlsx", supplier.encode(), response, None, user="Ben", expected_revision=rev
+        )
+    app.session_state["project_id"] = info.id
+    goto(app, "comparison")
+    assert not app.exception, [e.value for e in app.exception]
+    assert "there is no service weight to move" in texts(app)
+    assert not [s for s in app.slider if ".service." in (s.key or "")]
+    assert app.dataframe[0].value.Supplier.iloc[0] == "A GmbH"  # same quality, lower price

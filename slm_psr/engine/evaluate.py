@@ -36,7 +36,7 @@ from slm_psr.engine.methods import (
     quality_price_shares,
     rank_bids,
 )
-from slm_psr.engine.price import FORMULA_TEXT, RELATIVE_FORMULAS, price_totals, term_factors
+from slm_psr.engine.price import FORMULA_TEXT, FORMULAS, RELATIVE_FORMULAS, price_totals, term_factors
 from slm_psr.engine.qualify import (
     DISQUALIFIED,
     NEEDS_REVIEW,
@@ -464,6 +464,10 @@ def compute(
         price_review[rows, cols] = False
 
     points = sla_points(inputs.value, inputs.answered, meets_min, meets_target, lv)
+    # An override admits a bid, never a level it does not offer: an answer below the
+    # minimum earns no points (the extras rule would otherwise score missing French 10/10).
+    below = lv.knock_out[None, :] & ~meets_min & inputs.answered
+    points = np.where(below & ~np.isnan(points), 0.0, points)
     service_ids = [s.id for s in inputs.psr.services]
     service_index = np.array([service_ids.index(r.service) for r in inputs.requirements], dtype=int)
     typed = np.array([r.weight if r.is_scored else 0.0 for r in inputs.requirements], dtype=float)
@@ -644,7 +648,7 @@ def method_description(psr: PSR, settings: EvaluationSettings, service_weights: 
     if settings.method is Method.MEAT:
         wq, wp = quality_price_shares(settings)
         lines.append(
-            f"Method MEAT (weighted sum): total = {wq:.0%} x quality points + {wp:.0%} x price points, "
+            f"Method: most economically advantageous tender (MEAT, a weighted sum): total = {wq:.0%} x quality points + {wp:.0%} x price points, "
             f"both on 0-{mp}; highest total wins."
         )
         formula = FORMULA_TEXT[settings.price_formula]
@@ -653,7 +657,9 @@ def method_description(psr: PSR, settings: EvaluationSettings, service_weights: 
             PriceFormula.ABSOLUTE: f" with Pmax = {settings.price_max or 0:,.2f} {cur}, "
             f"Popt = {settings.price_optimum or 0:,.2f} {cur}",
         }.get(settings.price_formula, "")
-        lines.append(f"Price formula {settings.price_formula.value}: {formula}{params}, max = {mp}.")
+        lines.append(
+            f"Price points, {FORMULAS[settings.price_formula].label.lower()}: {formula}{params}, max = {mp}."
+        )
     else:
         lines.append(
             f"Method UfAB value for money (Richtwertmethode): Z = L / P, stated as points per "
@@ -674,7 +680,7 @@ def method_description(psr: PSR, settings: EvaluationSettings, service_weights: 
     if is_relative(settings):
         lines.append(
             "This method is relative: a bid's result depends on the other qualified bids, so adding or "
-            "removing a bid can reverse the ranking of the others (see leave_one_out)."
+            "removing a bid can reverse the ranking of the others (see 'ranking with each bid left out')."
         )
     lines.append(TIE_BREAK)
     return "\n".join(lines)
@@ -777,6 +783,7 @@ def _supplier_frame(
             why = review_reason(req, answer, inputs.value[i, j], bool(core.meets_minimum[i, j]))
         elif not core.meets_minimum[i, j]:
             why = failure_reason(req, answer, inputs.value[i, j])
+            why += "; admitted by override with 0 points for it, as it is below the minimum"
         else:
             continue
         reasons[i].append(f"{why} (settled by override)")
@@ -1026,7 +1033,7 @@ def _weight_frame(
              "weight": settings.quality_weight, "normalised": quality_share, "effective": quality_share}
         )  # fmt: skip
         rows.append(
-            {"level": "price", "id": "price", "service": "", "name": f"price points ({settings.price_formula.value})",
+            {"level": "price", "id": "price", "service": "", "name": f"price points ({FORMULAS[settings.price_formula].label.lower()})",
              "weight": settings.price_weight, "normalised": price_share, "effective": price_share}
         )  # fmt: skip
     for k, s in enumerate(inputs.psr.services):
@@ -1086,7 +1093,8 @@ def _method_warnings(
         out.append(f"Bids share rank {', '.join(shared[:10])}{' ...' if len(shared) > 10 else ''}.")
     if is_relative(settings) and core.eligible.sum() > 1:
         what = (
-            f"the price formula {settings.price_formula.value} compares each price with the lowest qualified price"
+            f"the price formula ({FORMULAS[settings.price_formula].label.lower()}) compares each price with the "
+            "lowest qualified price"
             if settings.method is Method.MEAT
             else "the tolerance band is measured from the best Z among the qualified bids"
         )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from xlsxwriter.utility import xl_col_to_name
 
+from slm_psr.engine.methods import METHODS
 from slm_psr.excel.comparison.context import STATUS_WORDS, Context, is_ufab, rank_of
 from slm_psr.excel.sheetkit import (
     Column,
@@ -66,9 +67,7 @@ def write_summary(sheet: Sheet, ctx: Context, stamp: str) -> None:
         sheet.line("No bid can be ranked yet", "section")
     sheet.line(
         f"{len(ctx.status)} bids: {counts['qualified']} qualified, {counts['needs review']} need review, "
-        f"{counts['disqualified']} disqualified. Method: {ev.settings.method.value}"
-        + (f", price formula {ev.settings.price_formula.value}" if ctx.method is Method.MEAT else "")
-        + "."
+        f"{counts['disqualified']} disqualified. Method: {METHODS[ev.settings.method].words(ev.settings)}."
     )
     if ev.warnings:
         sheet.line(f"{len(ev.warnings)} warning(s): see below the ranking.", "strong")
