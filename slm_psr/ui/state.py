@@ -71,7 +71,7 @@ def init() -> None:
     ss.project_id = pid
     if pid is not None and st.query_params.get(PROJECT_PARAM) != str(pid):
         st.query_params[PROJECT_PARAM] = str(pid)
-    if "user_name" not in ss:  # a new session, or Streamlit dropped the widget's value on a page switch
+    if "user_name" not in ss:  # a new session (reload, second tab), or a page switch dropped the widget
         ss.user_name = ss.get("_user") or _remembered_name()
     info = next((p for p in projects if p.id == pid), None)
     ss._project = _loaded(s, info) if info is not None else None
