@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from slm_psr import __version__
-from slm_psr.model import KIND_LABELS, PSR, Kind
+from slm_psr.model import PSR
 from slm_psr.psr_file import PSRFileError, content_hash, load_psr, recorded_hash
 
 
@@ -32,12 +32,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for service in psr.services:
         reqs = [r for r in psr.requirements if r.service == service.id]
         knock_outs = sum(r.is_knock_out for r in reqs)
-        prices = sum(r.kind is Kind.PRICE for r in reqs)
+        prices = sum(r.kind.spec.priced for r in reqs)
         print(
             f"  {service.id} {service.name}: weight {service.weight:g}, {len(reqs) - prices} requirements "
             f"({knock_outs} knock-outs), {prices} price items"
         )
-    kinds = sorted({KIND_LABELS[r.kind] for r in psr.requirements})
+    kinds = sorted({r.kind.label for r in psr.requirements})
     print(f"  kinds: {', '.join(kinds)}")
     ev = psr.evaluation
     print(f"  evaluation: {ev.method.value}, price formula {ev.price_formula.value}")
@@ -195,7 +195,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     from slm_psr import service
     from slm_psr.engine import Override, evaluate
+    from slm_psr.engine.methods import METHODS
     from slm_psr.model import Response
+    from slm_psr.wording import status_word
 
     responses: list[Response] = []
     input_files: list[tuple[str, str]] = []  # (file name, SHA-256) for the comparison workbook
@@ -253,13 +255,16 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     except (OSError, ValueError, ValidationError) as exc:
         print(f"cannot evaluate: {exc}", file=sys.stderr)
         return 1
-    print(f"{psr.id} version {psr.version}: {len(responses)} bids, method {result.settings.method.value}")
+    print(
+        f"{psr.id} version {psr.version}: {len(responses)} bids, {METHODS[result.settings.method].words(result.settings)}"
+    )
     width = max([len("supplier"), *(len(s) for s in result.suppliers["supplier"])])
     print(f"{'rank':>4}  {'supplier':<{width}}  {'status':<13} {'total':>9} {'price total':>16}")
     for row in result.suppliers.itertuples():
         rank = "-" if pd.isna(row.rank) else str(row.rank)
         total = "-" if pd.isna(row.total) else f"{row.total:.2f}"
-        print(f"{rank:>4}  {row.supplier:<{width}}  {row.status:<13} {total:>9} {row.price_total:>16,.2f}")
+        status = status_word(row.status)
+        print(f"{rank:>4}  {row.supplier:<{width}}  {status:<13} {total:>9} {row.price_total:>16,.2f}")
         for reason in row.reasons:
             print(f"{'':6}- {reason}")
     for warning in result.warnings:

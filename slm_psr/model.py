@@ -8,22 +8,28 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from dataclasses import field as _field
 from enum import Enum, StrEnum
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
     ValidationError,
     ValidationInfo,
     field_serializer,
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SCHEMA_VERSION = 1
 
@@ -39,19 +45,6 @@ class _AliasEnum(StrEnum):
                 if wanted == member.value or wanted in ALIASES.get(member, ()):
                     return member
         return None
-
-
-class Kind(_AliasEnum):
-    """What a requirement asks for, which fixes how answers are read and scored."""
-
-    AVAILABILITY = "availability"  # percent, e.g. 99.5
-    TIME_LIMIT = "time_limit"  # response/resolution time in the requirement's unit
-    COVERAGE = "coverage"  # service window, e.g. 24/7 or Mon-Fri 08:00-18:00
-    LANGUAGES = "languages"  # ISO 639-1 codes
-    YES_NO = "yes_no"  # certification, capability
-    NUMBER = "number"  # any number with a direction
-    QUALITATIVE = "qualitative"  # scored 0-10 by evaluators
-    PRICE = "price"  # a price item (monthly or one-time fee)
 
 
 class Direction(_AliasEnum):
@@ -101,13 +94,6 @@ class DecisionCriterion(_AliasEnum):
 
 
 ALIASES: dict[Enum, tuple[str, ...]] = {
-    Kind.AVAILABILITY: ("availability_percent", "percent", "%"),
-    Kind.TIME_LIMIT: ("time", "duration", "response_time", "resolution_time"),
-    Kind.COVERAGE: ("coverage_window", "service_window", "window"),
-    Kind.LANGUAGES: ("language",),
-    Kind.YES_NO: ("yesno", "bool", "boolean"),
-    Kind.QUALITATIVE: ("quality",),
-    Kind.PRICE: ("price_item",),
     Direction.HIGHER_IS_BETTER: ("max", "+", "higher", "maximise", "maximize"),
     Direction.LOWER_IS_BETTER: ("min", "_", "lower", "minimise", "minimize"),
     TimeUnit.MINUTES: ("min", "minute", "mins"),
@@ -119,16 +105,329 @@ ALIASES: dict[Enum, tuple[str, ...]] = {
     Method.UFAB_EXTENDED: ("extended",),
 }
 
-KIND_LABELS: dict[Kind, str] = {
-    Kind.AVAILABILITY: "availability",
-    Kind.TIME_LIMIT: "time limit",
-    Kind.COVERAGE: "coverage",
-    Kind.LANGUAGES: "languages",
-    Kind.YES_NO: "yes/no",
-    Kind.NUMBER: "number",
-    Kind.QUALITATIVE: "qualitative",
-    Kind.PRICE: "price",
+# --- requirement kinds: the names, and the registry that says what each means ------
+
+
+class _KindNames(type):
+    """Lets ``Kind.AVAILABILITY`` and ``for kind in Kind`` read the registry, as with an enum."""
+
+    def __getattr__(cls, attr: str) -> Kind:
+        spec = _KINDS.get(attr.lower()) if attr.isupper() else None
+        if spec is None:
+            raise AttributeError(f"no requirement kind {attr!r}; known kinds: {', '.join(_KINDS)}")
+        return spec.kind
+
+    def __iter__(cls) -> Iterator[Kind]:
+        return iter([spec.kind for spec in _KINDS.values()])
+
+    def __len__(cls) -> int:
+        return len(_KINDS)
+
+
+class Kind(str, metaclass=_KindNames):
+    """What a requirement asks for, which fixes how answers are read and scored: a name
+    ('availability') whose meaning is its :class:`KindSpec` in the registry.
+
+    Not an enum, so that a new kind is one registered spec (``slm_psr/kinds/``) and no
+    list here to edit. ``Kind("percent")`` reads an alias; there is one instance per
+    kind, so ``is`` compares as it does for enum members.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, value: object) -> Kind:
+        if isinstance(value, Kind):
+            return value
+        spec = find_kind(value)
+        if spec is None:
+            raise ValueError(f"{value!r} is not a requirement kind; use one of {', '.join(_KINDS)}")
+        return spec.kind
+
+    @property
+    def value(self) -> str:
+        return str.__str__(self)
+
+    @property
+    def spec(self) -> KindSpec:
+        """Everything this kind means (see :class:`KindSpec`)."""
+        return _KINDS[self.value]
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+    def __repr__(self) -> str:
+        return f"Kind.{self.value.upper()}"
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls, serialization=core_schema.plain_serializer_function_ser_schema(str.__str__)
+        )
+
+
+# The parts a kind's spec declares as plain data (the methods are KindSpec's abstract ones).
+KIND_ATTRIBUTES: dict[str, type | tuple[type, ...]] = {
+    "name": str,
+    "label": str,
+    "aliases": tuple,
+    "rules": frozenset,
+    "default_rule": Rule,
+    "direction": Direction,
+    "priced": bool,
+    "set_based": bool,
+    "evaluated_by_people": bool,
+    "answer_hint": str,
+    "cell_format": str,
 }
+# How an answer cell is formatted in the questionnaire (excel.questionnaire has one format each).
+CELL_FORMATS = ("percent", "number", "price", "text")
+
+
+class KindDefinitionError(TypeError):
+    """A kind that is not fully defined, refused when it is registered (at start-up)."""
+
+
+@dataclass(frozen=True)
+class AnswerColumn:
+    """One requirement's answers over all suppliers, as the engine hands them to the kind.
+
+    ``values`` and ``answers`` are object arrays (an answer is a stand-in with value None
+    where there is none); ``number`` marks the plain numbers among the values (not bools);
+    the type codes let a kind pick its values by type without a Python loop.
+    """
+
+    values: np.ndarray
+    answers: np.ndarray
+    number: np.ndarray
+    type_codes: np.ndarray  # int per value: its type's position in ``types``
+    types: tuple[type, ...]
+
+    def of_type(self, kind: type) -> np.ndarray:
+        """Which values are exactly of type ``kind`` (so a bool is not taken for a number)."""
+        return self.type_codes == (self.types.index(kind) if kind in self.types else -1)
+
+
+@dataclass(frozen=True)
+class ColumnReading:
+    """What a kind makes of an :class:`AnswerColumn` for the engine (one entry per supplier).
+
+    ``value`` is the offered level as a number in the requirement's unit (NaN where none),
+    ``readable`` whether the answer was readable as the kind asks. Kinds that compare sets
+    (``set_based``) also say whether each answer meets the minimum and the target.
+    """
+
+    value: np.ndarray
+    readable: np.ndarray
+    meets_minimum: np.ndarray | None = None
+    meets_target: np.ndarray | None = None
+
+
+class KindSpec(ABC):
+    """Everything one requirement kind means, for every layer: one object per kind.
+
+    The plain-data parts are listed in :data:`KIND_ATTRIBUTES`; the behaviour is the
+    abstract methods below. ``slm_psr.kinds.base`` gives defaults that suit most kinds;
+    a kind defines the rest in one module and registers itself with :func:`register_kind`.
+    A spec missing any part is refused there, at start-up, never at evaluation.
+    """
+
+    name: str  # the kind's name in PSR files, e.g. "availability"
+    label: str  # the buyer's word, e.g. "time limit"
+    aliases: tuple[str, ...]  # other names a PSR file may use
+    rules: frozenset[Rule]  # the scoring rules that fit
+    default_rule: Rule
+    direction: Direction  # the default direction
+    priced: bool  # a price item: summed into the bid's price, not scored
+    set_based: bool  # meets minimum/target by a set comparison, not by a number
+    evaluated_by_people: bool  # scored by evaluators, not read from the answer
+    answer_hint: str  # what an answer should be, for notes: "a percentage; write e.g. '99.5 %'"
+    cell_format: str  # the answer cell's format in the questionnaire, one of CELL_FORMATS
+
+    @property
+    def kind(self) -> Kind:
+        return _INSTANCES[self.name]
+
+    # the PSR: levels --------------------------------------------------------------
+
+    @abstractmethod
+    def level(self, value: Any, where: str) -> Level:
+        """A minimum or target from its JSON form; raises a buyer-readable error naming ``where``."""
+
+    @abstractmethod
+    def check(self, req: Requirement, where: str) -> None:
+        """Settle and check the kind's own fields of a requirement (unit, price basis, ranges)."""
+
+    @abstractmethod
+    def check_order(self, req: Requirement, where: str) -> None:
+        """Refuse a minimum stricter than the target (both are set when this is called)."""
+
+    @abstractmethod
+    def format_level(self, req: Requirement, level: Any) -> str:
+        """A level or an offered value in a buyer's words: '99.5 %', '4 hours' (never None here)."""
+
+    @abstractmethod
+    def level_in_words(self, req: Requirement, level: Any, *, minimum: bool) -> str:
+        """A minimum or target as the questionnaire says it: 'at least 99.5 %', 'all of DE, EN'."""
+
+    @abstractmethod
+    def requirement_words(self, req: Requirement) -> str:
+        """The minimum in a reason: 'minimum 99.5 %', 'maximum allowed 4 hours', 'required yes'."""
+
+    @abstractmethod
+    def level_cell(self, level: Any) -> str:
+        """A level as typed in the Requirements table ('99.5', 'de, en', 'yes')."""
+
+    @abstractmethod
+    def parse_level_cell(self, text: str, where: str) -> Any:
+        """The JSON form of a level typed in the Requirements table; ``ValueError`` names ``where``."""
+
+    # the questionnaire ------------------------------------------------------------
+
+    @abstractmethod
+    def how_to_answer(self, req: Requirement, currency: str) -> str:
+        """What the supplier types in the answer cell, in one line."""
+
+    @abstractmethod
+    def validation(self, req: Requirement, label: str) -> dict[str, Any] | None:
+        """The answer cell's data validation (XlsxWriter's options), or None."""
+
+    # reading an answer --------------------------------------------------------------
+
+    @abstractmethod
+    def answer_unit(self, req: Requirement) -> str:
+        """The unit an answer's value is in ('%', the requirement's unit, or '')."""
+
+    @abstractmethod
+    def percent_answer(self, req: Requirement) -> bool:
+        """Whether the answer is a percentage (a 0.995 in a percent cell means 99.5 %)."""
+
+    @abstractmethod
+    def read_text(self, unit: str, text: str, hours_per_day: float) -> Parsed:
+        """Read a text cell; depends on its arguments only (results are cached and shared)."""
+
+    @abstractmethod
+    def read_number(self, unit: str, x: float, number_format: str, hours_per_day: float) -> Parsed:
+        """Read a number cell (``number_format`` is its Excel format); cached like ``read_text``."""
+
+    @abstractmethod
+    def read_other(self, unit: str, value: object, shown: str, hours_per_day: float) -> Parsed:
+        """Read any other cell value (a bool, a time, a date); ``shown`` is its display text."""
+
+    # the engine -------------------------------------------------------------------
+
+    @abstractmethod
+    def level_numbers(self, req: Requirement) -> tuple[float, float]:
+        """(minimum, target) as the numbers the scoring kernels compare; NaN where absent."""
+
+    @abstractmethod
+    def read_column(self, req: Requirement, column: AnswerColumn, hours_per_day: float) -> ColumnReading:
+        """The answers as numbers for the engine (vectorised over suppliers)."""
+
+    @abstractmethod
+    def offered_text(self, req: Requirement, answer: Answer | None, value: float, *, detail: bool) -> str:
+        """What a supplier offered, as a buyer reads it ('12 hours', 'no answer')."""
+
+    @abstractmethod
+    def failure_detail(self, req: Requirement, answer: Answer | None, value: float) -> str:
+        """Why an answer misses the minimum, after the requirement's label, for a rejection letter."""
+
+
+_KINDS: dict[str, KindSpec] = {}  # name -> spec, in registration order
+_INSTANCES: dict[str, Kind] = {}
+_ALIASES: dict[str, str] = {}  # alias or name -> name
+
+
+def _key(value: object) -> str:
+    return str(value).strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def find_kind(value: object) -> KindSpec | None:
+    """The spec of a kind by its name or an alias ('percent', 'Time limit'), or None."""
+    if not isinstance(value, str):
+        return None
+    name = _ALIASES.get(_key(value))
+    return _KINDS[name] if name else None
+
+
+def registered_kinds() -> list[KindSpec]:
+    """Every registered kind's spec, in registration order."""
+    return list(_KINDS.values())
+
+
+def register_kind(spec: KindSpec) -> KindSpec:
+    """Add a kind to the registry; refuses a spec missing any part or clashing with another kind.
+
+    Call it once per kind at import (``slm_psr.kinds`` does for the built-in kinds);
+    it returns the spec so that a module can write ``SPEC = register_kind(Availability())``.
+    """
+    if not isinstance(spec, KindSpec):
+        raise KindDefinitionError(f"{spec!r} is not a KindSpec; a kind is a KindSpec subclass instance")
+    name = getattr(spec, "name", None)
+    who = f"kind {name!r}" if isinstance(name, str) else f"kind {type(spec).__name__}"
+    problems = []
+    for attr, wanted in KIND_ATTRIBUTES.items():
+        if not hasattr(spec, attr):
+            problems.append(f"{attr} is missing")
+        elif not isinstance(getattr(spec, attr), wanted):
+            problems.append(f"{attr} is {getattr(spec, attr)!r}, not a {getattr(wanted, '__name__', wanted)}")
+    if not problems:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", spec.name):
+            problems.append(f"name {spec.name!r} must be lower-case letters, digits and '_'")
+        if not spec.label.strip() or not spec.answer_hint.strip():
+            problems.append("label and answer_hint must say something")
+        if not spec.rules or not all(isinstance(r, Rule) for r in spec.rules):
+            problems.append("rules must be a set of Rule members")
+        elif spec.default_rule not in spec.rules:
+            problems.append(f"default_rule {spec.default_rule.value} is not among its rules")
+        if spec.cell_format not in CELL_FORMATS:
+            problems.append(f"cell_format {spec.cell_format!r} is not one of {', '.join(CELL_FORMATS)}")
+        if spec.name in _KINDS:
+            problems.append("a kind of that name is registered already")
+        for alias in (spec.name, *spec.aliases):
+            owner = _ALIASES.get(_key(alias))
+            if owner is not None and owner != spec.name:
+                problems.append(f"alias {alias!r} already names kind {owner}")
+    if problems:
+        raise KindDefinitionError(f"{who} is refused: {'; '.join(problems)}")
+    _KINDS[spec.name] = spec
+    _INSTANCES[spec.name] = str.__new__(Kind, spec.name)
+    for alias in (spec.name, *spec.aliases):
+        _ALIASES[_key(alias)] = spec.name
+    return spec
+
+
+def unregister_kind(name: str) -> None:
+    """Take a kind out of the registry again (for tests that add a kind of their own)."""
+    _KINDS.pop(name, None)
+    _INSTANCES.pop(name, None)
+    for alias in [a for a, owner in _ALIASES.items() if owner == name]:
+        del _ALIASES[alias]
+
+
+class _KindLabels(Mapping[Kind, str]):
+    """Kind -> the buyer's word for it, read live from the registry."""
+
+    def __getitem__(self, kind: Kind) -> str:
+        return Kind(kind).label
+
+    def __iter__(self) -> Iterator[Kind]:
+        return iter(Kind)
+
+    def __len__(self) -> int:
+        return len(_KINDS)
+
+
+KIND_LABELS: Mapping[Kind, str] = _KindLabels()
+
+
+MINUTES_PER_MONTH = 30.4375 * 24 * 60  # an average month: 365.25 / 12 days
+
+
+def downtime_minutes(percent: Any) -> Any:
+    """Allowed downtime per average month for an availability in percent (a float or an array)."""
+    return (100.0 - percent) / 100.0 * MINUTES_PER_MONTH
+
 
 # ISO 639-1 codes with their English names: the languages a PSR may ask for.
 LANGUAGE_NAMES: dict[str, str] = {
@@ -322,37 +621,6 @@ class Service(_Strict):
         return v
 
 
-DEFAULT_RULES: dict[Kind, Rule] = {
-    Kind.AVAILABILITY: Rule.DOWNTIME,
-    Kind.TIME_LIMIT: Rule.LINEAR,
-    Kind.COVERAGE: Rule.LINEAR,
-    Kind.LANGUAGES: Rule.EXTRAS,
-    Kind.YES_NO: Rule.PASS_FAIL,
-    Kind.NUMBER: Rule.LINEAR,
-    Kind.QUALITATIVE: Rule.EVALUATORS,
-    Kind.PRICE: Rule.NONE,
-}
-ALLOWED_RULES: dict[Kind, set[Rule]] = {
-    Kind.AVAILABILITY: {Rule.DOWNTIME, Rule.LINEAR, Rule.STEPS, Rule.PASS_FAIL, Rule.NONE},
-    Kind.TIME_LIMIT: {Rule.LINEAR, Rule.STEPS, Rule.PASS_FAIL, Rule.NONE},
-    Kind.COVERAGE: {Rule.LINEAR, Rule.STEPS, Rule.PASS_FAIL, Rule.NONE},
-    Kind.LANGUAGES: {Rule.EXTRAS, Rule.PASS_FAIL, Rule.NONE},
-    Kind.YES_NO: {Rule.PASS_FAIL, Rule.NONE},
-    Kind.NUMBER: {Rule.LINEAR, Rule.STEPS, Rule.PASS_FAIL, Rule.NONE},
-    Kind.QUALITATIVE: {Rule.EVALUATORS, Rule.NONE},
-    Kind.PRICE: {Rule.NONE},
-}
-DEFAULT_DIRECTIONS: dict[Kind, Direction] = {
-    Kind.AVAILABILITY: Direction.HIGHER_IS_BETTER,
-    Kind.TIME_LIMIT: Direction.LOWER_IS_BETTER,
-    Kind.COVERAGE: Direction.HIGHER_IS_BETTER,
-    Kind.LANGUAGES: Direction.HIGHER_IS_BETTER,
-    Kind.YES_NO: Direction.HIGHER_IS_BETTER,
-    Kind.NUMBER: Direction.HIGHER_IS_BETTER,
-    Kind.QUALITATIVE: Direction.HIGHER_IS_BETTER,
-    Kind.PRICE: Direction.LOWER_IS_BETTER,
-}
-
 Level = float | bool | list[str] | CoverageWindow | None
 
 
@@ -403,93 +671,42 @@ class Requirement(_Strict):
         if not isinstance(data, dict):
             return data
         data = dict(data)
-        try:
-            kind = Kind(data.get("kind"))
-        except ValueError:
+        spec = find_kind(data.get("kind"))
+        if spec is None:
             kinds = ", ".join(k.value for k in Kind)
-            raise _fail("kind", f"unknown kind '{data.get('kind')}'; use one of {kinds}") from None
+            raise _fail("kind", f"unknown kind '{data.get('kind')}'; use one of {kinds}")
         rid = data.get("id", "?")
         for field in ("minimum", "target"):
             value = data.get(field)
             if value is None:
                 continue
-            data[field] = _level_for(kind, value, f"requirement {rid}: {field}")
+            data[field] = spec.level(value, f"requirement {rid}: {field}")
         return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Requirement:
         where = f"requirement {self.id}"
+        spec = self.kind.spec
         if self.direction is None:
-            self.direction = DEFAULT_DIRECTIONS[self.kind]
+            self.direction = spec.direction
         if self.rule is None:
-            self.rule = Rule.STEPS if self.steps else DEFAULT_RULES[self.kind]
-        if self.rule not in ALLOWED_RULES[self.kind]:
-            allowed = ", ".join(sorted(r.value for r in ALLOWED_RULES[self.kind]))
+            self.rule = Rule.STEPS if self.steps else spec.default_rule
+        if self.rule not in spec.rules:
+            allowed = ", ".join(sorted(r.value for r in spec.rules))
             raise _fail(
                 "rule",
-                f"{where}: rule '{self.rule.value}' does not fit kind "
-                f"{KIND_LABELS[self.kind]}; use one of {allowed}",
+                f"{where}: rule '{self.rule.value}' does not fit kind {spec.label}; use one of {allowed}",
             )
         if self.rule is Rule.STEPS and not self.steps:
             raise _fail("steps", f"{where}: rule 'steps' needs a step table")
-        if self.kind is Kind.TIME_LIMIT:
-            if not self.unit:
-                self.unit = TimeUnit.HOURS.value
-            try:
-                self.unit = TimeUnit(self.unit).value
-            except ValueError:
-                raise _fail(
-                    "unit",
-                    f"{where}: unit '{self.unit}' is not a time unit; use minutes, hours or business_days",
-                ) from None
-        if self.kind is Kind.AVAILABILITY:
-            self.unit = "%"
-        if self.kind is Kind.PRICE:
-            if self.price_basis is None:
-                raise _fail("price_basis", f"{where}: a price item needs price_basis monthly or one_time")
-            if self.minimum is not None or self.target is not None:
-                raise _fail("price", f"{where}: price items have no minimum or target")
-        elif self.price_basis is not None:
+        if spec.priced and self.price_basis is None:
+            raise _fail("price_basis", f"{where}: a price item needs price_basis monthly or one_time")
+        if not spec.priced and self.price_basis is not None:
             raise _fail("price_basis", f"{where}: only price items have a price_basis")
-        if self.kind is Kind.QUALITATIVE:
-            for name, level in (("minimum", self.minimum), ("target", self.target)):
-                if level is not None and not 0 <= level <= 10:  # type: ignore[operator]
-                    raise _fail("range", f"{where}: {name} {level} must be a score from 0 to 10")
-        if self.kind is Kind.YES_NO and self.minimum is False:
-            self.minimum = None  # "no" as a minimum asks for nothing
-        self._check_order(where)
+        spec.check(self, where)
+        if self.minimum is not None and self.target is not None:
+            spec.check_order(self, where)
         return self
-
-    def _check_order(self, where: str) -> None:
-        lo, hi = self.minimum, self.target
-        if lo is None or hi is None:
-            return
-        if self.kind is Kind.LANGUAGES:
-            overlap = sorted(set(lo) & set(hi))  # type: ignore[arg-type]
-            if overlap:
-                raise _fail(
-                    "order",
-                    f"{where}: target lists desirable extra languages; "
-                    f"{', '.join(overlap)} is already required by the minimum",
-                )
-            return
-        if self.kind is Kind.COVERAGE:
-            if not hi.covers(lo):  # type: ignore[union-attr]
-                raise _fail(
-                    "order",
-                    f"{where}: minimum {lo} is stricter than the target {hi} "
-                    "(the target window must include the minimum window)",
-                )
-            return
-        if self.kind is Kind.YES_NO:
-            return
-        stricter = lo > hi if self.direction is Direction.HIGHER_IS_BETTER else lo < hi  # type: ignore[operator]
-        if stricter:
-            raise _fail(
-                "order",
-                f"{where}: minimum {format_level(self, lo)} is stricter than the target "
-                f"{format_level(self, hi)}",
-            )
 
     @field_serializer("minimum", "target")
     def _level_json(self, level: Level) -> Any:
@@ -501,75 +718,14 @@ class Requirement(_Strict):
 
     @property
     def is_scored(self) -> bool:
-        return self.rule is not Rule.NONE and self.kind is not Kind.PRICE
-
-
-def _level_for(kind: Kind, value: Any, where: str) -> Level:
-    if kind in (Kind.AVAILABILITY, Kind.TIME_LIMIT, Kind.NUMBER, Kind.QUALITATIVE):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _fail("level", f"{where} must be a number, got {value!r}")
-        if kind is Kind.AVAILABILITY and not 0 < value <= 100:
-            raise _fail(
-                "level", f"{where} {value} is not a percentage between 0 and 100 (write 99.5 for 99.5 %)"
-            )
-        if kind is Kind.TIME_LIMIT and value <= 0:
-            raise _fail("level", f"{where} must be a positive time, got {value}")
-        return float(value)
-    if kind is Kind.YES_NO:
-        if not isinstance(value, bool):
-            raise _fail("level", f"{where} must be true or false, got {value!r}")
-        return value
-    if kind is Kind.LANGUAGES:
-        codes = [value] if isinstance(value, str) else value
-        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-            raise _fail("level", f'{where} must be a list of ISO 639-1 codes like ["de", "en"]')
-        out = []
-        for code in codes:
-            code = code.strip().lower()
-            if code not in LANGUAGE_NAMES:
-                raise _fail(
-                    "language",
-                    f"{where}: unknown language code '{code}'; use ISO 639-1 codes such as de, en, fr",
-                )
-            if code not in out:
-                out.append(code)
-        return out
-    if kind is Kind.COVERAGE:
-        if isinstance(value, CoverageWindow):
-            return value
-        if not isinstance(value, str):
-            raise _fail("level", f"{where} must be a service window like 'Mon-Fri 08:00-18:00' or '24/7'")
-        try:
-            return CoverageWindow.parse(value)
-        except ValueError as exc:
-            raise _fail("level", f"{where}: {exc}") from None
-    raise _fail("level", f"{where}: {KIND_LABELS[kind]} items have no minimum or target")
+        return self.rule is not Rule.NONE and not self.kind.spec.priced
 
 
 def format_level(req: Requirement, level: Level) -> str:
     """A minimum, target or offered value in words a buyer reads: '99.5 %', '4 hours'."""
     if level is None:
         return "-"
-    if req.kind is Kind.AVAILABILITY:
-        return f"{_num(level)} %"  # type: ignore[arg-type]
-    if req.kind is Kind.TIME_LIMIT:
-        unit = {"minutes": "minutes", "hours": "hours", "business_days": "business days"}[req.unit]
-        if level == 1:
-            unit = unit.replace("minutes", "minute").replace("hours", "hour").replace("days", "day")
-        return f"{_num(level)} {unit}"  # type: ignore[arg-type]
-    if req.kind is Kind.LANGUAGES:
-        return ", ".join(c.upper() for c in level) or "none"  # type: ignore[union-attr]
-    if req.kind is Kind.YES_NO:
-        return "yes" if level else "no"
-    if req.kind is Kind.COVERAGE:
-        return str(level)
-    if req.kind is Kind.QUALITATIVE:
-        return f"{_num(level)} / 10"  # type: ignore[arg-type]
-    return f"{_num(level)} {req.unit}".strip()  # type: ignore[arg-type]
-
-
-def _num(x: float) -> str:
-    return f"{x:,.6f}".rstrip("0").rstrip(".")
+    return req.kind.spec.format_level(req, level)
 
 
 class EvaluationSettings(_Strict):
@@ -641,11 +797,11 @@ class PSR(_Strict):
 
     @property
     def price_items(self) -> list[Requirement]:
-        return [r for r in self.requirements if r.kind is Kind.PRICE]
+        return [r for r in self.requirements if r.kind.spec.priced]
 
     @property
     def service_requirements(self) -> list[Requirement]:
-        return [r for r in self.requirements if r.kind is not Kind.PRICE]
+        return [r for r in self.requirements if not r.kind.spec.priced]
 
 
 def reference_errors(data: dict[str, Any]) -> list[str]:
@@ -674,7 +830,7 @@ def reference_errors(data: dict[str, Any]) -> list[str]:
                 f"requirement {r.get('id')}: service '{r.get('service')}' is missing; "
                 f"known services: {', '.join(map(str, known))}"
             )
-    if not any(str(r.get("kind", "")).lower() in ("price", "price_item") for r in requirements):
+    if not any((spec := find_kind(r.get("kind"))) is not None and spec.priced for r in requirements):
         errors.append("the PSR has no price items; add at least a monthly fee")
     return errors
 

@@ -158,7 +158,7 @@ def test_buyer_goes_from_the_demo_psr_to_a_downloaded_comparison(page, tmp_path)
     screenshot(page, "3-responses")
 
     open_page(page, "4 Qualification", "Qualification")
-    page.get_by_text("Out, and why").wait_for()
+    page.get_by_text("Disqualified, and why").wait_for()
     assert page.get_by_text("Alpenblick Digital GmbH (alpenblick.xlsx)").count() == 1
     assert page.get_by_text("required DE, EN, FR; missing FR").count() == 1
     assert page.get_by_text("Rheinufer Systemhaus GmbH (rheinufer.xlsx)").count() == 1

@@ -20,6 +20,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import python_calamine
+import xlsxwriter
 
 from benchmarks.synthetic import make_psr, make_responses
 from slm_psr import __version__
@@ -557,3 +558,26 @@ def test_same_inputs_same_bytes(tender):
         generated_at=GENERATED,
     )
     assert again == tender["data"]
+
+
+def test_never_a_negative_zero(tender):
+    """Every number cell of every sheet: a -0 would print as '-0.00' in some readers."""
+    with zipfile.ZipFile(io.BytesIO(tender["data"])) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                values = re.findall(r"<v>([^<]*)</v>", archive.read(name).decode("utf-8"))
+                assert not [v for v in values if re.fullmatch(r"-0(\.0*)?(E[+-]?\d+)?", v)], name
+
+
+def test_the_sheet_kit_writes_no_negative_zero():
+    from slm_psr.excel.sheetkit import Column, Formats, Sheet, Styled
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    sheet = Sheet(wb, Formats(wb, "EUR"), "t", "title", "stamp", {})
+    sheet.table([Column("a", 8, "points"), Column("b", 8)], [[-0.0, Styled(-0.0, "points")]])
+    sheet.cell(sheet.row, 0, -0.0)
+    wb.close()
+    book = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))
+    numbers = [c.value for row in book["t"].iter_rows() for c in row if isinstance(c.value, float | int)]
+    assert numbers == [0, 0, 0] and all(math.copysign(1, v) == 1 for v in numbers)

@@ -153,7 +153,7 @@ def test_demo_services_and_weights(demo_result):
 
 def test_demo_warnings_and_method_description(demo_result):
     assert any(
-        w.startswith("Relative method: the price formula (lowest price ratio)") for w in demo_result.warnings
+        w.startswith("Relative method: the price formula 'lowest price ratio'") for w in demo_result.warnings
     )
     text = demo_result.method_description()
     assert "total = 60% x quality points + 40% x price points" in text
@@ -336,7 +336,10 @@ def test_cli_evaluate_with_responses_json(tmp_path, demo_bids, capsys):
     printed = capsys.readouterr().out
     assert code == 0
     lines = printed.splitlines()
-    assert lines[0] == "MS-2027-01 version 1: 4 bids, method meat"
+    assert lines[0] == (
+        "MS-2027-01 version 1: 4 bids, Most economically advantageous tender (MEAT), "
+        "price points = max x Pmin / P"
+    )
     assert lines[2].split()[:3] == ["1", "Beta", "qualified"]
     assert "- SD-01 languages: offered DE, EN; required DE, EN, FR; missing FR" in printed
     data = json.loads(out.read_text(encoding="utf-8"))
@@ -525,3 +528,35 @@ def test_score_table_cell_by_cell_against_the_answers():
     # every oddity of the tender shows up somewhere in the table
     assert {"no answer", "not scored yet"} <= set(table["offered"])
     assert any("evaluator_spread" in f for f in table["flags"]) and any(table["raw"] == "??")
+
+
+def test_a_warning_when_no_requirement_carries_weight(demo_psr_dict, demo_bids):
+    """Every requirement at weight 0: quality points are 0 for all bids (hand check: L = 0), so
+    price alone decides although the method still says 60 % quality: the evaluation says so, by code."""
+    from slm_psr.wording import WarningCode
+
+    for item in demo_psr_dict["requirements"]:
+        item["weight"] = 0
+    psr = PSR.model_validate(demo_psr_dict)
+    result = evaluate(psr, demo_bids, evaluator_scores=DEMO_SCORES)
+    assert (result.suppliers["quality_points"] == 0).all()
+    coded = [w for w in result.warnings if w.code is WarningCode.NO_QUALITY_WEIGHT]
+    assert len(coded) == 1
+    assert "price alone decides although the method gives quality 60%" in coded[0]
+    ufab = evaluate(
+        psr, demo_bids, evaluator_scores=DEMO_SCORES, settings=EvaluationSettings(method="ufab_simple")
+    )
+    assert any(w.code is WarningCode.NO_QUALITY_WEIGHT and "Z = L / P is 0" in w for w in ufab.warnings)
+    # with quality weighted at 0 on purpose, price alone deciding is what the buyer published
+    price_only = psr.evaluation.model_copy(update={"quality_weight": 0.0})
+    quiet = evaluate(psr, demo_bids, evaluator_scores=DEMO_SCORES, settings=price_only)
+    assert not any(w.code is WarningCode.NO_QUALITY_WEIGHT for w in quiet.warnings)
+
+
+def test_every_warning_carries_a_code(demo_result):
+    from slm_psr.wording import WarningCode
+
+    assert demo_result.warnings
+    assert all(isinstance(w.code, WarningCode) for w in demo_result.warnings)
+    relative = [w for w in demo_result.warnings if w.code is WarningCode.RELATIVE_METHOD]
+    assert len(relative) == 1 and relative[0].startswith("Relative method")

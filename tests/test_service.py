@@ -4,6 +4,7 @@ the app and the CLI alike, with overrides, evaluator scores, what-if weights and
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pandas as pd
 import pytest
@@ -72,6 +73,10 @@ def test_the_workbook_carries_the_audit_trail(stored):
     for entry in audit_rows(audit):
         assert f"action: {entry['action']}" in text
     assert {"create_project", "add_response", "set_override"} <= {e.action for e in audit}
+    # no negative zero (the demo's scores sheet held some before the sheet kit guarded against it)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/")]
+    assert not any("<v>-0</v>" in xml for xml in sheets)
     # every current upload is listed with its SHA-256
     for response in state.responses:
         assert response.sha256 in text

@@ -8,20 +8,16 @@ Pure functions over the model; no I/O. The entry point is :func:`evaluate`::
     result.explain("Acme")    # requirement by requirement: offered, points, contribution
 """
 
-from slm_psr.engine.evaluate import (
-    GATE_WORDS,
-    Evaluation,
-    collect_inputs,
-    compute,
-    evaluate,
-    method_description,
-    settle_overrides,
-)
+from slm_psr.engine.core import compute, settle_overrides
+from slm_psr.engine.evaluate import evaluate
+from slm_psr.engine.inputs import collect_inputs
 from slm_psr.engine.methods import TIE_BREAK, VALUE_PER, competition_rank, is_relative
 from slm_psr.engine.price import price_points
 from slm_psr.engine.qualify import DISQUALIFIED, NEEDS_REVIEW, QUALIFIED
+from slm_psr.engine.result import Evaluation, method_description
 from slm_psr.engine.rules import MINUTES_PER_MONTH, downtime_minutes
 from slm_psr.model import Override
+from slm_psr.wording import GATE_WORDS
 
 __all__ = [
     "DISQUALIFIED",

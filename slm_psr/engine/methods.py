@@ -186,8 +186,8 @@ CRITERION_WORDS: dict[DecisionCriterion, str] = {
 def _meat_relative(settings: EvaluationSettings) -> str | None:
     if settings.price_weight > 0 and settings.price_formula in RELATIVE_FORMULAS:
         return (
-            f"the price formula {settings.price_formula.value} compares each price with the lowest "
-            "qualified price"
+            f"the price formula '{FORMULAS[settings.price_formula].label.lower()}' compares each price "
+            "with the lowest qualified price"
         )
     return None
 
@@ -199,7 +199,7 @@ def _meat_lines(settings: EvaluationSettings, currency: str) -> list[str]:
     return [
         f"Method MEAT (weighted sum): total = {wq:.0%} x quality points + {wp:.0%} x price points, "
         f"both on 0-{mp}; highest total wins.",
-        f"Price formula {settings.price_formula.value}: {formula.text}"
+        f"Price formula '{formula.label.lower()}': {formula.text}"
         f"{formula.with_values(settings, currency)}, max = {mp}.",
     ]
 

@@ -86,6 +86,8 @@ class FormulaDef:
     parameters: tuple[FormulaParameter, ...] = ()
     # A further check of the parameters (they are all given): the problem in words, or None.
     check: Callable[[Mapping[str, float]], str | None] | None = None
+    # The parameter above which a bid earns no price points, named in a warning (e.g. the ceiling Pq).
+    zero_above: FormulaParameter | None = None
 
     @property
     def text(self) -> str:
@@ -167,6 +169,7 @@ FORMULAS: dict[PriceFormula, FormulaDef] = {
             kernel=pro_rata_ceiling,
             relative=True,
             parameters=(_CEILING,),
+            zero_above=_CEILING,
         ),
         FormulaDef(
             PriceFormula.ABSOLUTE,

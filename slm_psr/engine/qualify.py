@@ -21,21 +21,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from slm_psr.engine.rules import Levels, downtime_minutes, reaches
+from slm_psr.engine.rules import Levels, reaches
 from slm_psr.model import (
-    KIND_LABELS,
     Answer,
-    CoverageWindow,
-    Direction,
     Flag,
-    Kind,
     Requirement,
-    Rule,
-    TimeUnit,
-    format_level,
 )
+from slm_psr.wording import Status
 
-QUALIFIED, DISQUALIFIED, NEEDS_REVIEW = "qualified", "disqualified", "needs_review"
+QUALIFIED, DISQUALIFIED, NEEDS_REVIEW = Status.QUALIFIED, Status.DISQUALIFIED, Status.NEEDS_REVIEW
 
 
 # --- the gate (kernels) -----------------------------------------------------------
@@ -68,7 +62,7 @@ def status_of(fail: np.ndarray, review: np.ndarray) -> np.ndarray:
 
 def label(req: Requirement) -> str:
     """'SD-04 time limit'."""
-    return f"{req.id} {KIND_LABELS[req.kind]}"
+    return f"{req.id} {req.kind.label}"
 
 
 def offered_text(req: Requirement, answer: Answer | None, value: float, *, detail: bool = True) -> str:
@@ -76,61 +70,16 @@ def offered_text(req: Requirement, answer: Answer | None, value: float, *, detai
 
     With ``detail``, availability scored on downtime also shows the downtime per month.
     """
-    if req.kind is Kind.QUALITATIVE:
-        if np.isnan(value):
-            return "not scored yet"
-        return f"{format_level(req, round(float(value), 2))} (evaluators' mean)"
-    if answer is None or answer.value is None:
-        return "no answer"
-    shown = answer.value
-    if req.kind is Kind.TIME_LIMIT:
-        try:
-            unit = TimeUnit(answer.unit).value if answer.unit else req.unit
-        except ValueError:
-            return f"{shown} {answer.unit}"
-        if unit != req.unit and not np.isnan(value):
-            as_given = format_level(req.model_copy(update={"unit": unit}), shown)
-            return f"{as_given} ({format_level(req, round(float(value), 6))})"
-        return format_level(req, shown)
-    if req.kind is Kind.PRICE:
-        if isinstance(shown, bool) or not isinstance(shown, (int, float)):
-            return f"'{answer.raw}' (not an amount)"
-        return f"{float(shown):,.2f} {req.unit}".strip()
-    text = format_level(req, shown)
-    if detail and req.kind is Kind.AVAILABILITY and req.rule is Rule.DOWNTIME and not np.isnan(value):
-        text += f" (downtime up to {float(downtime_minutes(value)):,.1f} min/month)"
-    return text
+    return req.kind.spec.offered_text(req, answer, value, detail=detail)
 
 
 def _required(req: Requirement) -> str:
-    level = format_level(req, req.minimum)
-    if req.kind in (Kind.LANGUAGES, Kind.COVERAGE, Kind.YES_NO):
-        return f"required {level}"
-    if req.direction is Direction.LOWER_IS_BETTER:
-        return f"maximum allowed {level}"
-    return f"minimum {level}"
+    return req.kind.spec.requirement_words(req)
 
 
 def failure_reason(req: Requirement, answer: Answer | None, value: float) -> str:
     """Why a knock-out fails, naming requirement, offered value and minimum."""
-    if req.kind is Kind.QUALITATIVE:
-        return f"{label(req)}: evaluators' mean {format_level(req, round(float(value), 2))}, {_required(req)}"
-    if answer is None or answer.value is None:
-        word = "required" if req.kind in (Kind.LANGUAGES, Kind.COVERAGE, Kind.YES_NO) else "minimum"
-        return f"{label(req)}: no answer; {word} {format_level(req, req.minimum)}"
-    if req.kind is Kind.LANGUAGES:
-        offered = answer.value if isinstance(answer.value, list) else []
-        missing = [c for c in req.minimum if c not in offered]  # type: ignore[union-attr]
-        return (
-            f"{label(req)}: offered {format_level(req, offered)}; {_required(req)}; "
-            f"missing {', '.join(c.upper() for c in missing)}"
-        )
-    if req.kind is Kind.COVERAGE and isinstance(answer.value, CoverageWindow):
-        gaps = CoverageWindow.from_intervals(req.minimum.missing_from(answer.value))  # type: ignore[union-attr]
-        return f"{label(req)}: offered {answer.value}; {_required(req)}; not covered: {gaps}"
-    if req.kind is Kind.YES_NO:
-        return f"{label(req)}: answered {format_level(req, bool(answer.value))}; required yes"
-    return f"{label(req)}: offered {offered_text(req, answer, value, detail=False)}, {_required(req)}"
+    return f"{label(req)}: {req.kind.spec.failure_detail(req, answer, value)}"
 
 
 def _flag_words(answer: Answer) -> str:
@@ -139,7 +88,7 @@ def _flag_words(answer: Answer) -> str:
 
 def review_reason(req: Requirement, answer: Answer | None, value: float, passes: bool) -> str:
     """Why a knock-out needs a person to look before the bid can be qualified."""
-    if req.kind is Kind.QUALITATIVE:
+    if req.kind.spec.evaluated_by_people:
         return f"{label(req)}: not yet scored by the evaluators; {_required(req)}; needs review"
     if answer is None or answer.value is None or np.isnan(value):
         unit = (

@@ -38,9 +38,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from slm_psr.model import CoverageWindow, Direction, Kind, Requirement, Rule
+from slm_psr.model import MINUTES_PER_MONTH as MINUTES_PER_MONTH  # re-exported: the engine names it
+from slm_psr.model import Direction, Requirement, Rule
+from slm_psr.model import downtime_minutes as model_downtime
 
-MINUTES_PER_MONTH = 30.4375 * 24 * 60  # an average month: 365.25 / 12 days
 MAX_POINTS = 10.0
 
 # Integer codes so that a column's rule can be selected with numpy masks.
@@ -49,7 +50,7 @@ RULE_CODES: dict[Rule, int] = {rule: code for code, rule in enumerate(Rule)}
 
 def downtime_minutes(percent: np.ndarray | float) -> np.ndarray:
     """Allowed downtime per average month for an availability in percent."""
-    return (100.0 - np.asarray(percent, dtype=float)) / 100.0 * MINUTES_PER_MONTH
+    return model_downtime(np.asarray(percent, dtype=float))
 
 
 def reaches(value: np.ndarray, level: np.ndarray, sign: np.ndarray) -> np.ndarray:
@@ -77,19 +78,6 @@ class Levels:
     step_points: np.ndarray  # float (r, k), 0 padded
 
 
-def numeric_level(level: object) -> float:
-    """A minimum or target as the number the kernels compare (NaN when absent)."""
-    if level is None or level == []:
-        return np.nan
-    if isinstance(level, CoverageWindow):
-        return level.hours_per_week
-    if isinstance(level, bool):
-        return 1.0 if level else 0.0
-    if isinstance(level, list):  # languages compare as sets; the number is unused
-        return 1.0
-    return float(level)  # type: ignore[arg-type]
-
-
 def requirement_levels(requirements: list[Requirement]) -> Levels:
     """The column arrays for ``requirements`` (non-price items)."""
     r = len(requirements)
@@ -100,11 +88,9 @@ def requirement_levels(requirements: list[Requirement]) -> Levels:
         for i, step in enumerate(req.steps):
             thresholds[j, i] = step.threshold
             points[j, i] = step.points
-    minimum = np.array([numeric_level(req.minimum) for req in requirements], dtype=float)
-    target = np.array([numeric_level(req.target) for req in requirements], dtype=float)
-    for j, req in enumerate(requirements):
-        if req.kind is Kind.YES_NO and np.isnan(minimum[j]) and np.isnan(target[j]):
-            target[j] = 1.0  # a yes/no item without levels rewards "yes"
+    numbers = [req.kind.spec.level_numbers(req) for req in requirements]  # (minimum, target) each
+    minimum = np.array([lo for lo, _ in numbers], dtype=float).reshape(r)
+    target = np.array([hi for _, hi in numbers], dtype=float).reshape(r)
     return Levels(
         minimum=minimum,
         target=target,
@@ -114,7 +100,7 @@ def requirement_levels(requirements: list[Requirement]) -> Levels:
         ),
         rule=np.array([RULE_CODES[req.rule] for req in requirements], dtype=int),  # type: ignore[index]
         knock_out=np.array([req.is_knock_out for req in requirements], dtype=bool),
-        set_based=np.array([req.kind in (Kind.COVERAGE, Kind.LANGUAGES) for req in requirements], dtype=bool),
+        set_based=np.array([req.kind.spec.set_based for req in requirements], dtype=bool),
         step_thresholds=thresholds,
         step_points=points,
     )

@@ -19,17 +19,12 @@ from xlsxwriter.worksheet import Worksheet
 from slm_psr import __version__
 from slm_psr.excel.sheetkit import SAFE_STRINGS, header_text, print_setup
 from slm_psr.model import (
-    KIND_LABELS,
     PSR,
     SCHEMA_VERSION,
-    CoverageWindow,
-    Direction,
-    Kind,
     Level,
     Method,
     PriceBasis,
     Requirement,
-    format_level,
 )
 from slm_psr.psr_file import content_hash
 
@@ -89,9 +84,6 @@ PERCENT_FORMAT = "0.0##%"  # 0.995 shows as 99.5%; Excel turns a typed 99.5 into
 PRICE_FORMAT = "#,##0.00"
 TEXT_FORMAT = "@"  # keeps "24/7" from becoming the 24th of July in a German Excel
 
-COMMON_WINDOWS = ("24/7", "Mon-Fri 08:00-18:00", "Mon-Fri 07:00-20:00", "Mon-Sat 08:00-18:00")
-
-_TIME_UNIT_WORDS = {"minutes": "minutes", "hours": "hours", "business_days": "business days"}
 _BASIS_WORDS = {PriceBasis.MONTHLY: "monthly", PriceBasis.ONE_TIME: "one-time"}
 
 
@@ -102,43 +94,12 @@ def level_in_words(req: Requirement, level: Level, *, minimum: bool) -> str:
     """A minimum or target as a buyer would say it: 'at least 99.5 %', 'all of DE, EN, FR'."""
     if level is None or level == []:
         return "-"
-    text = format_level(req, level)
-    if req.kind is Kind.LANGUAGES:
-        return f"all of {text}" if minimum else f"extra languages: {text}"
-    if req.kind is Kind.YES_NO:
-        return "yes (required)" if minimum and level else text
-    if req.kind is Kind.COVERAGE:
-        return f"covers at least {text}"
-    if req.direction is Direction.LOWER_IS_BETTER:
-        return f"at most {text}"
-    return f"at least {text}"
+    return req.kind.spec.level_in_words(req, level, minimum=minimum)
 
 
 def how_to_answer(req: Requirement, currency: str = "EUR") -> str:
     """What the supplier types in the answer cell, in one line."""
-    if req.kind is Kind.AVAILABILITY:
-        return "A percentage, e.g. 99.9 (shown as 99.9%)"
-    if req.kind is Kind.TIME_LIMIT:
-        example = req.target if req.target is not None else req.minimum
-        return f"A number of {_TIME_UNIT_WORDS[req.unit]}, e.g. {_example(example, 4)}"
-    if req.kind is Kind.COVERAGE:
-        return "A service window: pick one or type e.g. Mon-Fri 08:00-18:00 or 24/7"
-    if req.kind is Kind.LANGUAGES:
-        return "Language codes separated by commas, e.g. DE, EN, FR"
-    if req.kind is Kind.YES_NO:
-        return "yes or no"
-    if req.kind is Kind.NUMBER:
-        example = _example(req.target if req.target is not None else req.minimum, 10)
-        if req.unit == "%":
-            return f"A number in percent, e.g. {example}"
-        return f"A number in {req.unit}, e.g. {example}" if req.unit else f"A number, e.g. {example}"
-    if req.kind is Kind.QUALITATIVE:
-        return "Summary, or the document and section of your offer that describes it (scored by the evaluation team)"
-    return f"Amount in {currency}, excl. VAT"
-
-
-def _example(level: Level, default: float) -> str:
-    return f"{level if isinstance(level, float) else default:g}"
+    return req.kind.spec.how_to_answer(req, currency)
 
 
 # --- the workbook -----------------------------------------------------------------
@@ -199,13 +160,13 @@ class _Formats:
         self.comment = wb.add_format({**answer, "num_format": TEXT_FORMAT, "text_wrap": True})
 
     def answer(self, req: Requirement) -> Any:
-        if req.kind is Kind.AVAILABILITY:
-            return self.answer_percent
-        if req.kind in (Kind.TIME_LIMIT, Kind.NUMBER):
-            return self.answer_number
-        if req.kind is Kind.PRICE:
-            return self.answer_price
-        return self.answer_text
+        """The answer cell's format, as the kind says (one of model.CELL_FORMATS)."""
+        return {
+            "percent": self.answer_percent,
+            "number": self.answer_number,
+            "price": self.answer_price,
+            "text": self.answer_text,
+        }[req.kind.spec.cell_format]
 
 
 def _fit_row(ws: Worksheet, row: int, cells: Sequence[tuple[str, float]]) -> None:
@@ -398,62 +359,7 @@ def _answers(ws: Worksheet, psr: PSR, fmt: _Formats) -> dict[str, int]:
 
 def _validation(req: Requirement) -> dict[str, Any] | None:
     """Data validation for an answer cell: warnings, so that a person can still type freely."""
-    label = f"{req.id} {KIND_LABELS[req.kind]}"[:32]
-    if req.kind is Kind.AVAILABILITY:
-        return {
-            "validate": "decimal",
-            "criteria": "between",
-            "minimum": 0,
-            "maximum": 1,
-            "error_type": "warning",
-            "error_title": label,
-            "error_message": "Type a percentage between 0 and 100, e.g. 99.9 (the cell shows 99.9%).",
-            "input_title": label,
-            "input_message": "A percentage, e.g. 99.9",
-        }
-    if req.kind in (Kind.TIME_LIMIT, Kind.NUMBER):
-        upper = 100 if req.unit == "%" else None
-        rule: dict[str, Any] = (
-            {"criteria": "between", "minimum": 0, "maximum": upper}
-            if upper
-            else {"criteria": ">=", "value": 0}
-        )
-        return {
-            "validate": "decimal",
-            **rule,
-            "error_type": "warning",
-            "error_title": label,
-            "error_message": f"Type a number: {how_to_answer(req)}.",
-            "input_title": label,
-            "input_message": how_to_answer(req),
-        }
-    if req.kind is Kind.YES_NO:
-        return {
-            "validate": "list",
-            "source": ["yes", "no"],
-            "error_type": "warning",
-            "error_title": label,
-            "error_message": "Pick yes or no.",
-        }
-    if req.kind is Kind.COVERAGE:
-        options = list(COMMON_WINDOWS)
-        for level in (req.minimum, req.target):
-            if isinstance(level, CoverageWindow) and "," not in level.text and level.text not in options:
-                options.append(level.text)
-        return {
-            "validate": "list",
-            "source": options,
-            "show_error": False,  # a suggestion list: any other window may be typed
-            "input_title": label,
-            "input_message": "Pick a window or type your own, e.g. Mon-Fri 07:00-19:00, Sat 09:00-13:00",
-        }
-    if req.kind is Kind.LANGUAGES:
-        return {
-            "validate": "any",
-            "input_title": label,
-            "input_message": "Two-letter language codes separated by commas, e.g. DE, EN, FR",
-        }
-    return None
+    return req.kind.spec.validation(req, f"{req.id} {req.kind.label}"[:32])
 
 
 def _prices(ws: Worksheet, psr: PSR, fmt: _Formats) -> dict[str, int]:

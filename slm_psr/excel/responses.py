@@ -40,9 +40,10 @@ from slm_psr.excel.questionnaire import (
     SUPPLIER_FIELDS,
     SUPPLIER_SHEET,
 )
-from slm_psr.model import KIND_LABELS, PSR, Answer, Flag, Kind, Requirement, Response, format_level
+from slm_psr.model import PSR, Answer, Flag, Requirement, Response
 from slm_psr.psr_file import content_hash
 from slm_psr.values import parse_answer
+from slm_psr.wording import offered_value
 
 MAX_ROWS = 5000  # rows read per sheet; a questionnaire has one per requirement
 MAX_CELLS = 500_000  # extent (rows x columns) of a sheet handed to python-calamine: about 16 MB
@@ -639,13 +640,13 @@ class _Reader:
             sheet, _, ref = answer.cell.rpartition("!")
             for text in answer.notes:
                 lines.append(
-                    f"{self.filename}, sheet {sheet}, cell {ref} ({req.id} {KIND_LABELS[req.kind]}): {text}"
+                    f"{self.filename}, sheet {sheet}, cell {ref} ({req.id} {req.kind.label}): {text}"
                 )
         return lines
 
     def _review_item(self, answer: Answer) -> ReviewItem:
         req = self.requirements[answer.requirement_id]
-        value = "-" if answer.value is None else _value_words(req, answer)
+        value = offered_value(req, answer)
         return ReviewItem(
             requirement_id=answer.requirement_id,
             cell=answer.cell,
@@ -741,17 +742,12 @@ def _header(
 
 def _is_fraction_candidate(req: Requirement, value: Any) -> bool:
     """A number that may be a percent typed into a percent-formatted cell (0.995 for 99.5 %)."""
-    percent_kind = req.kind is Kind.AVAILABILITY or (req.kind is Kind.NUMBER and req.unit == "%")
-    return percent_kind and isinstance(value, (int, float)) and not isinstance(value, bool) and value < 1.5
-
-
-def _value_words(req: Requirement, answer: Answer) -> str:
-    try:
-        if req.kind is Kind.PRICE:
-            return f"{answer.value:,.2f}"
-        return format_level(req, answer.value)  # type: ignore[arg-type]
-    except (TypeError, ValueError, KeyError):
-        return str(answer.value)
+    return (
+        req.kind.spec.percent_answer(req)
+        and isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and value < 1.5
+    )
 
 
 def _get(row: list[Any], col: int | None) -> Any:

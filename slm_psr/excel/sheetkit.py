@@ -123,11 +123,6 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
-def flag_words(flags: Iterable[str]) -> str:
-    """Flag values as words: ['needs_review', 'ambiguous'] -> 'needs review, ambiguous'."""
-    return ", ".join(str(getattr(f, "value", f)).replace("_", " ") for f in flags)
-
-
 # --- formats and sheet set-up ---------------------------------------------------------
 
 _PASS = {"bg_color": "#C6EFCE", "font_color": "#006100"}
@@ -265,7 +260,7 @@ class Sheet:
             self.ws.write_string(row, col, "yes" if value else "no", fmt)
         elif isinstance(value, (int, float)):
             if math.isfinite(value):
-                self.ws.write_number(row, col, value, fmt)
+                self.ws.write_number(row, col, value or 0.0, fmt)  # never a negative zero
         else:
             self.text(row, col, value, fmt)
 
@@ -364,7 +359,8 @@ class Sheet:
                         write_string(r, c, clean, formats[c])
                 elif kind is float or kind is int:
                     if value - value == 0:  # finite: NaN and inf leave the cell empty
-                        write_number(r, c, value, formats[c])
+                        # ``or 0.0``: -0.0 is falsy, so a negative zero is written as 0
+                        write_number(r, c, value or 0.0, formats[c])
                 elif kind is bool:
                     write_string(r, c, "yes" if value else "no", text_fmt)
                 elif kind is Styled:

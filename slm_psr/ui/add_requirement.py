@@ -1,8 +1,9 @@
 """The "Add a requirement" form of the Requirements page: one form per kind, minimum and target first.
 
-What each kind asks for is one entry of ``FORMS`` (the words, the examples, whether it
-has a unit, a direction or a price basis); the form itself never branches on a kind.
-When the requirement-kind registry lands, these entries are read from it.
+What each kind asks for is one entry of ``FORMS`` (the examples, whether it has a unit,
+a direction or a price basis); the kinds offered and their labels come from the
+registry, and a kind without an entry gets a form built from its registry entry. The
+form itself never branches on a kind.
 """
 
 from __future__ import annotations
@@ -48,7 +49,16 @@ FORMS: dict[Kind, KindForm] = {
     Kind.PRICE: KindForm("Monthly fee for the service desk", "", "", price=True),
 }
 UNIT_WORDS = {"minutes": "minutes", "hours": "hours", "business_days": "business days"}
-assert set(FORMS) == set(Kind), "every kind of requirement needs its form entry"
+
+
+def form_for(kind: Kind) -> KindForm:
+    """The form of a kind: its entry above, or one built from the kind's registry entry (a new kind)."""
+    if kind in FORMS:
+        return FORMS[kind]
+    spec = kind.spec
+    return KindForm(
+        spec.answer_hint, "" if spec.priced else "minimum", "" if spec.priced else "target", price=spec.priced
+    )
 
 
 def next_id(service: str, taken: list[str]) -> str:
@@ -80,12 +90,12 @@ def add_form(tables: dict[str, Any], service_ids: list[str], on_added) -> None:
         kind = Kind(
             a.selectbox(
                 "Kind",
-                [k.value for k in FORMS],
+                [k.value for k in Kind],
                 format_func=lambda v: KIND_LABELS[Kind(v)],
                 key=f"add.kind.{gen}",
             )
         )
-        form = FORMS[kind]
+        form = form_for(kind)
         service = b.selectbox("Service", service_ids, key=f"add.service.{gen}")
         rid = c.text_input(
             "ID",

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from slm_psr.kinds.base import cell_number
 from slm_psr.model import PSR, Kind, psr_errors
 
 SERVICE_COLUMNS = ["id", "name", "weight", "description"]
@@ -33,9 +34,6 @@ REQUIREMENT_COLUMNS = [
 ]
 META_FIELDS = ["id", "version", "title", "buyer", "currency", "term_months", "deadline"]
 
-_YES = {"yes", "y", "true", "ja", "oui", "1", "x"}
-_NO = {"no", "n", "false", "nein", "non", "0"}
-
 
 def _blank(value: Any) -> bool:
     if value is None:
@@ -53,20 +51,7 @@ def level_text(kind: Kind, level: Any) -> str:
     """A minimum or target as the text shown in the table cell."""
     if level is None or level == []:
         return ""
-    if kind is Kind.LANGUAGES:
-        return ", ".join(level)
-    if kind is Kind.YES_NO:
-        return "yes" if level else "no"
-    if isinstance(level, float):
-        return f"{level:,.6f}".rstrip("0").rstrip(".").replace(",", "")
-    return str(level)
-
-
-def _number(text: str) -> float:
-    cleaned = text.replace("%", "").replace("\u00a0", "").replace(" ", "")
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")  # 99,5 written the German way
-    return float(cleaned)
+    return Kind(kind).spec.level_cell(level)
 
 
 def parse_level(kind: Kind, text: Any, where: str) -> Any:
@@ -74,29 +59,17 @@ def parse_level(kind: Kind, text: Any, where: str) -> Any:
     text = _text(text)
     if not text:
         return None
-    if kind in (Kind.AVAILABILITY, Kind.TIME_LIMIT, Kind.NUMBER, Kind.QUALITATIVE):
-        try:
-            return _number(text)
-        except ValueError:
-            raise ValueError(f"{where}: '{text}' is not a number") from None
-    if kind is Kind.YES_NO:
-        if text.lower() in _YES:
-            return True
-        if text.lower() in _NO:
-            return False
-        raise ValueError(f"{where}: write yes or no, not '{text}'")
-    if kind is Kind.LANGUAGES:
-        return [code for code in re.split(r"[,;/\s]+", text.lower()) if code]
-    if kind is Kind.COVERAGE:
-        return text
-    raise ValueError(f"{where}: price items have no minimum or target; leave it empty")
+    return Kind(kind).spec.parse_level_cell(text, where)
+
+
+def _plain_number(x: Any) -> str:
+    """A step's threshold or points as typed: '99.5', '4' (no grouping, no float noise)."""
+    return f"{x:,.6f}".rstrip("0").rstrip(".").replace(",", "") if isinstance(x, float) else str(x)
 
 
 def steps_text(steps: list[dict[str, Any]]) -> str:
     """A step table as '60 → 4; 70 → 7' (answer at least → points)."""
-    return "; ".join(
-        f"{level_text(Kind.NUMBER, s['threshold'])} → {level_text(Kind.NUMBER, s['points'])}" for s in steps
-    )
+    return "; ".join(f"{_plain_number(s['threshold'])} → {_plain_number(s['points'])}" for s in steps)
 
 
 def parse_steps(text: Any, where: str) -> list[dict[str, float]]:
@@ -114,7 +87,7 @@ def parse_steps(text: Any, where: str) -> list[dict[str, float]]:
                 f"{where}: write steps as 'answer → points; ...' like '60 → 4; 70 → 7', not '{part}'"
             )
         try:
-            steps.append({"threshold": _number(pieces[0]), "points": _number(pieces[1])})
+            steps.append({"threshold": cell_number(pieces[0]), "points": cell_number(pieces[1])})
         except ValueError:
             raise ValueError(f"{where}: '{part}' needs two numbers, 'answer → points'") from None
     return steps

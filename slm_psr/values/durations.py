@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from fractions import Fraction
 
@@ -207,3 +208,48 @@ def convert_duration(
             f"assuming {_fmt(hours_per_business_day)} hours per business day",
         )
     return out
+
+
+# --- cells that hold a time ---------------------------------------------------------
+
+TIME_FORMAT = re.compile(r"\[?h+\]?:mm|mm:ss", re.IGNORECASE)  # an Excel time or duration format
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def excel_time_minutes(x: float) -> float:
+    """Excel keeps a time as a fraction of a day; round to the second it was typed to."""
+    return round(x * 86400) / 60
+
+
+def read_clock_cell(value: object, req_unit: str, hours_per_day: float) -> Parsed:
+    """A time, duration or (near Excel's epoch) datetime cell, in the requirement's unit."""
+    if isinstance(value, dt.timedelta):
+        minutes = value.total_seconds() / 60
+    elif isinstance(value, dt.datetime):
+        # Excel durations of a day or more arrive as dates near its epoch (1899-12-30).
+        if value.year > 1900:
+            return Parsed().flag(Flag.UNREADABLE, f"'{value.date()}' is a date, not a time; {_TIME_HINT}")
+        minutes = (value - _EXCEL_EPOCH).total_seconds() / 60
+    elif isinstance(value, dt.time):
+        minutes = value.hour * 60 + value.minute + value.second / 60
+    else:
+        raise TypeError(f"not a time: {value!r}")
+    out = Parsed(notes=[f"the time cell read as {_fmt(minutes)} minutes"])
+    return in_unit(out, minutes, _MIN, req_unit, hours_per_day)
+
+
+def in_unit(
+    out: Parsed, amount: float, unit: str, req_unit: str, hours_per_day: float, shown: str = ""
+) -> Parsed:
+    """Put a read duration into the requirement's unit, carrying flags and notes along."""
+    if not unit:
+        unit = req_unit
+        out.notes.append(f"{_q(shown)} has no unit; read as {_amount(amount, unit)} (the requirement's unit)")
+    converted = convert_duration(amount, unit, req_unit, hours_per_day)
+    out.value = converted.value
+    for f in converted.flags:
+        out.flag(f)
+    out.notes.extend(converted.notes)
+    if Flag.OUT_OF_RANGE in out.flags:
+        return out
+    return _check_duration(out, shown or _fmt(amount))

@@ -317,3 +317,19 @@ def _check_percent(out: Parsed, shown: str) -> Parsed:
     if isinstance(out.value, float) and not 0 <= out.value <= 100:
         out.flag(Flag.OUT_OF_RANGE, f"{_q(shown)}: {_fmt(out.value)} % is not a percentage between 0 and 100")
     return out
+
+
+def read_percent_cell(x: float, number_format: str) -> Parsed:
+    """A number cell that holds a percentage: 0.995 in a percent-formatted cell is 99.5 %."""
+    if "%" not in number_format:
+        return parse_percent(_fmt(x))
+    shown = f"{_fmt(_times_100(x))}%"
+    if 1 < x <= 100:
+        # Typed 99.5 into a cell pre-formatted as percent: Excel shows 9950 %.
+        out = Parsed(value=x)
+        return out.flag(
+            Flag.AMBIGUOUS,
+            f"the cell shows {shown}; read as {_fmt(x)} % (a percent-formatted cell holding {_fmt(x)}), "
+            "please confirm",
+        )
+    return _check_percent(Parsed(value=_times_100(x)), shown)

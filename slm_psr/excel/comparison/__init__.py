@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any
 import xlsxwriter
 
 from slm_psr import __version__
-from slm_psr.excel.comparison.context import STATUS_WORDS, context
+from slm_psr.excel.comparison.context import context
 from slm_psr.excel.comparison.method import write_answers, write_method
 from slm_psr.excel.comparison.qualification import write_qualification
 from slm_psr.excel.comparison.scores import write_prices, write_scores
 from slm_psr.excel.comparison.summary import write_summary
 from slm_psr.excel.sheetkit import EXCEL_CELL_LIMIT, WORKBOOK_OPTIONS, Column, Formats, Sheet, safe_text
 from slm_psr.model import Response
+from slm_psr.wording import STATUS_WORDS
 
 if TYPE_CHECKING:
     from slm_psr.engine import Evaluation

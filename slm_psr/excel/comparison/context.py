@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from slm_psr.engine.methods import METHODS
 from slm_psr.model import PSR, Method
+from slm_psr.wording import status_word
 
 if TYPE_CHECKING:
     from slm_psr.engine import Evaluation
-
-STATUS_WORDS = {"qualified": "qualified", "disqualified": "disqualified", "needs_review": "needs review"}
 
 
 # --- what the sheets share --------------------------------------------------------------
@@ -43,9 +43,7 @@ def rank_of(value: Any) -> int | None:
 def context(ev: Evaluation) -> Context:
     suppliers = ev.suppliers.sort_values("rank", kind="stable", na_position="last")
     names = suppliers["supplier"].tolist()
-    status = {
-        n: STATUS_WORDS.get(s, str(s)) for n, s in zip(names, suppliers["status"].tolist(), strict=True)
-    }
+    status = {n: status_word(s) for n, s in zip(names, suppliers["status"].tolist(), strict=True)}
     rank = {n: rank_of(r) for n, r in zip(names, suppliers["rank"].tolist(), strict=True)}
     knock_outs = [r.id for r in ev.psr.service_requirements if r.is_knock_out]
     return Context(
@@ -74,4 +72,4 @@ def _knock_out_results(ev: Evaluation, knock_outs: set[str]) -> dict[tuple[str, 
 
 
 def is_ufab(method: Method) -> bool:
-    return method is not Method.MEAT
+    return not METHODS[method].uses_price_points

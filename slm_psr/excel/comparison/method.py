@@ -7,16 +7,18 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from slm_psr import __version__
+from slm_psr.engine.methods import CRITERION_WORDS, METHODS
+from slm_psr.engine.price import FORMULAS
 from slm_psr.excel.comparison.context import Context
 from slm_psr.excel.sheetkit import (
     Column,
     Sheet,
     Styled,
-    flag_words,
     plain,
 )
-from slm_psr.model import Method, Response
+from slm_psr.model import Response
 from slm_psr.psr_file import content_hash
+from slm_psr.wording import flag_words
 
 if TYPE_CHECKING:
     pass
@@ -61,14 +63,15 @@ def write_method(
         sheet.wrapped(1, line, _METHOD_WIDTHS[1])
     sheet.row += 1
     typed_total = settings.quality_weight + settings.price_weight
-    params: list[tuple[str, Any]] = [("Method", settings.method.value)]
-    if settings.method is Method.MEAT:
+    method = METHODS[settings.method]
+    params: list[tuple[str, Any]] = [("Method", method.label)]
+    if method.uses_price_points:
         params += [
             ("Quality weight (as typed)", Styled(settings.quality_weight, "weight")),
             ("Quality weight (normalised)", Styled(settings.quality_weight / typed_total, "percent")),
             ("Price weight (as typed)", Styled(settings.price_weight, "weight")),
             ("Price weight (normalised)", Styled(settings.price_weight / typed_total, "percent")),
-            ("Price formula", settings.price_formula.value),
+            ("Price formula", FORMULAS[settings.price_formula].title),
         ]
         if settings.price_ceiling is not None:
             params.append(("Price ceiling Pq", Styled(settings.price_ceiling, "money")))
@@ -79,7 +82,10 @@ def write_method(
     params += [
         ("Maximum points", Styled(settings.max_points, "weight")),
         ("Tolerance band s (UfAB extended)", Styled(settings.tolerance, "percent")),
-        ("Decision criterion (UfAB extended)", settings.decision_criterion.value.replace("_", " ")),
+        (
+            "Decision criterion (UfAB extended)",
+            CRITERION_WORDS[settings.decision_criterion].removeprefix("the "),
+        ),
         ("Hours per business day", Styled(settings.hours_per_business_day, "weight")),
         ("Relative method", "yes: adding or removing a bid can change the ranking" if ev.relative else "no"),
     ]

@@ -12,9 +12,9 @@ from slm_psr.excel.sheetkit import (
     Column,
     Sheet,
     Styled,
-    flag_words,
 )
 from slm_psr.model import KIND_LABELS, Kind, PriceBasis
+from slm_psr.wording import flag_words
 
 if TYPE_CHECKING:
     pass

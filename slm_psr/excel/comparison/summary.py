@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any
 from xlsxwriter.utility import xl_col_to_name
 
 from slm_psr.engine.methods import METHODS
-from slm_psr.excel.comparison.context import STATUS_WORDS, Context, is_ufab, rank_of
+from slm_psr.excel.comparison.context import Context, is_ufab, rank_of
 from slm_psr.excel.sheetkit import (
     Column,
     Sheet,
 )
 from slm_psr.model import Method
+from slm_psr.wording import STATUS_WORDS, status_word
 
 if TYPE_CHECKING:
     pass
@@ -67,7 +68,7 @@ def write_summary(sheet: Sheet, ctx: Context, stamp: str) -> None:
         sheet.line("No bid can be ranked yet", "section")
     sheet.line(
         f"{len(ctx.status)} bids: {counts['qualified']} qualified, {counts['needs review']} need review, "
-        f"{counts['disqualified']} disqualified. Method: {METHODS[ev.settings.method].words(ev.settings)}."
+        f"{counts['disqualified']} disqualified. Method: {METHODS[ctx.method].words(ev.settings)}."
     )
     if ev.warnings:
         sheet.line(f"{len(ev.warnings)} warning(s): see below the ranking.", "strong")
@@ -78,7 +79,7 @@ def write_summary(sheet: Sheet, ctx: Context, stamp: str) -> None:
     data: list[list[Any]] = []
     for _, key in spec:
         if key == "status":
-            data.append([STATUS_WORDS.get(s, s) for s in frame["status"].tolist()])
+            data.append([status_word(s) for s in frame["status"].tolist()])
         elif key == "winner":
             data.append(["winner" if w else None for w in frame["winner"].tolist()])
         elif key == "rank":

@@ -6,21 +6,18 @@ import pandas as pd
 import streamlit as st
 
 from slm_psr import charts
+from slm_psr.engine.methods import METHODS
 from slm_psr.model import Method
 from slm_psr.ui import compute, state
 from slm_psr.ui.compute import evaluation_or_stop
+from slm_psr.wording import WarningCode
 
 HEAT_MAP_ALL = 40  # up to this many requirements one heat map shows them all
-
-RELATIVE_BECAUSE = {
-    True: "The price formula compares each price with the lowest qualified one",
-    False: "The tolerance band is measured from the best value among the qualified bids",
-}
 
 project = state.need_project()
 psr = project.psr
 published = psr.evaluation
-meat = published.method is Method.MEAT
+meat = METHODS[published.method].uses_price_points
 
 state.header(
     "Comparison",
@@ -111,7 +108,7 @@ if what_if:
 # --- the ranking ------------------------------------------------------------------------
 st.subheader("Ranking")
 if ranking.empty:
-    st.info("No bid is qualified yet. See the Qualification page for who is out or in review.")
+    st.info("No bid is qualified yet. See the Qualification page for who is disqualified or needs review.")
     st.stop()
 winners = ev.winners
 st.success(
@@ -149,16 +146,18 @@ st.dataframe(
 not_ranked = ev.suppliers[ev.suppliers["rank"].isna()]
 if len(not_ranked):
     who = ", ".join(not_ranked.supplier) if len(not_ranked) <= 8 else f"{len(not_ranked)} bids"
-    st.caption(f"Not ranked: {who} (out or in review; see Qualification).")
+    st.caption(f"Not ranked: {who} (disqualified or needing review; see Qualification).")
 
 # --- rank reversal ---------------------------------------------------------------------
 loo = ev.leave_one_out
+because = METHODS[ev.settings.method].relative_because(ev.settings) or ""  # the registry's words
+because = because[:1].upper() + because[1:]
 risky = loo[loo.winner_changes | loo.reversals.map(bool)] if len(loo) else loo
 if ev.relative and len(risky):
     winner_changes = loo[loo.winner_changes]
     lines = [row.note for row in (winner_changes if len(winner_changes) else risky).itertuples()][:5]
     st.warning(
-        f"**Rank reversal risk.** {RELATIVE_BECAUSE[meat]}, so removing a bid changes the others' order:\n"
+        f"**Rank reversal risk.** {because}, so removing a bid changes the others' order:\n"
         + "\n".join(f"- {line}" for line in lines),
         icon=":material/swap_vert:",
     )
@@ -178,10 +177,10 @@ if ev.relative and len(risky):
             width="stretch",
         )
 elif ev.relative:
-    st.caption(f"{RELATIVE_BECAUSE[meat]}, but leaving out any one bid changes no one's order here.")
+    st.caption(f"{because}, but leaving out any one bid changes no one's order here.")
 
-other_warnings = [w for w in ev.warnings if not w.startswith("Relative method")]
-if any("no evaluator scores yet" in w for w in other_warnings):
+other_warnings = [w for w in ev.warnings if getattr(w, "code", None) is not WarningCode.RELATIVE_METHOD]
+if any(getattr(w, "code", None) is WarningCode.UNSCORED for w in other_warnings):
     st.info(
         "Some qualitative criteria are not scored yet and count 0 points for now: the evaluators score "
         "them at the foot of the Qualification page.",

@@ -1,4 +1,4 @@
-"""Qualification: who passed the knock-outs, who is out and why, and overrides with a justification."""
+"""Qualification: who passed the knock-outs, who is disqualified and why, and overrides with a justification."""
 
 from __future__ import annotations
 
@@ -6,11 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from slm_psr.engine import DISQUALIFIED, GATE_WORDS, NEEDS_REVIEW, QUALIFIED
-from slm_psr.model import Kind
 from slm_psr.ui import compute, state
 from slm_psr.ui.compute import evaluation_or_stop
-
-STATUS_WORDS = {QUALIFIED: "qualified", NEEDS_REVIEW: "needs review", DISQUALIFIED: "out"}
 
 ss = st.session_state
 project = state.need_project()
@@ -18,7 +15,7 @@ store = state.store()
 
 state.header(
     "Qualification",
-    "The knock-out gate: a bid that misses any published minimum is out; a doubtful answer to a "
+    "The knock-out gate: a bid that misses any published minimum is disqualified; a doubtful answer to a "
     "minimum keeps the bid in review until you decide. Only qualified bids are compared.",
 )
 state.psr_change_banner(project)
@@ -28,9 +25,9 @@ ev = evaluation_or_stop(project)
 suppliers = ev.suppliers
 counts = suppliers.status.value_counts()
 a, b, c = st.columns(3)
-a.metric("Qualified", int(counts.get(QUALIFIED, 0)))
-b.metric("Needs review", int(counts.get(NEEDS_REVIEW, 0)))
-c.metric("Out", int(counts.get(DISQUALIFIED, 0)))
+a.metric(QUALIFIED.word.capitalize(), int(counts.get(QUALIFIED, 0)))
+b.metric(NEEDS_REVIEW.word.capitalize(), int(counts.get(NEEDS_REVIEW, 0)))
+c.metric(DISQUALIFIED.word.capitalize(), int(counts.get(DISQUALIFIED, 0)))
 
 out = suppliers[suppliers.status == DISQUALIFIED]
 review = suppliers[suppliers.status == NEEDS_REVIEW]
@@ -54,7 +51,7 @@ def bidder(row, icon: str, many: bool) -> None:
 
 
 if len(out):
-    st.subheader("Out, and why")
+    st.subheader("Disqualified, and why")
     st.caption("Each reason is written so that it can go into the rejection letter as it is.")
     for _, row in out.iterrows():
         bidder(row, ":material/cancel:", len(out) > 8)
@@ -200,7 +197,7 @@ if project.overrides:
                 st.rerun()
 
 # --- evaluator scores ------------------------------------------------------------------
-qualitative = [r for r in project.psr.requirements if r.kind is Kind.QUALITATIVE and r.is_scored]
+qualitative = [r for r in project.psr.requirements if r.kind.spec.evaluated_by_people and r.is_scored]
 if qualitative:
     st.subheader("Scores for qualitative criteria")
     st.caption(

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from slm_psr.excel.questionnaire import how_to_answer, level_in_words, write_questionnaire
-from slm_psr.model import KIND_LABELS, PriceBasis
+from slm_psr.model import PriceBasis
 from slm_psr.psr_file import content_hash
 from slm_psr.ui import state
 
@@ -60,7 +60,7 @@ for service in psr.services:
                         "Minimum (knock-out)": level_in_words(r, r.minimum, minimum=True),
                         "Target (full points)": level_in_words(r, r.target, minimum=False),
                         "How to answer": how_to_answer(r, psr.currency),
-                        "Kind": KIND_LABELS[r.kind],
+                        "Kind": r.kind.label,
                     }
                     for r in reqs
                 ]

@@ -11,7 +11,6 @@ import streamlit as st
 from slm_psr.engine.methods import CRITERION_WORDS, METHODS
 from slm_psr.engine.price import FORMULAS
 from slm_psr.model import (
-    KIND_LABELS,
     Direction,
     Kind,
     Method,
@@ -227,7 +226,7 @@ with r1:
             "kind": st.column_config.SelectboxColumn(
                 "Kind",
                 options=[k.value for k in Kind],
-                format_func=lambda v: KIND_LABELS[Kind(v)],
+                format_func=lambda v: Kind(v).label,
                 required=True,
             ),
             "unit": st.column_config.TextColumn(

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from slm_psr.model import Answer, Flag, Kind, Response, format_level
+from slm_psr.model import Answer, Flag, Response
 from slm_psr.ui import state
 from slm_psr.ui.compute import read_upload
 from slm_psr.values import parse_answer
+from slm_psr.wording import flag_words, offered_value
 
 ss = st.session_state
 project = state.need_project()
@@ -124,13 +125,9 @@ if not responses:
 
 
 def read_as(rid: str, answer: Answer) -> str:
-    """The value as read, in the requirement's words ('99.5 %', '2 hours')."""
+    """The value as read, worded as the import report and the workbook word it ('1,234.50 EUR/month')."""
     req = next((q for q in project.psr.requirements if q.id == rid), None)
-    if answer.value is None or req is None:
-        return "-"
-    if answer.unit and req.kind is Kind.TIME_LIMIT:
-        req = req.model_copy(update={"unit": answer.unit})
-    return format_level(req, answer.value)
+    return "-" if req is None else offered_value(req, answer)
 
 
 def flagged_answers(response: Response) -> list[dict]:
@@ -143,8 +140,7 @@ def flagged_answers(response: Response) -> list[dict]:
                     "Cell": answer.cell,
                     "As typed": answer.raw,
                     "Read as": read_as(rid, answer),
-                    "Why": "; ".join(answer.notes)
-                    or ", ".join(f.value.replace("_", " ") for f in answer.flags),
+                    "Why": "; ".join(answer.notes) or flag_words(answer.flags),
                 }
             )
     return rows

@@ -1,0 +1,302 @@
+"""Evaluation, step 1: the PSR and the responses read once into numeric matrices (suppliers x requirements)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import chain, repeat
+from operator import attrgetter
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from slm_psr.engine.rules import Levels, requirement_levels
+from slm_psr.model import (
+    PSR,
+    AnswerColumn,
+    EvaluationSettings,
+    Flag,
+    Requirement,
+    Response,
+)
+from slm_psr.wording import WarningCode, WarningText
+
+EVALUATOR_COLUMNS = ("supplier", "requirement", "evaluator", "score")
+
+
+# --- 1. the model as matrices -----------------------------------------------------
+
+
+@dataclass
+class Inputs:
+    """Numeric matrices (suppliers x requirements) read once from the model."""
+
+    psr: PSR
+    responses: list[Response]
+    suppliers: list[str]
+    requirements: list[Requirement]  # every non-price requirement, PSR order
+    price_items: list[Requirement]
+    levels: Levels
+    value: np.ndarray  # offered level as a number (see rules.sla_points)
+    answered: np.ndarray
+    doubtful: np.ndarray  # flagged, unreadable, or a qualitative criterion not yet scored
+    flagged: np.ndarray  # flagged for review by the reader
+    set_meets_minimum: np.ndarray  # coverage and languages
+    set_meets_target: np.ndarray
+    spread: np.ndarray  # qualitative: max - min of the evaluators' scores
+    amounts: np.ndarray  # price items: amount per basis, NaN when missing
+    price_doubtful: np.ndarray  # missing or flagged amounts
+    notes: list[str] = field(default_factory=list)  # problems found while reading
+    table: AnswerTable | None = None  # the answers as read, for the score table's text columns
+
+
+class _NoAnswer:
+    """Stands in for a missing answer, so that every cell reads alike (no ``None`` check per cell)."""
+
+    __slots__ = ()
+    value = None
+    raw = ""
+    unit = ""
+    flags: tuple[Flag, ...] = ()
+    needs_review = False
+
+
+NO_ANSWER = _NoAnswer()
+_VALUE, _UNIT, _RAW, _FLAGS = (attrgetter(a) for a in ("value", "unit", "raw", "flags"))
+
+
+@dataclass
+class AnswerTable:
+    """Every supplier's answer to every requirement and price item, in PSR order, supplier by
+    supplier (the score table's row order): each Answer is read once, in the order the
+    responses were built, because reading half a million of them scattered is what costs."""
+
+    n_suppliers: int
+    ids: list[str]  # requirement and price item IDs, PSR order
+    answers: np.ndarray  # Answer, or NO_ANSWER where there is none (object arrays, one per cell)
+    values: np.ndarray
+    raws: np.ndarray
+    flags: np.ndarray
+
+    def __post_init__(self) -> None:
+        self._position = {rid: k for k, rid in enumerate(self.ids)}
+        shape = (self.n_suppliers, len(self.ids))
+        self.objects = self.values.reshape(shape)
+        types = list(map(type, self.values))
+        self._types = list(dict.fromkeys(types))  # each value type met, judged once below
+        code = {kind: k for k, kind in enumerate(self._types)}
+        self._type_code = np.fromiter(map(code.__getitem__, types), np.intp, len(types)).reshape(shape)
+        self.flagged = np.fromiter(map(bool, self.flags), bool, len(self.flags)).reshape(shape)
+
+    def of_type(self, test: Any) -> np.ndarray:
+        """(suppliers x ids) mask of the values whose type passes ``test``."""
+        return np.array([bool(test(kind)) for kind in self._types], dtype=bool)[self._type_code]
+
+    @property
+    def type_codes(self) -> np.ndarray:
+        """(suppliers x ids) the position of each value's type in :attr:`types`."""
+        return self._type_code
+
+    @property
+    def types(self) -> tuple[type, ...]:
+        return tuple(self._types)
+
+    def types_in(self, requirement_id: str) -> set[type]:
+        """The types of one requirement's values."""
+        codes = np.unique(self._type_code[:, self._position[requirement_id]])
+        return {self._types[code] for code in codes.tolist()}
+
+    def position(self, requirement_id: str) -> int:
+        return self._position[requirement_id]
+
+    def column(self, cells: np.ndarray, requirement_id: str) -> np.ndarray:
+        """One requirement's entries of ``cells`` (laid out like ``answers``), supplier by supplier."""
+        return cells[self._position[requirement_id] :: len(self.ids)]
+
+
+def read_answers(responses: list[Response], requirements: list[Requirement]) -> AnswerTable:
+    """The :class:`AnswerTable` of ``responses`` over ``requirements`` (PSR order)."""
+    ids = [q.id for q in requirements]
+    count = len(responses) * len(ids)
+    # object arrays, not lists: the garbage collector does not walk numpy arrays, and
+    # walking half a million references on each young collection costs more than reading
+    answers = np.fromiter(
+        chain.from_iterable(map(resp.answers.get, ids, repeat(NO_ANSWER)) for resp in responses),
+        object,
+        count,
+    )
+    return AnswerTable(
+        n_suppliers=len(responses),
+        ids=ids,
+        answers=answers,
+        values=np.fromiter(map(_VALUE, answers), object, count),
+        raws=np.fromiter(map(_RAW, answers), object, count),
+        flags=np.fromiter(map(_FLAGS, answers), object, count),
+    )
+
+
+def _is_number_type(kind: type) -> bool:
+    return kind in (int, float) or (
+        issubclass(kind, (int, float, np.number)) and not issubclass(kind, (bool, np.bool_))
+    )
+
+
+def _read_columns(
+    requirements: list[Requirement], table: AnswerTable, hours_per_business_day: float
+) -> tuple[np.ndarray, ...]:
+    """The answers to ``requirements`` as (value, unreadable, flagged, meets_min, meets_target)
+    matrices (suppliers x requirements); qualitative criteria are left to the evaluators' table."""
+    columns = [table.position(q.id) for q in requirements]
+    objects = table.objects[:, columns]
+    n, r = objects.shape
+    value = np.full((n, r), np.nan)
+    flagged = np.zeros((n, r), bool)
+    meets_min = np.zeros((n, r), bool)
+    meets_target = np.zeros((n, r), bool)
+    given = table.of_type(lambda kind: kind is not type(None))[:, columns]
+    number = table.of_type(_is_number_type)[:, columns]
+    ok = np.zeros((n, r), bool)  # readable as the kind asks
+    unreadable = np.zeros((n, r), bool)
+    for i, j in zip(*np.nonzero(table.flagged[:, columns]), strict=True):  # few answers carry flags
+        answer = table.answers[i * len(table.ids) + columns[j]]
+        flagged[i, j] = answer.needs_review
+        unreadable[i, j] = answer.value is None and Flag.UNREADABLE in answer.flags
+    types = table.types
+    for j, req in enumerate(requirements):
+        # each kind reads its own column (one vectorised pass over the suppliers)
+        column = AnswerColumn(
+            values=objects[:, j],
+            answers=table.column(table.answers, req.id),
+            number=number[:, j],
+            type_codes=table.type_codes[:, columns[j]],
+            types=types,
+        )
+        reading = req.kind.spec.read_column(req, column, hours_per_business_day)
+        value[:, j] = reading.value
+        ok[:, j] = reading.readable
+        if reading.meets_minimum is not None:
+            meets_min[:, j] = reading.meets_minimum
+        if reading.meets_target is not None:
+            meets_target[:, j] = reading.meets_target
+    unreadable |= given & ~ok
+    return value, unreadable, flagged, meets_min, meets_target
+
+
+def _evaluator_table(
+    scores: pd.DataFrame | None, psr: PSR, suppliers: list[str]
+) -> tuple[dict[tuple[str, str], tuple[float, float, float]], list[str]]:
+    """(supplier, requirement) -> (mean, lowest, highest) from the evaluators' table; plus notes."""
+    if scores is None or len(scores) == 0:
+        return {}, []
+    missing = [c for c in EVALUATOR_COLUMNS if c not in scores.columns]
+    if missing:
+        raise ValueError(
+            f"evaluator scores: missing column(s) {', '.join(missing)}; "
+            f"expected columns {', '.join(EVALUATOR_COLUMNS)}"
+        )
+    table = scores.loc[:, list(EVALUATOR_COLUMNS)].copy()
+    table["score"] = pd.to_numeric(table["score"], errors="coerce")
+    bad = table[table["score"].isna() | (table["score"] < 0) | (table["score"] > 10)]
+    if len(bad):
+        row = bad.iloc[0]
+        raise ValueError(
+            f"evaluator scores: {row['evaluator']} gave {row['supplier']} on {row['requirement']} "
+            f"the score {scores.loc[bad.index[0], 'score']!r}; scores run from 0 to 10"
+        )
+    kinds = {r.id: r.kind for r in psr.requirements}
+    for rid in table["requirement"].unique():
+        if rid not in kinds:
+            raise ValueError(f"evaluator scores: requirement {rid} is not in the PSR")
+        if not kinds[rid].spec.evaluated_by_people:
+            raise ValueError(
+                f"evaluator scores: requirement {rid} is not a qualitative criterion; "
+                "only qualitative criteria are scored by evaluators"
+            )
+    notes = []
+    unknown = sorted(map(str, set(table["supplier"]) - set(suppliers)))
+    if unknown:
+        notes.append(
+            WarningText(
+                WarningCode.EVALUATOR_UNKNOWN_SUPPLIER,
+                f"evaluator scores name supplier(s) without a response: {', '.join(unknown)}",
+            )
+        )
+    stats = table.groupby(["supplier", "requirement"])["score"].agg(["mean", "min", "max"])
+    table_by_cell = dict(
+        zip(stats.index, zip(stats["mean"], stats["min"], stats["max"], strict=True), strict=True)
+    )
+    return table_by_cell, notes  # type: ignore[return-value]
+
+
+def collect_inputs(
+    psr: PSR,
+    responses: list[Response],
+    *,
+    evaluator_scores: pd.DataFrame | None = None,
+    settings: EvaluationSettings | None = None,
+) -> Inputs:
+    """Read the responses into matrices; raises ``ValueError`` for duplicate suppliers or bad scores."""
+    settings = settings or psr.evaluation
+    suppliers = [r.supplier for r in responses]
+    dupes = sorted(name for name, count in Counter(suppliers).items() if count > 1)
+    if dupes:
+        raise ValueError(f"two responses carry the same supplier name: {', '.join(dupes)}; keep one each")
+    requirements = psr.service_requirements
+    price_items = psr.price_items
+    spread = np.full((len(responses), len(requirements)), np.nan)
+    evaluated, notes = _evaluator_table(evaluator_scores, psr, suppliers)
+    for resp in responses:
+        other_psr = resp.psr_id and resp.psr_id != psr.id
+        other_version = resp.psr_version is not None and resp.psr_version != psr.version
+        if other_psr or other_version:
+            version = "?" if resp.psr_version is None else resp.psr_version
+            notes.append(
+                WarningText(
+                    WarningCode.OTHER_PSR_VERSION,
+                    f"{resp.supplier} answered {resp.psr_id or psr.id} version {version}; "
+                    f"this evaluation uses {psr.id} version {psr.version}: check the answers still fit",
+                )
+            )
+    table = read_answers(responses, psr.requirements)
+    value, unreadable, flagged, set_min, set_target = _read_columns(
+        requirements, table, settings.hours_per_business_day
+    )
+    # qualitative criteria: the evaluators' mean, not the answers
+    qualitative = np.array([q.kind.spec.evaluated_by_people for q in requirements], dtype=bool)
+    value[:, qualitative] = np.nan
+    flagged[:, qualitative] = set_min[:, qualitative] = set_target[:, qualitative] = False
+    row_of = {name: i for i, name in enumerate(suppliers)}
+    column_of = {q.id: j for j, q in enumerate(requirements)}
+    for (name, rid), (mean, low, high) in evaluated.items():
+        if name in row_of:  # suppliers without a response are named in the notes
+            value[row_of[name], column_of[rid]] = mean
+            spread[row_of[name], column_of[rid]] = high - low
+    answered = ~np.isnan(value)
+    unreadable[:, qualitative] = ~answered[:, qualitative]  # not yet scored: a person must act
+    columns = [table.position(item.id) for item in price_items]
+    number = table.of_type(_is_number_type)[:, columns]
+    # C order: the price totals' matrix product must sum in the same order every time
+    amounts = np.where(number, table.objects[:, columns], np.nan).astype(float, order="C")
+    price_doubtful = np.ascontiguousarray(~number)
+    for i, j in zip(*np.nonzero(number & table.flagged[:, columns]), strict=True):
+        price_doubtful[i, j] = table.answers[i * len(table.ids) + columns[j]].needs_review
+    return Inputs(
+        psr=psr,
+        responses=responses,
+        suppliers=suppliers,
+        requirements=requirements,
+        price_items=price_items,
+        levels=requirement_levels(requirements),
+        value=value,
+        answered=answered,
+        doubtful=flagged | unreadable,
+        flagged=flagged,
+        set_meets_minimum=set_min,
+        set_meets_target=set_target,
+        spread=spread,
+        amounts=amounts,
+        price_doubtful=price_doubtful,
+        notes=notes,
+        table=table,
+    )
