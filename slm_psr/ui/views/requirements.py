@@ -122,7 +122,7 @@ def show_errors(errors: list[str], ok: str) -> None:
 
 state.header(
     "Requirements",
-    "What you ask of the suppliers: services with their weights, each requirement with its minimum "
+    "What you ask of the suppliers, the PSR: services with their weights, each requirement with its minimum "
     "(a knock-out, published in advance) and its target (full points), and how bids are compared.",
 )
 
@@ -222,7 +222,7 @@ with r1:
         {
             "id": st.column_config.TextColumn("ID", required=True, max_chars=32, pinned=True),
             "service": st.column_config.SelectboxColumn("Service", options=service_ids, required=True),
-            "text": st.column_config.TextColumn("Requirement", width="large", required=True),
+            "text": st.column_config.TextColumn("Requirement", width="medium", required=True),
             "kind": st.column_config.SelectboxColumn(
                 "Kind",
                 options=[k.value for k in Kind],
