@@ -61,10 +61,12 @@ ALLOWED = {
         "kinds",
         "model",
         "psr_file",
+        "psr_merge",
         "reports",
         "sanitise",
         "service",
         "store",
+        "templates",
         "ui",
         "values",
         "wording",
@@ -73,6 +75,8 @@ ALLOWED = {
     "reports": {"charts", "contract_terms", "engine", "model", "reports", "sanitise", "wording"},
     "pairwise_file": {"engine", "model", "sanitise"},
     "sanitise": set(),
+    "templates": {"model"},
+    "psr_merge": set(),
 }
 
 

@@ -135,11 +135,13 @@ def test_a_stale_save_shows_the_conflict_and_keeps_the_edits(app, database):
     assert store.load(pid).psr.service("SD").weight == 40  # nothing overwritten
     assert "Unsaved changes" in texts(app)  # the edit is still there
 
-    app.button(key="conflict_mine").click().run()
+    assert "title: " in texts(app) and "(revised)" in texts(app)  # their change, shown before merging
+    app.button(key="conflict_merge").click().run()
     app.button(key="save_psr").click().run()
     assert not app.exception
     saved = store.load(pid)
     assert saved.psr_version == 3 and saved.psr.service("SD").weight == 42
+    assert saved.psr.title == psr.title  # the colleague's title is kept, not silently reverted
 
 
 def test_questionnaire_shows_the_disclosed_minimums(app):
@@ -274,6 +276,7 @@ def test_an_override_needs_a_justification_and_changes_the_result(app, database)
     assert "Westpark Datacenter Services GmbH" in texts(app)
     assert app.metric[1].value == "1"  # needs review
     app.selectbox(key="override_supplier.0").set_value("Westpark Datacenter Services GmbH")
+    app.selectbox(key="override_scope.0").set_value("")  # the whole bid: chosen, never the default
     app.radio(key="override_decision.0").set_value("accept")
     app.button(key="record_override").click().run()
     assert "Write the justification first" in texts(app)

@@ -28,7 +28,7 @@ import random
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from slm_psr.model import PSR, Override, Response, decision_word
 from slm_psr.psr_file import content_hash, dumps_psr, loads_psr
 from slm_psr.store import chain, integrity
 from slm_psr.store.database import WRITE, make_engine, upgrade
+from slm_psr.store.decisions import DecisionStore, apply_value_decisions, read_decisions
 from slm_psr.store.errors import (
     Archived,
     Conflict,
@@ -146,6 +147,8 @@ class ProjectState:
     evaluator_scores: list[dict[str, Any]]
     settings: dict[str, Any]
     revision: int
+    value_decisions: list[dict[str, Any]] = field(default_factory=list)  # see ``decisions``
+    acknowledged_psr_versions: list[int] = field(default_factory=list)
 
     @property
     def id(self) -> int:
@@ -156,8 +159,20 @@ class ProjectState:
         return self.project.name
 
     def accepted_responses(self) -> list[Response]:
-        """The parsed responses of the current uploads that were read (refused files have none)."""
-        return [r.response for r in self.responses if r.response is not None]
+        """The parsed responses of the current uploads that were read, with the settled values applied."""
+        return [self.decided(r.response) for r in self.responses if r.response is not None]
+
+    def decided(self, response: Response) -> Response:
+        """A response with the buyer's per-value decisions applied (see ``decisions``)."""
+        return apply_value_decisions(response, self.value_decisions)
+
+    def psr_changed_after_bids(self) -> list[int]:
+        """PSR versions saved after the first current bid arrived and not acknowledged yet."""
+        if not self.responses:
+            return []
+        first = min(r.psr_version for r in self.responses)
+        done = set(self.acknowledged_psr_versions)
+        return [v for v in range(first + 1, self.psr_version + 1) if v not in done]
 
     def override_models(self) -> list[Override]:
         fields = ("supplier", "decision", "justification", "requirement_id", "who", "when")
@@ -297,7 +312,7 @@ def default_database_url() -> str:
 # --- the store ----------------------------------------------------------------------
 
 
-class Store:
+class Store(DecisionStore):
     """Projects and everything decided in them; see the module docstring."""
 
     def __init__(self, engine: Engine):
@@ -434,6 +449,7 @@ class Store:
                 evaluator_scores=[_score_dict(e) for e in scores],
                 settings=json.loads(row.settings_json),
                 revision=row.revision,
+                **read_decisions(s, project_id),
             )
 
     def load_psr(self, project_id: int, version: int | None = None) -> PSR:
@@ -772,7 +788,9 @@ class Store:
             before = _response_summary(response)
             response.status = "removed"
             response.removed_at, response.removed_by = now, user
-            response.removed_reason = optional_text(reason)
+            response.removed_reason = _required(
+                reason, f"say why {response.filename} is removed: the reason goes on record", name=False
+            )
             after = _response_summary(response) | {"reason": response.removed_reason}
             target = f"response {response.filename}" + (
                 f" ({response.supplier})" if response.supplier else ""

@@ -69,6 +69,7 @@ def evaluation(
             [r.id for r in project.responses],
             project.overrides,
             project.evaluator_scores,
+            project.value_decisions,  # a settled value changes what the engine reads
         ]
     )
     # The session keeps the evaluations on screen as they are: a cache_data hit unpickles

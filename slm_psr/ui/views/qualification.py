@@ -14,11 +14,12 @@ ss = st.session_state
 project = state.need_project()
 store = state.store()
 
-st.title("Qualification")
-st.caption(
+state.header(
+    "Qualification",
     "The knock-out gate: a bid that misses any published minimum is disqualified; a doubtful answer to a "
-    "minimum keeps the bid in review until you decide. Only qualified bids are compared."
+    "minimum keeps the bid in review until you decide. Only qualified bids are compared.",
 )
+state.psr_change_banner(project)
 state.need_responses(project)
 
 ev = evaluation_or_stop(project)
@@ -96,7 +97,8 @@ else:
 # --- overrides -----------------------------------------------------------------------
 st.subheader("Override the gate")
 st.caption(
-    "Your decision overrules the rule for one requirement or the whole bid. It needs a justification "
+    "Your decision overrules the rule for one requirement (or, rarely, the whole bid). To settle a doubtful "
+    "value as read or corrected, use 'Settle a flagged value' on the Responses page. An override needs a justification "
     "and goes on record with your name, in the audit trail and the comparison workbook."
 )
 names = suppliers.supplier.tolist()
@@ -104,12 +106,17 @@ default = next((i for i, s in enumerate(suppliers.status) if s != QUALIFIED), 0)
 knock_out_ids = [r.id for r in project.psr.requirements if r.is_knock_out]
 left, mid, right = st.columns(3)
 supplier = state.kept(left.selectbox, "Supplier", "override_supplier", names[default], options=names)
+# The requirements this bid failed or left in doubt come first: an override is per
+# requirement by default; the whole bid is the last choice, never the first.
+cells = scores[(scores["supplier"] == supplier) & scores["gate"].isin(["fail", "review"])]
+doubtful = [rid for rid in cells["requirement"] if rid in knock_out_ids]
+scope_options = [*dict.fromkeys([*doubtful, *knock_out_ids]), ""]
 scope = state.kept(
     mid.selectbox,
     "For",
     "override_scope",
-    "",
-    options=["", *knock_out_ids],
+    scope_options[0],
+    options=scope_options,
     format_func=lambda r: f"requirement {r}" if r else "the whole bid",
 )
 decision = state.kept(

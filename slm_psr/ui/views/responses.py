@@ -12,17 +12,19 @@ from slm_psr.model import Answer, Flag, Response
 from slm_psr.sanitise import clean_text, markdown_text
 from slm_psr.ui import state
 from slm_psr.ui.compute import read_uploads
+from slm_psr.values import parse_answer
 from slm_psr.wording import flag_words, offered_value
 
 ss = st.session_state
 project = state.need_project()
 store = state.store()
 
-st.title("Responses")
-st.caption(
+state.header(
+    "Responses",
     "Upload the filled questionnaires as they arrive; several at once is fine. Each file is checked "
-    "before it is read (macros, links, size), matched to this PSR, and kept exactly as received."
+    "before it is read (macros, links, size), matched to this PSR, and kept exactly as received.",
 )
+state.psr_change_banner(project)
 
 gen = ss.setdefault("upload_gen", 0)
 files = st.file_uploader(
@@ -191,9 +193,14 @@ def read_as(rid: str, answer: Answer) -> str:
     return "-" if req is None else offered_value(req, answer)
 
 
-def flagged_answers(stored) -> list[dict]:
-    """The values to review of a stored response: as the import worded them when it was kept,
-    or worded afresh for a response stored before the import's words were kept."""
+def still_flagged(answer: Answer) -> bool:
+    return answer.needs_review or Flag.UNREADABLE in answer.flags
+
+
+def flagged_answers(stored, response: Response) -> list[dict]:
+    """The values still to review of a stored response (``response``: as read, with the
+    buyer's per-value decisions applied): as the import worded them when it was kept, or
+    worded afresh for a response stored before the import's words were kept."""
     if stored.import_review is not None:
         return [
             {
@@ -204,11 +211,13 @@ def flagged_answers(stored) -> list[dict]:
                 "Why": "; ".join(item["notes"]) or flag_words(item["flags"]),
             }
             for item in stored.import_review.get("review", [])
+            # a settled value is no longer to review; the company name is not an answer
+            if item["requirement_id"] not in response.answers
+            or still_flagged(response.answers[item["requirement_id"]])
         ]
     rows = []
-    response: Response = stored.response
     for rid, answer in response.answers.items():
-        if answer.needs_review or Flag.UNREADABLE in answer.flags:
+        if still_flagged(answer):
             rows.append(
                 {
                     "Requirement": rid,
@@ -221,12 +230,100 @@ def flagged_answers(stored) -> list[dict]:
     return rows
 
 
+def settle_value(to_review: list) -> None:
+    """Settle one flagged value of one bid: confirm it as read, or correct it; with a justification."""
+    st.subheader("Settle a flagged value")
+    st.caption(
+        "One value of one bid at a time: confirm it as read, or correct it (the supplier's text stays "
+        "on record). The decision goes in the audit trail and the evaluation uses it."
+    )
+    options = {
+        f"{r.response.supplier}|{row['Requirement']}": f"{r.response.supplier}: {row['Requirement']} "
+        f"(typed '{row['As typed']}', read as {row['Read as']})"
+        for r, rows in to_review
+        for row in rows
+        if row["Requirement"] in r.response.answers  # the company name is confirmed by a new file
+    }
+    if not options:
+        return
+    left, right = st.columns([3, 2])
+    choice = state.kept(
+        left.selectbox,
+        "Value",
+        "settle_choice",
+        next(iter(options)),
+        options=list(options),
+        format_func=options.get,
+    )
+    supplier, rid = choice.split("|", 1)
+    row = next(
+        row
+        for r, rows in to_review
+        if r.response.supplier == supplier
+        for row in rows
+        if row["Requirement"] == rid
+    )
+    left.caption(f"Why flagged: {markdown_text(row['Why'])}")
+    decision = state.kept(
+        right.radio,
+        "Decision",
+        "settle_decision",
+        "confirm",
+        options=["confirm", "correct"],
+        format_func={"confirm": f"confirm as read ({row['Read as']})", "correct": "correct it"}.get,
+    )
+    corrected = None
+    if decision == "correct":
+        typed = state.kept(
+            right.text_input, "Correct value", "settle_value", "", placeholder="as the supplier confirmed it"
+        )
+        if typed.strip():
+            req = project.psr.requirement(rid)
+            answer = parse_answer(req, typed.strip())
+            if answer.value is None or answer.needs_review or answer.flags:
+                right.error(
+                    f"'{typed}' is not clear either: "
+                    + "; ".join(answer.notes or ["write the value plainly"])
+                )
+            else:
+                corrected = answer.model_dump(mode="json")["value"]
+                right.caption(f"Will be used as {read_as(rid, answer)}")
+    why = state.kept(
+        st.text_input,
+        "Justification (mandatory; goes on record)",
+        "settle_why",
+        "",
+        placeholder="e.g. confirmed by the supplier in writing on 3 Feb",
+    )
+    if st.button("Record the decision", key="settle_record", type="primary"):
+        if not why.strip():
+            st.error("Write the justification first: a decision without one is not recorded.")
+        elif decision == "correct" and corrected is None:
+            st.error("Type the correct value first.")
+        elif state.record(
+            store.set_value_decision,
+            project.id,
+            supplier,
+            rid,
+            decision,
+            why,
+            value=corrected,
+            expected_revision=project.revision,
+        ):
+            state.forget("settle_why", "")
+            state.forget("settle_value", "")
+            st.toast(f"Recorded for {markdown_text(supplier)}, {rid}", icon=":material/task_alt:")
+            st.rerun()
+
+
+# the buyer's per-value decisions applied: a settled value is no longer to review
+decided = {r.id: project.decided(r.response) for r in responses if r.response is not None}
 accepted = [r for r in responses if r.response is not None]
 rejected = [r for r in responses if r.response is None]
 a, b, c = st.columns(3)
 a.metric("Files read", len(accepted))
 b.metric("Files refused", len(rejected))
-c.metric("Values to review", sum(len(flagged_answers(r)) for r in accepted))
+c.metric("Values to review", sum(len(flagged_answers(r, decided[r.id])) for r in accepted))
 
 st.subheader("Current responses")
 st.dataframe(
@@ -236,7 +333,7 @@ st.dataframe(
                 "Supplier": clean_text(r.response.supplier if r.response else (r.supplier or "-")),
                 "File": clean_text(r.filename),
                 "Result": "read" if r.response else "refused",
-                "Values to review": len(flagged_answers(r)) if r.response else 0,
+                "Values to review": len(flagged_answers(r, decided[r.id])) if r.response else 0,
                 "Unanswered": sum(Flag.MISSING in a.flags for a in r.response.answers.values())
                 if r.response
                 else 0,
@@ -258,7 +355,7 @@ if rejected:
     for r in rejected:
         st.error(f"**{markdown_text(r.filename)}**: {markdown_text(r.rejection)}", icon=":material/cancel:")
 
-to_review = [(r, flagged_answers(r)) for r in accepted]
+to_review = [(r, flagged_answers(r, decided[r.id])) for r in accepted]
 to_review = [(r, rows) for r, rows in to_review if rows]
 if to_review:
     st.subheader("Values to review")
@@ -273,6 +370,29 @@ if to_review:
             expanded=len(to_review) <= 3,
         ):
             st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+if to_review:
+    settle_value(to_review)
+if project.value_decisions:
+    with st.expander(f"Values settled ({len(project.value_decisions)})", icon=":material/task_alt:"):
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Supplier": d["supplier"],
+                        "Requirement": d["requirement_id"],
+                        "Decision": "confirmed as read" if d["decision"] == "confirm" else "corrected",
+                        "Value used": "" if d["value"] is None else str(d["value"]),
+                        "Justification": d["justification"],
+                        "By": d["who"],
+                        "When": f"{d['when']:%Y-%m-%d %H:%M}",
+                    }
+                    for d in project.value_decisions
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 noted = [r for r in responses if r.import_review and r.import_review.get("notes")]
 if noted:
@@ -306,16 +426,44 @@ chosen = state.kept(
 )
 reason = state.kept(
     right.text_input,
-    "Reason (goes on record)",
+    "Reason (mandatory; goes on record)",
     "remove_reason",
     "",
     placeholder="e.g. withdrawn by the supplier",
 )
-if st.button("Remove from the evaluation", key="remove_response") and state.record(
-    store.remove_response, project.id, chosen, expected_revision=project.revision, reason=reason
-):
-    state.forget("remove_reason", "")
-    st.toast(f"Removed {markdown_text(labels[chosen])}", icon=":material/delete:")
-    st.rerun()
+if st.button("Remove from the evaluation", key="remove_response"):
+    if not reason.strip():
+        st.error("Say why the response is removed: the reason goes on record.", icon=":material/edit_note:")
+    elif state.record(
+        store.remove_response, project.id, chosen, expected_revision=project.revision, reason=reason
+    ):
+        state.forget("remove_reason", "")
+        st.toast(f"Removed {markdown_text(labels[chosen])}", icon=":material/delete:")
+        st.rerun()
+
+history = store.response_history(project.id)
+earlier = [r for r in history if r.status != "current"]
+if earlier:
+    st.subheader("Removed and superseded files")
+    st.caption("Kept on record exactly as received; they no longer count in the evaluation.")
+    by_id = {r.id: r for r in history}
+    lines = []
+    for r in earlier:
+        who = r.response.supplier if r.response else (r.supplier or "refused file")
+        if r.status == "removed":
+            why = f"removed by {r.removed_by} on {r.removed_at:%Y-%m-%d %H:%M}: {r.removed_reason or '(no reason given)'}"
+        else:
+            newer = by_id.get(r.superseded_by) if r.superseded_by is not None else None
+            why = (
+                f"superseded by {newer.filename}, uploaded by {newer.uploaded_by} on {newer.uploaded_at:%Y-%m-%d %H:%M}"
+                if newer
+                else "superseded by a newer file"
+            )
+        # file and supplier names are the bidders' text: escaped, never a link or picture
+        lines.append(
+            f"- ~~{markdown_text(r.filename)}~~ ({markdown_text(who)}; uploaded by "
+            f"{markdown_text(r.uploaded_by)} on {r.uploaded_at:%Y-%m-%d %H:%M}): {markdown_text(why)}"
+        )
+    st.markdown("\n".join(lines))
 
 state.next_step("responses")
