@@ -197,6 +197,11 @@ def still_flagged(answer: Answer) -> bool:
     return answer.needs_review or Flag.UNREADABLE in answer.flags
 
 
+def settled(supplier: str) -> set[str]:
+    """The requirements of this supplier's bid whose flagged value the buyer has settled."""
+    return {d["requirement_id"] for d in project.value_decisions if d["supplier"] == supplier}
+
+
 def flagged_answers(stored, response: Response) -> list[dict]:
     """The values still to review of a stored response (``response``: as read, with the
     buyer's per-value decisions applied): as the import worded them when it was kept, or
@@ -211,9 +216,7 @@ def flagged_answers(stored, response: Response) -> list[dict]:
                 "Why": "; ".join(item["notes"]) or flag_words(item["flags"]),
             }
             for item in stored.import_review.get("review", [])
-            # a settled value is no longer to review; the company name is not an answer
-            if item["requirement_id"] not in response.answers
-            or still_flagged(response.answers[item["requirement_id"]])
+            if item["requirement_id"] not in settled(response.supplier)  # settled: no longer to review
         ]
     rows = []
     for rid, answer in response.answers.items():
