@@ -113,8 +113,10 @@ def merge(
                 )
                 for name in dict.fromkeys([*m, *t])
             }
-        else:
+        elif isinstance(m, list) or isinstance(t, list):
             out.tables[section] = _merge_rows(section, b or [], m or [], t or [], pick)
+        else:  # a section that is empty (None) on both sides, or a single value
+            out.tables[section] = pick(section, SECTION_WORDS.get(section, section), b, m, t)
     return out
 
 

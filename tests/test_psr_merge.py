@@ -86,3 +86,29 @@ def test_blank_and_nan_are_the_same_empty(demo_psr):
     theirs = copy.deepcopy(base)
     row(theirs, "requirements", "SD-01")["unit"] = None
     assert merge(base, mine, theirs).clashes == []
+
+
+def test_a_section_empty_on_both_sides_stays_empty_and_the_merge_is_a_valid_psr(demo_psr):
+    """Failed before: a PSR without contract terms (the section is None in the tables) came out
+    of every merge with contract terms [], which the PSR refuses, so a merged draft could never
+    be saved (found by the browser walk: 'Save' stayed disabled after 'Merge')."""
+    from slm_psr.ui.tables import validate_tables
+
+    base = psr_tables(demo_psr.model_copy(update={"contract_terms": None}))
+    assert base["contract_terms"] is None
+    theirs = edited(base, meta__title="Managed IT 2027 (revised)")
+    mine = edited(base, meta__term_months=48)
+    result = merge(base, mine, theirs)
+    assert result.tables["contract_terms"] is None
+    psr, errors = validate_tables(result.tables)
+    assert errors == [] and psr is not None
+    assert (psr.title, psr.term_months) == ("Managed IT 2027 (revised)", 48)
+
+
+def test_contract_terms_added_by_one_side_are_taken(demo_psr):
+    base = psr_tables(demo_psr.model_copy(update={"contract_terms": None}))
+    theirs = psr_tables(demo_psr)  # a colleague added the demo's contract terms
+    assert theirs["contract_terms"] is not None
+    result = merge(base, edited(base, meta__term_months=48), theirs)
+    assert result.clashes == []
+    assert result.tables["contract_terms"] == theirs["contract_terms"]

@@ -405,3 +405,30 @@ def test_one_service_has_no_weight_slider_and_says_why(app, database):
     assert "there is no service weight to move" in texts(app)
     assert not [s for s in app.slider if ".service." in (s.key or "")]
     assert app.dataframe[0].value.Supplier.iloc[0] == "A GmbH"  # same quality, lower price
+
+
+def test_a_first_edit_typed_after_a_colleague_saved_is_kept_and_merged(app, database):
+    """Reverted before: a draft with nothing typed was replaced by the colleague's newer version
+    at the top of the run, before the widgets gave their values, so the buyer's first edit
+    (term 36 -> 48) was dropped silently."""
+    store = open_store(database)
+    pid = store.list_projects()[0].id
+    goto(app, "requirements")  # the draft of version 1, nothing typed yet
+    theirs = store.load(pid)
+    revised = theirs.psr.model_copy(update={"title": "Managed IT (revised)"})
+    store.save_psr(pid, revised, user="Ben Colleague", expected_revision=theirs.revision)
+    term = next(n for n in app.number_input if n.label == "Contract term (months)")
+    term.set_value(48).run()
+    save = app.button(key="save_psr")
+    assert not save.disabled and save.label == "Save as version 2"  # the edit is there
+    save.click().run()
+    shown = texts(app)
+    assert "Ben Colleague saved PSR version 2" in shown
+    assert "Their changes, merged into yours" in shown
+    app.button(key="conflict_merge").click().run()
+    app.button(key="save_psr").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    saved = store.load(pid).psr
+    assert saved.version == 3
+    assert saved.title == "Managed IT (revised)"  # theirs, merged
+    assert saved.term_months == 48  # mine, kept

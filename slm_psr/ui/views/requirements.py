@@ -78,10 +78,6 @@ def as_json(tables: dict) -> str:
 kept_draft = ss.get("draft")
 if kept_draft is None or kept_draft["project_id"] != project.id:
     start_draft()
-elif kept_draft["version"] != project.psr_version and as_json(kept_draft["tables"]) == as_json(
-    kept_draft["saved"]
-):
-    start_draft()  # someone saved a version meanwhile and nothing is typed here: show theirs
 draft: dict[str, Any] = ss.draft
 gen = draft["gen"]
 tables = draft["tables"]
@@ -334,6 +330,11 @@ evaluation_problems = e2.container()
 psr_new, errors = validate_tables(tables)
 routed = route_errors(errors)
 dirty = draft["dirty"] = as_json(tables) != as_json(draft["saved"])
+if not dirty and draft["version"] != project.psr_version:
+    # Someone saved a version meanwhile and nothing is typed here: show theirs. Checked
+    # only now, after the widgets gave this run's edits, so a first edit is never dropped.
+    start_draft()
+    st.rerun()
 state.warn_before_leaving(dirty)
 with meta_problems:
     show_errors(routed["meta"], "The tender details are complete.")
