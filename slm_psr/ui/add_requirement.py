@@ -1,64 +1,21 @@
 """The "Add a requirement" form of the Requirements page: one form per kind, minimum and target first.
 
-What each kind asks for is one entry of ``FORMS`` (the examples, whether it has a unit,
-a direction or a price basis); the kinds offered and their labels come from the
-registry, and a kind without an entry gets a form built from its registry entry. The
+What each kind asks for (the examples, whether it has a unit, a direction, a price
+basis) is the kind's ``form`` in the registry, like everything else a kind means; the
 form itself never branches on a kind.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
-from slm_psr.model import KIND_LABELS, Direction, Kind, PriceBasis, TimeUnit
+from slm_psr.model import KIND_LABELS, Direction, Kind, PriceBasis
 from slm_psr.ui.tables import REQUIREMENT_COLUMNS, validate_tables
 
-
-@dataclass(frozen=True)
-class KindForm:
-    """What the form asks for one kind of requirement."""
-
-    example: str  # a requirement text to show as the placeholder
-    minimum: str  # placeholder for the minimum ("" = the kind has none)
-    target: str
-    units: tuple[str, ...] = ()  # a choice of units; () = none asked
-    free_unit: bool = False  # a unit typed freely (numbers)
-    direction: bool = False  # ask whether higher or lower is better
-    price: bool = False  # ask monthly or one-time, and the quantity
-
-
-FORMS: dict[Kind, KindForm] = {
-    Kind.AVAILABILITY: KindForm("Availability of the platform per month", "99.5", "99.9"),
-    Kind.TIME_LIMIT: KindForm(
-        "Time to resolve a priority 1 incident",
-        "8",
-        "4",
-        units=tuple(u.value for u in TimeUnit),
-    ),
-    Kind.COVERAGE: KindForm("Service desk hours", "Mon-Fri 08:00-18:00", "24/7"),
-    Kind.LANGUAGES: KindForm("Languages spoken by the agents", "de, en (required)", "fr (desirable extras)"),
-    Kind.YES_NO: KindForm("Certified to ISO/IEC 27001", "yes (required) or leave empty", ""),
-    Kind.NUMBER: KindForm(
-        "Incidents resolved at first contact (%)", "60", "80", free_unit=True, direction=True
-    ),
-    Kind.QUALITATIVE: KindForm("Approach to knowledge transfer (scored 0-10 by evaluators)", "", ""),
-    Kind.PRICE: KindForm("Monthly fee for the service desk", "", "", price=True),
-}
 UNIT_WORDS = {"minutes": "minutes", "hours": "hours", "business_days": "business days"}
-
-
-def form_for(kind: Kind) -> KindForm:
-    """The form of a kind: its entry above, or one built from the kind's registry entry (a new kind)."""
-    if kind in FORMS:
-        return FORMS[kind]
-    spec = kind.spec
-    return KindForm(
-        spec.answer_hint, "" if spec.priced else "minimum", "" if spec.priced else "target", price=spec.priced
-    )
 
 
 def next_id(service: str, taken: list[str]) -> str:
@@ -95,14 +52,16 @@ def add_form(tables: dict[str, Any], service_ids: list[str], on_added) -> None:
                 key=f"add.kind.{gen}",
             )
         )
-        form = form_for(kind)
+        form = kind.spec.form
         service = b.selectbox("Service", service_ids, key=f"add.service.{gen}")
         rid = c.text_input(
             "ID",
             key=f"add.id.{gen}.{service}",
             value=next_id(service, [r.get("id") for r in tables["requirements"]]),
         )
-        text = st.text_input("Requirement", key=f"add.text.{gen}", placeholder=form.example)
+        text = st.text_input(
+            "Requirement", key=f"add.text.{gen}", placeholder=form.example or kind.spec.answer_hint
+        )
         values: dict[str, Any] = {"id": rid.strip(), "service": service, "text": text.strip()}
         if form.minimum or form.target:
             a, b, c = st.columns([1, 1, 1])
@@ -124,7 +83,7 @@ def add_form(tables: dict[str, Any], service_ids: list[str], on_added) -> None:
                 )
             elif form.free_unit:
                 values["unit"] = c.text_input("Unit", key=f"add.unit.{gen}", placeholder="e.g. %")
-        if form.price:
+        if kind.spec.priced:
             a, b = st.columns(2)
             values["price_basis"] = a.radio(
                 "Price basis",
