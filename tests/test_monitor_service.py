@@ -244,3 +244,26 @@ def test_the_contract_monitored_is_the_confirmed_schedule_with_its_plan(project)
     assert again.plan["holiday_region"] == "DE-BY"
     with pytest.raises(m.MonitoringError, match="no bid"):
         m.confirm_contract(store, pid, "Nobody GmbH", user=USER)
+
+
+def test_a_contract_measured_in_fixed_30_day_periods(tmp_path, demo_psr_dict):
+    """The same records under fixed 30-day periods from 1 March 2027 (Europe/Berlin): the
+    periods are labelled by their first day; the May outages (95 min, union of the overlap)
+    fall into 30 April-29 May, 30 x 1440 = 43,200 min: (43,200 - 95) / 43,200 = 99.780093 %,
+    missed, band 5 % of 42,000 = 2,100.00 EUR. The first period holds the spring DST change:
+    30 x 1440 - 60 = 43,140 scheduled minutes."""
+    period = {"kind": "fixed_30_days", "time_zone": "Europe/Berlin", "start": "2027-03-01"}
+    store, pid = _monitored(tmp_path, demo_psr_dict, TERMS | {"period": period})
+    try:
+        m.import_measurements(store, pid, [("ho.csv", outage_csv(SEVEN_MONTHS[:4]))], user=USER)
+        report = m.monitor(store, pid, user=USER)
+        assert report.periods == ["2027-03-01", "2027-03-31", "2027-04-30"]
+        ho = report.results.set_index("period")
+        assert ho.loc["2027-03-01", "scheduled_minutes"] == 43_140
+        assert ho.loc["2027-04-30", "attained"] == pytest.approx((43_200 - 95) / 43_200 * 100)
+        assert ho.loc["2027-04-30", "credit"] == pytest.approx(2_100)
+        assert m.monitor(store, pid, period="2027-04-30", user=USER).periods == ["2027-04-30"]
+        with pytest.raises(ValueError, match="named by its first day"):
+            m.monitor(store, pid, period="2027-05", user=USER)
+    finally:
+        store.close()

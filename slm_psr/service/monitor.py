@@ -33,9 +33,10 @@ import pandas as pd
 from slm_psr.demo import DEMO_PLAN, DEMO_PROJECT, DEMO_USER
 from slm_psr.engine.ledger import Settlement, settle
 from slm_psr.engine.monitoring import METRIC_WORDS, MonitoringPlan, Records, attainment, measures_for
+from slm_psr.engine.periods import Periods, by_labels, covering
 from slm_psr.excel.measurements import OUTAGES, TICKETS, VALUES, MeasurementFile, read_measurement_file
 from slm_psr.excel.timestamps import read_times
-from slm_psr.model import SLASchedule
+from slm_psr.model import MeasurementPeriod, PeriodKind, SLASchedule
 from slm_psr.service.contract import ContractError, store_contract
 from slm_psr.store import NotFound, Store, StoreError
 from slm_psr.store.contracts import ContractStore, StoredSchedule
@@ -397,19 +398,52 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def record_periods(records: Records, tz: str) -> list[str]:
-    """The months (``YYYY-MM``) from the earliest to the latest measurement."""
-    stamps = []
+def record_days(records: Records, tz: str) -> tuple[dt.date, dt.date] | None:
+    """The first and the last local day measured (outage starts, tickets opened, months of measured values)."""
+    days: list[dt.date] = []
     for frame, column in ((records.outages, "start"), (records.tickets, "opened")):
         if not frame.empty:
-            stamps.append(frame[column].dropna().dt.tz_convert(tz))
-    months = [s.dt.strftime("%Y-%m") for s in stamps if len(s)]
+            stamps = frame[column].dropna().dt.tz_convert(tz)
+            if len(stamps):
+                days += [stamps.min().date(), stamps.max().date()]
     if not records.values.empty:
-        months.append(records.values["period"])
-    if not months:
-        return []
-    every = pd.concat(months)
-    return [p.strftime("%Y-%m") for p in pd.period_range(every.min(), every.max(), freq="M")]
+        months = pd.PeriodIndex(records.values["period"].astype(str).str[:7], freq="M")
+        days += [months.min().start_time.date(), months.max().end_time.date()]
+    return (min(days), max(days)) if days else None
+
+
+def contract_periods(
+    period: MeasurementPeriod,
+    records: Records,
+    *,
+    wanted: str | None = None,
+    labels: Sequence[str] | None = None,
+) -> Periods:
+    """The contract's periods from the first to the last day measured (and up to ``wanted``, a label).
+
+    Every period is computed, not only ``wanted``: credits and earn-back need the history.
+    """
+    if labels:
+        return by_labels(period, labels)
+    span = record_days(records, period.time_zone)
+    if wanted is not None:
+        by_labels(period, [wanted])  # a label this contract's periods can have, or a worded ValueError
+        asked = _first_day(wanted)
+        span = (min(span[0], asked), max(span[1], asked)) if span else (asked, asked)
+    if span is None:
+        raise MonitoringError("no measurements imported yet: nothing to compute")
+    every = covering(period, *span)
+    if wanted is not None and wanted not in every.labels:
+        raise MonitoringError(
+            f"no period '{wanted}' in this contract ({period.describe()}); its periods are "
+            f"{', '.join(every.labels[:3])}{' ...' if len(every) > 3 else ''}"
+        )
+    return every
+
+
+def _first_day(label: str) -> dt.date:
+    # a label's own first day: a month's 1st, a fixed period's first day, a rolling window's month
+    return dt.date.fromisoformat(label if len(label) == 10 else f"{label}-01")
 
 
 def monitor(
@@ -428,17 +462,16 @@ def monitor(
     psr = store.load_psr(project_id, schedule.psr_version)
     tz = schedule.period.time_zone
     records, notes = load_records(store, project_id, tz)
-    every = list(periods) if periods else record_periods(records, tz)
-    if period is not None:
-        pd.Period(period, "M")  # raises for a label that is no month
-        if period not in every:
-            every = sorted(set(every) | {period})
-            every = [p.strftime("%Y-%m") for p in pd.period_range(every[0], every[-1], freq="M")]
-    if not every:
-        raise MonitoringError("no measurements imported yet: nothing to compute")
-    years = sorted({int(p[:4]) for p in every} | {int(every[-1][:4]) + 1})
+    spans = contract_periods(schedule.period, records, wanted=period, labels=periods)
+    every = spans.labels
+    years = list(range(spans.first_day.year, spans.last_day.year + 2))
     measures, plan_notes = measures_for(schedule, psr, plan, years)
-    frame = attainment(measures, records, every, tz, as_of=as_of)
+    if schedule.period.kind is PeriodKind.FIXED_30_DAYS and schedule.period.start is None:
+        notes.append(
+            f"periods of 30 days counted from {every[0]}, the first day measured; the contract terms' "
+            "period 'start' fixes the first day"
+        )
+    frame = attainment(measures, records, spans, tz, as_of=as_of)
     settlement: Settlement = settle(frame, schedule)
     files = [
         {
