@@ -128,11 +128,6 @@ def _local_to_utc(local_seconds: np.ndarray, tz: str, *, earliest: bool) -> np.n
     return aware.as_unit("s").asi8
 
 
-def month_periods(first: str, last: str) -> list[str]:
-    """Period labels ``YYYY-MM`` from ``first`` to ``last`` inclusive."""
-    return [p.strftime("%Y-%m") for p in pd.period_range(first, last, freq="M")]
-
-
 def period_bounds(periods: Sequence[str], tz: str) -> np.ndarray:
     """UTC seconds of each monthly period's local start, and of the last one's end (len + 1)."""
     months = pd.PeriodIndex(list(periods), freq="M")
@@ -140,13 +135,6 @@ def period_bounds(periods: Sequence[str], tz: str) -> np.ndarray:
         raise ValueError("periods must be consecutive months in order")
     starts = [m.start_time for m in months] + ([(months[-1] + 1).start_time] if len(months) else [])
     return pd.DatetimeIndex(starts).tz_localize(tz, nonexistent="shift_forward").as_unit("s").asi8
-
-
-def period_of(t: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """Index of the period each instant falls in; -1 outside all periods (or NaN)."""
-    t = np.asarray(t, np.float64)
-    k = np.searchsorted(bounds, t, side="right") - 1
-    return np.where((k >= 0) & (k < len(bounds) - 1) & ~np.isnan(t), k, -1)
 
 
 # --- availability --------------------------------------------------------------------
