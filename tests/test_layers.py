@@ -68,7 +68,7 @@ ALLOWED = {
     },
     "contract_terms": set(),
     "reports": {"charts", "contract_terms", "engine", "model", "reports", "wording"},
-    "pairwise_file": {"engine", "model"},
+    "pairwise_file": {"engine", "model", "values"},
 }
 
 
