@@ -267,3 +267,26 @@ def test_a_contract_measured_in_fixed_30_day_periods(tmp_path, demo_psr_dict):
             m.monitor(store, pid, period="2027-05", user=USER)
     finally:
         store.close()
+
+
+def test_the_report_workbook_prints_landscape_one_page_wide_with_its_header_on_every_page(project):
+    import io
+
+    import openpyxl
+
+    store, pid = project
+    m.import_measurements(store, pid, [("ho.csv", outage_csv(SEVEN_MONTHS))], user=USER)
+    book = openpyxl.load_workbook(io.BytesIO(m.monitor(store, pid, user=USER).to_xlsx()))
+    assert book.sheetnames == ["Results", "Credit ledger", "Termination", "Files", "Notes"]
+    for ws in book.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.page_setup.paperSize == 9  # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        # fitToWidth left out means 1 (ECMA-376 default); fitToHeight 0: as many pages tall as needed
+        assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0)
+        assert ws.print_title_rows.replace("$", "") == "1:1"
+        assert ws.freeze_panes == "A2"
+        assert "Monitored: contract with Nordwind IT Services AG" in ws.oddFooter.left.text
+    results = book["Results"]
+    assert [c.value for c in results[1]][:3] == ["Month", "Service level", "What"]
+    assert results.column_dimensions["C"].width > 10  # the level's text is not squeezed

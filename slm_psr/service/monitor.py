@@ -35,6 +35,7 @@ from slm_psr.engine.ledger import Settlement, settle
 from slm_psr.engine.monitoring import METRIC_WORDS, MonitoringPlan, Records, attainment, measures_for
 from slm_psr.engine.periods import Periods, by_labels, covering
 from slm_psr.excel.measurements import OUTAGES, TICKETS, VALUES, MeasurementFile, read_measurement_file
+from slm_psr.excel.sheetkit import header_text, print_setup
 from slm_psr.excel.timestamps import read_times
 from slm_psr.model import MeasurementPeriod, PeriodKind, SLASchedule
 from slm_psr.service.contract import ContractError, store_contract
@@ -338,12 +339,26 @@ class MonitoringReport:
         )
         buffer = io.BytesIO()
         options = {"options": {"strings_to_formulas": False, "strings_to_urls": False}}
+        sheets = {
+            "Results": results.rename(columns=COLUMN_WORDS),
+            "Credit ledger": self.ledger.rename(columns=COLUMN_WORDS),
+            "Termination": termination.rename(columns=COLUMN_WORDS),
+            "Files": pd.DataFrame(self.files or [{"file": "(none)"}]),
+            "Notes": pd.DataFrame({"note": self.notes or ["(none)"]}),
+        }
+        footer = header_text(
+            f"{self.project}: contract with {self.supplier}, version {self.contract_version}", 160
+        )
         with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs=options) as writer:
-            results.rename(columns=COLUMN_WORDS).to_excel(writer, sheet_name="Results", index=False)
-            self.ledger.rename(columns=COLUMN_WORDS).to_excel(writer, sheet_name="Credit ledger", index=False)
-            termination.rename(columns=COLUMN_WORDS).to_excel(writer, sheet_name="Termination", index=False)
-            pd.DataFrame(self.files or [{"file": "(none)"}]).to_excel(writer, sheet_name="Files", index=False)
-            pd.DataFrame({"note": self.notes or ["(none)"]}).to_excel(writer, sheet_name="Notes", index=False)
+            for name, frame in sheets.items():
+                frame.to_excel(writer, sheet_name=name, index=False)
+                ws = writer.sheets[name]
+                # printed and filed by both parties: A4 landscape, one page wide, the header row on every page
+                print_setup(ws, footer=f"&L{footer}&R{name}, page &P of &N", repeat_rows=0)
+                ws.freeze_panes(1, 0)
+                for j, column in enumerate(frame.columns):
+                    longest = max([len(str(column)), *(len(str(v)) for v in frame[column].head(200))])
+                    ws.set_column(j, j, min(max(10, longest + 2), 60))
         return buffer.getvalue()
 
 
