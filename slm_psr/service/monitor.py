@@ -135,7 +135,8 @@ def ensure_demo_contract(store: Store) -> bool:
     return done
 
 
-def _contract(store: Store, project_id: int) -> tuple[StoredSchedule, SLASchedule, MonitoringPlan]:
+def contract_in_force(store: Store, project_id: int) -> tuple[StoredSchedule, SLASchedule, MonitoringPlan]:
+    """The confirmed SLA schedule monitored, with its monitoring plan; a worded error before a confirmation."""
     try:
         contract = ContractStore(store).contract(project_id, confirmed=True)
     except NotFound:
@@ -156,7 +157,7 @@ def import_measurements(
     store: Store, project_id: int, files: Iterable[tuple[str, bytes]], *, user: str
 ) -> list[MeasurementFile]:
     """Read and keep every file (refused ones too, with the reason); one bad file never stops the others."""
-    _, schedule, _ = _contract(store, project_id)
+    _, schedule, _ = contract_in_force(store, project_id)
     ms = MonitoringStore(store)
     results = []
     for name, data in files:
@@ -225,7 +226,7 @@ def correct_measurement(
     store: Store, project_id: int, record: str, field_name: str, value: str, reason: str, *, user: str
 ) -> None:
     """Correct one field of one record (its reason goes on record beside the old and new value)."""
-    _, schedule, _ = _contract(store, project_id)
+    _, schedule, _ = contract_in_force(store, project_id)
     records, _ = load_records(store, project_id, schedule.period.time_zone)
     before = None
     for frame in (records.outages, records.tickets, records.values):
@@ -238,14 +239,6 @@ def correct_measurement(
         project_id, record, field_name, before, value, reason, user=user,
         expected_revision=store.project(project_id).revision,
     )  # fmt: skip
-
-
-def dispute_measurement(
-    store: Store, project_id: int, record: str, party: str, reason: str, *, user: str
-) -> None:
-    MonitoringStore(store).dispute(
-        project_id, record, party, reason, user=user, expected_revision=store.project(project_id).revision
-    )
 
 
 # --- computing ------------------------------------------------------------------------------------
@@ -374,7 +367,7 @@ COLUMN_WORDS = {
     "forfeited": "Taken off by the cap", "net": "Net credit", "cumulative": "Running total",
     "charges": "Monthly charges", "right": "Termination right", "trigger": "Trigger", "status": "Status",
     "count": "Count", "limit": "Limit", "triggered": "Triggered", "first_period": "First triggered in",
-    "within_one": "One miss away", "notice": "Notice text",
+    "within_one": "One miss away", "notice": "Notice text", "dispute": "Figure disputed",
 }  # fmt: skip
 
 
@@ -394,6 +387,8 @@ def describe_result(row: dict[str, Any], currency: str) -> str:
         text += f", earned back {_money(row['earned_back'], currency)}"
     if row.get("disputed", 0):
         text += f" [{int(row['disputed'])} disputed record(s) counted]"
+    if row.get("dispute"):
+        text += f" [figure {row['dispute']}]"
     return text
 
 
@@ -473,7 +468,7 @@ def monitor(
 ) -> MonitoringReport:
     """Compute every period from the first measured month (credits and earn-back need the history);
     the report shows ``period`` only when given. Saves the results per period and level."""
-    contract, schedule, plan = _contract(store, project_id)
+    contract, schedule, plan = contract_in_force(store, project_id)
     psr = store.load_psr(project_id, schedule.psr_version)
     tz = schedule.period.time_zone
     records, notes = load_records(store, project_id, tz)
@@ -488,6 +483,13 @@ def monitor(
         )
     frame = attainment(measures, records, spans, tz, as_of=as_of)
     settlement: Settlement = settle(frame, schedule)
+    from slm_psr.service.disputes import open_figures  # here: disputes builds on this module
+
+    figures = open_figures(store, project_id)
+    settlement.results["dispute"] = [
+        "; ".join(figures.get((p, lv), []))
+        for p, lv in zip(settlement.results["period"], settlement.results["level"], strict=True)
+    ]
     files = [
         {
             "file": f.filename,
