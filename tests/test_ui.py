@@ -14,6 +14,7 @@ VIEWS = "slm_psr/ui/views"
 PAGES = [
     "projects",
     "requirements",
+    "terms",
     "questionnaire",
     "responses",
     "qualification",
@@ -656,3 +657,27 @@ def test_a_figure_is_disputed_and_settled_on_the_service_review_page(app, databa
     with Store.open(database) as store:
         [d] = disputes.disputes(store, pid)
         assert (d.party, d.opened_by, d.settled_by) == ("supplier", "N. Supplier", "A. Buyer")
+
+
+def test_contract_terms_are_edited_checked_in_words_and_saved_as_a_psr_version(app, database):
+    from slm_psr.store import Store
+
+    goto(app, "terms")
+    assert "The terms are those of PSR version 1." in texts(app)
+    app.text_input(key="terms_time_zone_1").input("berlin").run()
+    assert "'berlin' is not an IANA time zone like Europe/Berlin (did you mean Europe/Berlin?)" in texts(app)
+    assert app.button(key="save_terms").disabled
+    app.text_input(key="terms_time_zone_1").input("Europe/Zurich")
+    app.radio(key="terms_period_kind_1").set_value("fixed month of 30 days").run()
+    app.number_input(key="terms_cap_1").set_value(15.0).run()
+    assert not app.error, [e.value for e in app.error]
+    app.button(key="save_terms").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "The terms are those of PSR version 2." in texts(app)
+    with Store.open(database) as store:
+        project = store.load(store.list_projects()[0].id)
+        period = project.psr.contract_terms.period
+        assert (project.psr_version, period.kind, period.time_zone) == (2, "fixed_30_days", "Europe/Zurich")
+        assert project.psr.contract_terms.cap_percent == 15.0
+        assert project.psr.contract_terms.credits == store.load_psr(project.id, 1).contract_terms.credits
+        assert [(e.action, e.who) for e in store.audit(project.id)][-1] == ("save_psr", "Anna Tester")
