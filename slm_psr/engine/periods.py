@@ -42,14 +42,6 @@ class Periods:
     def __len__(self) -> int:
         return len(self.labels)
 
-    @classmethod
-    def from_bounds(cls, bounds: np.ndarray, labels: Sequence[str] | None = None) -> Periods:
-        """Consecutive periods from ``len + 1`` bounds (the older API of the attainment functions)."""
-        bounds = np.asarray(bounds, np.int64)
-        days = pd.to_datetime(bounds[[0, -1]], unit="s").date if len(bounds) else [dt.date.min] * 2
-        names = list(labels) if labels is not None else [str(i) for i in range(len(bounds) - 1)]
-        return cls(names, bounds[:-1], bounds[1:], days[0], days[1])
-
 
 def local_midnights(days: Sequence[dt.date], tz: str) -> np.ndarray:
     """UTC seconds of local midnight of each day in ``tz`` (a midnight the clocks skip moves forward)."""
