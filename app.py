@@ -18,6 +18,7 @@ pages = st.navigation(
             st.Page(
                 f"{VIEWS}/requirements.py", title=REQUIREMENTS, icon=":material/checklist:", default=True
             ),
+            st.Page(f"{VIEWS}/terms.py", title="Contract terms", icon=":material/gavel:"),
             st.Page(f"{VIEWS}/questionnaire.py", title="2 Questionnaire", icon=":material/description:"),
         ],
         "Evaluation": [

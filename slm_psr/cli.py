@@ -714,14 +714,12 @@ def cmd_monitor(args: argparse.Namespace) -> int:
                     store, pid, record, field_name, value, args.reason or "", user=args.user
                 )
                 print(f"record {record}: {field_name} corrected to {value!r}")
-            if args.dispute:
-                m.dispute_measurement(store, pid, args.dispute, args.party, args.reason or "", user=args.user)
-                print(f"record {args.dispute} marked disputed by the {args.party}")
+            changed = _disputes(args, store, pid)
             computing = (
                 args.period
                 or args.json
                 or args.output
-                or not (args.import_files or args.correct or args.dispute or args.plan)
+                or not (args.import_files or args.correct or changed or args.plan)
             )
             if computing:
                 report = m.monitor(store, pid, period=args.period, user=args.user)
@@ -760,6 +758,35 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     return status
 
 
+def _disputes(args: argparse.Namespace, store, pid: int) -> bool:  # (args, Store, project ID)
+    """Raise, settle or list disputes as the monitor command's options ask; True when one was asked for."""
+    from slm_psr.service import disputes as d
+
+    if args.dispute:
+        number = d.dispute_record(store, pid, args.dispute, args.party, args.reason or "", user=args.user)
+        print(f"dispute #{number}: record {args.dispute} disputed by {d.PARTY_WORDS[args.party]}")
+    if args.dispute_figure:
+        if not args.period:
+            raise ValueError("--dispute-figure needs --period: the figure of which period")
+        number = d.dispute_figure(
+            store, pid, args.period, args.dispute_figure, args.party, args.reason or "", user=args.user
+        )
+        print(
+            f"dispute #{number}: the {args.period} figure of {args.dispute_figure} disputed by "
+            f"{d.PARTY_WORDS[args.party]}"
+        )
+    if args.settle_dispute is not None:
+        d.settle(store, pid, args.settle_dispute, args.resolution or "", user=args.user)
+        print(f"dispute #{args.settle_dispute} settled: {args.resolution}")
+    if args.disputes:
+        found = d.disputes(store, pid, period=args.period)
+        for dispute in found:
+            print(dispute.describe())
+        if not found:
+            print("no disputes" + (f" about {args.period}" if args.period else ""))
+    return bool(args.dispute or args.dispute_figure or args.settle_dispute is not None or args.disputes)
+
+
 def add_monitor(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "monitor",
@@ -777,8 +804,16 @@ def add_monitor(sub: argparse._SubParsersAction) -> None:
         "--correct", nargs=3, metavar=("RECORD", "FIELD", "VALUE"), help="correct a record (needs --reason)"
     )
     p.add_argument("--dispute", metavar="RECORD", help="mark a record disputed (needs --party and --reason)")
-    p.add_argument("--party", choices=("buyer", "supplier"), default="buyer", help="who disputes the record")
+    p.add_argument(
+        "--dispute-figure",
+        metavar="LEVEL",
+        help="dispute a service level's figure of --period (with --party, --reason)",
+    )
+    p.add_argument("--party", choices=("buyer", "supplier"), default="buyer", help="who disputes")
     p.add_argument("--reason", help="why a record is corrected or disputed")
+    p.add_argument("--settle-dispute", type=int, metavar="ID", help="settle a dispute (needs --resolution)")
+    p.add_argument("--resolution", help="how a dispute was settled, in words")
+    p.add_argument("--disputes", action="store_true", help="list the disputes (of --period, if given)")
     p.add_argument("--user", default="command line", help="your name, for the audit trail")
     p.add_argument("--json", help="write the results (periods labelled YYYY-MM) as JSON here")
     p.add_argument("-o", "--output", metavar="XLSX", help="write the monitoring report workbook (.xlsx) here")

@@ -16,14 +16,13 @@ file, the row and the column.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 
 import numpy as np
 
 from slm_psr.engine.robustness.ahp import WORDS_TO_VALUE, matrix_from_pairs
+from slm_psr.values.csv_text import NotText, read_csv_text
 
 MAX_BYTES = 1_000_000
 _FRACTION = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*/\s*(\d+(?:[.,]\d+)?)\s*$")
@@ -84,28 +83,13 @@ def _rows(data: bytes, source: str) -> list[list[str]]:
             source,
             [f"the file is {len(data) / 1e6:.1f} MB; a judgement table is at most {MAX_BYTES / 1e6:.0f} MB"],
         )
-    text = _decode(data, source)
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)]
-    return rows
-
-
-def _decode(data: bytes, source: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if b"\x00" in data:
+        read = read_csv_text(data)
+    except NotText:
         raise PairwiseFileError(
             source, ["this is not a text file (it holds NUL bytes); save the table as CSV"]
-        )
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")  # every byte decodes; never reached after cp1252 in practice
+        ) from None
+    return [row for row in read.rows if any(c.strip() for c in row)]
 
 
 def _matrix(rows: list[list[str]], names: list[str], source: str) -> tuple[np.ndarray, list[str]]:

@@ -149,6 +149,11 @@ def test_buyer_goes_from_the_demo_psr_to_a_downloaded_comparison(page, tmp_path)
     page.get_by_label("Your name", exact=True).press("Enter")
     settle(page)
 
+    open_page(page, "Contract terms", "Contract terms")
+    page.get_by_text("The terms are those of PSR version 1.").wait_for()
+    assert page.get_by_text("Termination rights").count() >= 1
+    screenshot(page, "1b-contract-terms")
+
     open_page(page, "2 Questionnaire", "Questionnaire")
     assert page.get_by_text("Download questionnaire").count() == 1
     screenshot(page, "2-questionnaire")
@@ -223,6 +228,9 @@ def test_buyer_goes_from_the_demo_psr_to_a_downloaded_comparison(page, tmp_path)
     page.get_by_text("waiting for the sign-off").wait_for()
     page.get_by_role("button", name="Sign off for the customer").click()
     page.get_by_text("Signed off for the customer by").wait_for()
+    page.get_by_label("Why", exact=True).fill("the maintenance window was announced late")
+    page.get_by_role("button", name="Raise the dispute").click()
+    page.get_by_role("button", name="Settle it").wait_for()
     screenshot(page, "9-service-review")
 
     open_page(page, "Projects", "Projects")

@@ -102,3 +102,24 @@ def test_one_period_and_errors_in_words(demo_run):
     assert again.returncode == 1 and "already imported" in again.stdout
     unknown = _cli("monitor", "--project", "nope", "--database", url)
     assert unknown.returncode == 1 and "no project 'nope'" in unknown.stderr
+
+
+def test_disputes_from_the_command_line(demo_run):
+    """The supplier disputes May's HO-01 figure; it is listed and marked; the customer settles it."""
+    url, _, _, _, _ = demo_run
+    base = ("monitor", "--project", PROJECT, "--database", url)
+    raised = _cli(*base, "--dispute-figure", "HO-01", "--period", "2027-05", "--party", "supplier",
+                  "--reason", "the overlap was one incident", "--user", "N. Supplier")  # fmt: skip
+    assert raised.returncode == 0, raised.stderr
+    number = int(raised.stdout.split("#")[1].split(":")[0])
+    assert "the 2027-05 figure of HO-01 disputed by the supplier" in raised.stdout
+    assert "[figure disputed by the supplier (N. Supplier): the overlap was one incident]" in raised.stdout
+    listed = _cli(*base, "--disputes", "--period", "2027-05")
+    assert f"#{number} the 2027-05 figure of HO-01, disputed by the supplier (N. Supplier)" in listed.stdout
+    assert "; open" in listed.stdout
+    settled = _cli(*base, "--settle-dispute", str(number), "--resolution", "union counted once, as agreed",
+                   "--user", "A. Buyer")  # fmt: skip
+    assert settled.returncode == 0, settled.stderr
+    assert "settled by A. Buyer: union counted once" in _cli(*base, "--disputes").stdout
+    no_period = _cli(*base, "--dispute-figure", "HO-01", "--reason", "x")
+    assert no_period.returncode == 1 and "--dispute-figure needs --period" in no_period.stderr

@@ -69,7 +69,9 @@ def test_nordwind_schedule_worked_figures(demo):
     assert "23,000.00 EUR" in schedule.cap_text and "(17,250.00 EUR)" in schedule.cap_text
     hosting = levels["HO-01"]
     assert (hosting.committed, hosting.basis) == ("99.95 %", "offer")
-    assert "20.2 minutes (28-day month) to 22.3 minutes (31-day month)" in hosting.basis_text
+    # 0.05 % of February (28 x 1440 = 40,320 min) = 20.16; of October in Europe/Berlin
+    # (31 x 1440 + 60 = 44,700 min, clocks go back) = 22.35 (hand calculation)
+    assert "downtime up to 20.2 to 22.4 min per calendar month in Europe/Berlin" in hosting.basis_text
     assert hosting.coverage_window == "24/7 (HO-03, the bid's offer)"
     assert levels["SD-03"].committed == "10 minutes" and levels["SD-03"].direction == "lower is better"
     assert not {"CT-01", "CT-06", "SD-09", "SD-P1"} & set(

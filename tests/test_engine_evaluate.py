@@ -126,10 +126,14 @@ def test_demo_ranking_a_buyer_agrees_with(demo_result):
 def test_demo_explained_requirement_by_requirement(demo_result):
     """The trail: Beta's HO-01 99.9 % earns 8.8889 points (hand calculation in test_engine_rules);
     SD-04 6 hours between minimum 8 and target 4 earns 5; the contributions plus the price part
-    add up to the total."""
+    add up to the total. The offer is worded over the demo contract's period, calendar months in
+    Europe/Berlin (hand calculation): February 28 x 1440 = 40,320 min x 0.1 % = 40.3 min; October
+    31 x 1440 + 60 (clocks go back) = 44,700 min x 0.1 % = 44.7 min."""
     trail = demo_result.explain("Beta").set_index("requirement")
     assert trail.loc["HO-01", "points"] == pytest.approx(8.888889)
-    assert trail.loc["HO-01", "offered"] == "99.9 % (downtime up to 43.8 min/month)"
+    assert trail.loc["HO-01", "offered"] == (
+        "99.9 % (downtime up to 40.3 to 44.7 min per calendar month in Europe/Berlin)"
+    )
     assert trail.loc["SD-04", "points"] == pytest.approx(5)
     assert trail.loc["SD-04", ["minimum", "target"]].tolist() == ["8 hours", "4 hours"]
     assert bool(trail.loc["SD-04", "met_minimum"]) is True

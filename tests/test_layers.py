@@ -73,7 +73,7 @@ ALLOWED = {
     },
     "contract_terms": set(),
     "reports": {"charts", "contract_terms", "engine", "model", "reports", "sanitise", "wording"},
-    "pairwise_file": {"engine", "model", "sanitise"},
+    "pairwise_file": {"engine", "model", "sanitise", "values"},
     "sanitise": set(),
     "templates": {"model"},
     "psr_merge": set(),

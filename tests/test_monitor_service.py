@@ -16,9 +16,10 @@ import pytest
 
 from slm_psr.excel.responses import read_response
 from slm_psr.model import PSR
+from slm_psr.service import disputes
 from slm_psr.service import monitor as m
 from slm_psr.service.contract import store_contract
-from slm_psr.store import Store
+from slm_psr.store import Store, StoreError
 from slm_psr.store.monitoring import MonitoringStore
 from tests.conftest import DEMO
 
@@ -173,7 +174,7 @@ def test_corrections_need_a_reason_are_audited_and_change_the_result(project):
     m.correct_measurement(
         store, pid, september, "end", "21.09.2027 08:40", "failover log shows 08:40", user=USER
     )
-    m.dispute_measurement(store, pid, september, "supplier", "our probe saw 5 minutes", user="N. Supplier")
+    disputes.dispute_record(store, pid, september, "supplier", "our probe saw 5 minutes", user="N. Supplier")
     report = m.monitor(store, pid, period="2027-09", user=USER)
     [row] = report.results.to_dict("records")
     assert row["attained"] == pytest.approx((43_200 - 10) / 43_200 * 100)
@@ -244,3 +245,105 @@ def test_the_contract_monitored_is_the_confirmed_schedule_with_its_plan(project)
     assert again.plan["holiday_region"] == "DE-BY"
     with pytest.raises(m.MonitoringError, match="no bid"):
         m.confirm_contract(store, pid, "Nobody GmbH", user=USER)
+
+
+def test_a_contract_measured_in_fixed_30_day_periods(tmp_path, demo_psr_dict):
+    """The same records under fixed 30-day periods from 1 March 2027 (Europe/Berlin): the
+    periods are labelled by their first day; the May outages (95 min, union of the overlap)
+    fall into 30 April-29 May, 30 x 1440 = 43,200 min: (43,200 - 95) / 43,200 = 99.780093 %,
+    missed, band 5 % of 42,000 = 2,100.00 EUR. The first period holds the spring DST change:
+    30 x 1440 - 60 = 43,140 scheduled minutes."""
+    period = {"kind": "fixed_30_days", "time_zone": "Europe/Berlin", "start": "2027-03-01"}
+    store, pid = _monitored(tmp_path, demo_psr_dict, TERMS | {"period": period})
+    try:
+        m.import_measurements(store, pid, [("ho.csv", outage_csv(SEVEN_MONTHS[:4]))], user=USER)
+        report = m.monitor(store, pid, user=USER)
+        assert report.periods == ["2027-03-01", "2027-03-31", "2027-04-30"]
+        ho = report.results.set_index("period")
+        assert ho.loc["2027-03-01", "scheduled_minutes"] == 43_140
+        assert ho.loc["2027-04-30", "attained"] == pytest.approx((43_200 - 95) / 43_200 * 100)
+        assert ho.loc["2027-04-30", "credit"] == pytest.approx(2_100)
+        assert m.monitor(store, pid, period="2027-04-30", user=USER).periods == ["2027-04-30"]
+        with pytest.raises(ValueError, match="named by its first day"):
+            m.monitor(store, pid, period="2027-05", user=USER)
+    finally:
+        store.close()
+
+
+def test_the_report_workbook_prints_landscape_one_page_wide_with_its_header_on_every_page(project):
+    import io
+
+    import openpyxl
+
+    store, pid = project
+    m.import_measurements(store, pid, [("ho.csv", outage_csv(SEVEN_MONTHS))], user=USER)
+    book = openpyxl.load_workbook(io.BytesIO(m.monitor(store, pid, user=USER).to_xlsx()))
+    assert book.sheetnames == ["Results", "Credit ledger", "Termination", "Files", "Notes"]
+    for ws in book.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.page_setup.paperSize == 9  # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        # fitToWidth left out means 1 (ECMA-376 default); fitToHeight 0: as many pages tall as needed
+        assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0)
+        assert ws.print_title_rows.replace("$", "") == "1:1"
+        assert ws.freeze_panes == "A2"
+        assert "Monitored: contract with Nordwind IT Services AG" in ws.oddFooter.left.text
+    results = book["Results"]
+    assert [c.value for c in results[1]][:3] == ["Month", "Service level", "What"]
+    assert results.column_dimensions["C"].width > 10  # the level's text is not squeezed
+
+
+def test_a_periods_figure_is_disputed_and_settled_with_who_and_why(project):
+    """The supplier disputes the September figure of HO-01 (99.861111 %, credit 2,100.00 EUR):
+    the figure still counts (the credit is not held back) and is marked in the report, the
+    JSON and the workbook; the customer settles it in words; both steps are in the audit trail
+    with who did them. Unknown levels, periods that are no month, parties other than the two
+    and a missing reason are refused in words."""
+    store, pid = project
+    m.import_measurements(store, pid, [("ho.csv", outage_csv(SEVEN_MONTHS))], user=USER)
+    number = disputes.dispute_figure(
+        store, pid, "2027-09", "HO-01", "supplier", "the 60 minutes were a planned test", user="N. Supplier"
+    )
+    report = m.monitor(store, pid, period="2027-09", user=USER)
+    [row] = report.results.to_dict("records")
+    assert row["credit"] == pytest.approx(2_100)
+    assert row["dispute"] == "disputed by the supplier (N. Supplier): the 60 minutes were a planned test"
+    assert "[figure disputed by the supplier" in "\n".join(report.lines())
+    assert report.to_dict()["periods"][0]["levels"][0]["dispute"].startswith("disputed by the supplier")
+    [open_one] = disputes.disputes(store, pid, period="2027-09", open_only=True)
+    assert (open_one.id, open_one.level, open_one.what) == (number, "HO-01", "the 2027-09 figure of HO-01")
+    assert disputes.disputes(store, pid, period="2027-08") == []
+
+    disputes.settle(store, pid, number, "not announced as maintenance: the figure stands", user=USER)
+    [settled] = disputes.disputes(store, pid)
+    assert not settled.open and settled.settled_by == USER
+    assert "settled by A. Buyer: not announced as maintenance" in settled.describe()
+    again = m.monitor(store, pid, period="2027-09", save=False)
+    assert again.results["dispute"].tolist() == [""]
+    trail = [(a.action, a.who, a.target) for a in store.audit(pid)]
+    assert ("dispute_measurement", "N. Supplier", "the 2027-09 figure of HO-01") in trail
+    assert ("settle_dispute", USER, "the 2027-09 figure of HO-01") in trail
+
+    with pytest.raises(m.MonitoringError, match="no service level 'XX-99'; its levels: "):
+        disputes.dispute_figure(store, pid, "2027-09", "XX-99", "buyer", "why", user=USER)
+    with pytest.raises(m.MonitoringError, match="not a month like 2027-03"):
+        disputes.dispute_figure(store, pid, "Sept", "HO-01", "buyer", "why", user=USER)
+    with pytest.raises(m.MonitoringError, match="the buyer or the supplier, not 'auditor'"):
+        disputes.dispute_figure(store, pid, "2027-09", "HO-01", "auditor", "why", user=USER)
+    with pytest.raises(ValueError, match="needs a reason"):
+        disputes.dispute_figure(store, pid, "2027-09", "HO-01", "buyer", "  ", user=USER)
+    with pytest.raises(
+        StoreError, match=r"dispute on the 2027-09 figure of HO-01 was already settled by A\. Buyer"
+    ):
+        disputes.settle(store, pid, number, "again", user=USER)
+    with pytest.raises(m.MonitoringError, match="no measurement record 'nope'"):
+        disputes.dispute_record(store, pid, "nope", "buyer", "why", user=USER)
+
+
+def test_a_disputed_record_is_listed_under_the_period_it_starts_in(project):
+    store, pid = project
+    [read] = m.import_measurements(store, pid, [("ho.csv", outage_csv(SEVEN_MONTHS))], user=USER)
+    may = read.records[read.records["row"] == 4]["record"].iloc[0]  # 19.05.2027 14:02
+    disputes.dispute_record(store, pid, may, "buyer", "the ticket says 14:00", user=USER)
+    [found] = disputes.disputes(store, pid, period="2027-05")
+    assert (found.record, found.level, found.what) == (may, None, f"measurement {may}")

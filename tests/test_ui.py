@@ -14,6 +14,7 @@ VIEWS = "slm_psr/ui/views"
 PAGES = [
     "projects",
     "requirements",
+    "terms",
     "questionnaire",
     "responses",
     "qualification",
@@ -670,3 +671,66 @@ def test_a_service_review_is_commented_signed_off_frozen_and_reopened(app, datab
         "review_sign_off",
         "review_reopen",
     ]
+
+
+def test_a_figure_is_disputed_and_settled_on_the_service_review_page(app, database):
+    from slm_psr.service import disputes
+    from slm_psr.service import monitor as m
+    from slm_psr.store import Store
+    from tests.conftest import DEMO
+
+    with Store.open(database) as store:
+        pid = store.list_projects()[0].id
+        m.ensure_demo_contract(store)
+        files = [(p.name, p.read_bytes()) for p in sorted((DEMO / "measurements").glob("*"))
+                 if p.suffix in (".csv", ".xlsx")]  # fmt: skip
+        m.import_measurements(store, pid, files, user="A. Buyer")
+    goto(app, "review", user="N. Supplier")
+    app.selectbox(key="review_period").set_value("2027-12").run()
+    assert "Nothing of 2027-12 is disputed." in texts(app)
+    app.selectbox(key="dispute_level_2027-12").set_value("SD-04")
+    app.radio(key="dispute_party_2027-12").set_value("supplier")
+    app.button(key="raise_dispute").click().run()
+    assert "Not saved: disputing the 2027-12 figure of SD-04 needs a reason" in next(
+        e.value for e in app.error
+    )
+    app.text_input(key="dispute_reason_2027-12").input("ticket 4711 waited for the customer's approval")
+    app.button(key="raise_dispute").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    table = app.dataframe[0].value
+    assert table["About"].tolist() == ["the 2027-12 figure of SD-04"] and table["Settled"].tolist() == [
+        "open"
+    ]
+    app.sidebar.text_input(key="user_name").input("A. Buyer")
+    app.text_input(key="resolution_2027-12").input("approval came within the hour: the figure stands")
+    app.button(key="settle_dispute").click().run()
+    assert app.dataframe[0].value["Settled"].tolist() == [
+        "approval came within the hour: the figure stands (A. Buyer)"
+    ]
+    with Store.open(database) as store:
+        [d] = disputes.disputes(store, pid)
+        assert (d.party, d.opened_by, d.settled_by) == ("supplier", "N. Supplier", "A. Buyer")
+
+
+def test_contract_terms_are_edited_checked_in_words_and_saved_as_a_psr_version(app, database):
+    from slm_psr.store import Store
+
+    goto(app, "terms")
+    assert "The terms are those of PSR version 1." in texts(app)
+    app.text_input(key="terms_time_zone_1").input("berlin").run()
+    assert "'berlin' is not an IANA time zone like Europe/Berlin (did you mean Europe/Berlin?)" in texts(app)
+    assert app.button(key="save_terms").disabled
+    app.text_input(key="terms_time_zone_1").input("Europe/Zurich")
+    app.radio(key="terms_period_kind_1").set_value("fixed month of 30 days").run()
+    app.number_input(key="terms_cap_1").set_value(15.0).run()
+    assert not app.error, [e.value for e in app.error]
+    app.button(key="save_terms").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "The terms are those of PSR version 2." in texts(app)
+    with Store.open(database) as store:
+        project = store.load(store.list_projects()[0].id)
+        period = project.psr.contract_terms.period
+        assert (project.psr_version, period.kind, period.time_zone) == (2, "fixed_30_days", "Europe/Zurich")
+        assert project.psr.contract_terms.cap_percent == 15.0
+        assert project.psr.contract_terms.credits == store.load_psr(project.id, 1).contract_terms.credits
+        assert [(e.action, e.who) for e in store.audit(project.id)][-1] == ("save_psr", "Anna Tester")

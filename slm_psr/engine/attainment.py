@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from slm_psr.engine.periods import Periods, count_within
 from slm_psr.model import CoverageWindow
 
 MINUTES_PER_DAY = 1440
@@ -127,11 +128,6 @@ def _local_to_utc(local_seconds: np.ndarray, tz: str, *, earliest: bool) -> np.n
     return aware.as_unit("s").asi8
 
 
-def month_periods(first: str, last: str) -> list[str]:
-    """Period labels ``YYYY-MM`` from ``first`` to ``last`` inclusive."""
-    return [p.strftime("%Y-%m") for p in pd.period_range(first, last, freq="M")]
-
-
 def period_bounds(periods: Sequence[str], tz: str) -> np.ndarray:
     """UTC seconds of each monthly period's local start, and of the last one's end (len + 1)."""
     months = pd.PeriodIndex(list(periods), freq="M")
@@ -141,52 +137,56 @@ def period_bounds(periods: Sequence[str], tz: str) -> np.ndarray:
     return pd.DatetimeIndex(starts).tz_localize(tz, nonexistent="shift_forward").as_unit("s").asi8
 
 
-def period_of(t: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """Index of the period each instant falls in; -1 outside all periods (or NaN)."""
-    t = np.asarray(t, np.float64)
-    k = np.searchsorted(bounds, t, side="right") - 1
-    return np.where((k >= 0) & (k < len(bounds) - 1) & ~np.isnan(t), k, -1)
-
-
 # --- availability --------------------------------------------------------------------
+
+
+def _spans(periods: Periods | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each period's UTC start and end in seconds (floats), from :class:`Periods` or ``len + 1`` bounds."""
+    if isinstance(periods, Periods):
+        return periods.starts.astype(np.float64), periods.ends.astype(np.float64)
+    bounds = np.asarray(periods, np.float64)
+    return bounds[:-1], bounds[1:]
 
 
 def availability(
     schedule: Schedule,
-    bounds: np.ndarray,
+    periods: Periods | np.ndarray,
     start: np.ndarray,
     end: np.ndarray,
     excluded: np.ndarray,
 ) -> pd.DataFrame:
     """Scheduled, excluded and down minutes and the availability (%) per period.
 
-    ``start``/``end`` are outage instants in seconds (``end`` filled in already for
-    open-ended outages); ``excluded`` marks agreed exclusions (announced maintenance,
-    customer-caused). One sweep over sorted events: a moment is down when at least one
-    unplanned outage is running and no exclusion is; overlaps count once.
+    ``periods``: :class:`Periods` (they may overlap, as rolling windows do) or the
+    ``len + 1`` bounds of consecutive periods. ``start``/``end`` are outage instants in
+    seconds (``end`` filled in already for open-ended outages); ``excluded`` marks agreed
+    exclusions (announced maintenance, customer-caused). One sweep over sorted events: a
+    moment is down when at least one unplanned outage is running and no exclusion is;
+    overlaps count once. The sweep's running totals of down and excluded scheduled
+    seconds are then read at each period's start and end.
     """
     start, end = np.asarray(start, np.float64), np.asarray(end, np.float64)
     excluded = np.asarray(excluded, bool)
     ok = ~np.isnan(start) & ~np.isnan(end) & (end > start)
     start, end, excluded = start[ok], end[ok], excluded[ok]
-    n_periods = len(bounds) - 1
-    times = np.concatenate((start, end, bounds.astype(np.float64)))
-    down_step = np.concatenate(
-        (np.where(excluded, 0, 1), np.where(excluded, 0, -1), np.zeros(len(bounds), np.int64))
-    )
-    excl_step = np.concatenate(
-        (excluded.astype(np.int64), -excluded.astype(np.int64), np.zeros(len(bounds), np.int64))
-    )
+    a, b = _spans(periods)
+    edges = np.concatenate((a, b))
+    no_step = np.zeros(len(edges), np.int64)
+    times = np.concatenate((start, end, edges))
+    down_step = np.concatenate((np.where(excluded, 0, 1), np.where(excluded, 0, -1), no_step))
+    excl_step = np.concatenate((excluded.astype(np.int64), -excluded.astype(np.int64), no_step))
     order = np.argsort(times)  # ties may come in any order: they bound empty segments
     times, down_now, excl_now = times[order], np.cumsum(down_step[order]), np.cumsum(excl_step[order])
     seg_seconds = np.diff(schedule.elapsed(times))  # sorted times: one lookup per event, not two
-    seg_period = period_of(times[:-1], bounds)
-    inside = seg_period >= 0
-    is_excl = (excl_now[:-1] > 0) & inside
-    is_down = (down_now[:-1] > 0) & ~is_excl & inside
-    scheduled = schedule.covered(bounds[:-1].astype(np.float64), bounds[1:].astype(np.float64))
-    excluded_s = np.bincount(seg_period[is_excl], seg_seconds[is_excl], minlength=n_periods)
-    down_s = np.bincount(seg_period[is_down], seg_seconds[is_down], minlength=n_periods)
+    is_excl = excl_now[:-1] > 0
+    is_down = (down_now[:-1] > 0) & ~is_excl
+    # running totals at each event; a period's share is the difference at its end and start
+    down_at = np.concatenate(([0.0], np.cumsum(np.where(is_down, seg_seconds, 0.0))))
+    excl_at = np.concatenate(([0.0], np.cumsum(np.where(is_excl, seg_seconds, 0.0))))
+    ia, ib = np.searchsorted(times, a, side="left"), np.searchsorted(times, b, side="left")
+    scheduled = schedule.covered(a, b)
+    excluded_s = excl_at[ib] - excl_at[ia]
+    down_s = down_at[ib] - down_at[ia]
     base = scheduled - excluded_s
     with np.errstate(invalid="ignore", divide="ignore"):
         attained = np.where(base > 0, 100.0 * (base - down_s) / base, np.nan)
@@ -230,7 +230,7 @@ def clock_seconds(
 
 def ticket_shares(
     schedule: Schedule,
-    bounds: np.ndarray,
+    periods: Periods | np.ndarray,
     opened: np.ndarray,
     stopped: np.ndarray,
     limit_seconds: float,
@@ -243,7 +243,8 @@ def ticket_shares(
     """Per period (of the opening time): tickets counted, within the limit, pending, and the share (%).
 
     A ticket with no stop time yet counts as missed once its clock has passed the
-    limit by ``as_of``; before that it is pending and not counted.
+    limit by ``as_of``; before that it is pending and not counted. A ticket opened in
+    two overlapping periods (rolling windows) counts in both.
     """
     opened, stopped = np.asarray(opened, np.float64), np.asarray(stopped, np.float64)
     still_open = np.isnan(stopped)
@@ -252,12 +253,10 @@ def ticket_shares(
     within = ~still_open & (used <= limit_seconds)
     missed = used > limit_seconds
     counted = within | missed
-    period = period_of(opened, bounds)
-    n = len(bounds) - 1
-    sel = period >= 0
-    count = np.bincount(period[sel & counted], minlength=n)
-    ok = np.bincount(period[sel & within], minlength=n)
-    pending = np.bincount(period[sel & ~counted], minlength=n)
+    a, b = _spans(periods)
+    count = count_within(a, b, opened, counted)
+    ok = count_within(a, b, opened, within)
+    pending = count_within(a, b, opened, ~counted)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(count > 0, 100.0 * ok / np.maximum(count, 1), np.nan)
     return pd.DataFrame({"tickets": count, "within": ok, "pending": pending, "attained": share})

@@ -32,7 +32,6 @@ from slm_psr.model import (
     CoverageWindow,
     Direction,
     MeasurementPeriod,
-    PeriodKind,
     PoolRule,
     PriceBasis,
     Requirement,
@@ -169,12 +168,9 @@ def termination_words(psr: PSR, right: TerminationRight) -> str:
 
 
 def allowed_downtime(period: MeasurementPeriod, percent: float) -> str:
-    """An availability as downtime per period: a calendar month says its shortest and longest month."""
-    share = (100 - percent) / 100
-    if period.kind is PeriodKind.CALENDAR_MONTH:
-        short, long = share * 28 * 1440, share * 31 * 1440
-        return f"downtime up to {short:,.1f} minutes (28-day month) to {long:,.1f} minutes (31-day month)"
-    return f"downtime up to {share * period.minutes():,.1f} minutes per period"
+    """An availability as downtime per period, in the period's own days and time zone (one wording:
+    the model's, shared with the evaluation's trail)."""
+    return period.downtime_words(percent)
 
 
 def earn_back_words(terms: ContractTerms) -> str:

@@ -25,15 +25,14 @@ from slm_psr.engine.attainment import (
     build_schedule,
     downtime_budget,
     judge,
-    period_bounds,
-    period_of,
     public_holidays,
     ticket_budget,
     ticket_shares,
     to_seconds,
 )
 from slm_psr.engine.ledger import credit_rule
-from slm_psr.model import PSR, CoverageWindow, SLASchedule
+from slm_psr.engine.periods import Periods, by_labels, count_within
+from slm_psr.model import PSR, CoverageWindow, MeasurementPeriod, SLASchedule
 
 
 @dataclass(frozen=True)
@@ -125,22 +124,17 @@ class _Prepared:
         return np.isin(codes, hits)
 
 
-def _disputed(
-    prep: _Prepared, kind: str, mask: np.ndarray, when: np.ndarray, bounds: np.ndarray
-) -> np.ndarray:
+def _disputed(prep: _Prepared, kind: str, mask: np.ndarray, when: np.ndarray, periods: Periods) -> np.ndarray:
     """Disputed records per period (by their start/opening time)."""
-    k = period_of(when, bounds)
-    hit = mask & prep.flags(kind, "disputed") & (k >= 0)
-    return np.bincount(k[hit], minlength=len(bounds) - 1)
+    return count_within(periods.starts, periods.ends, when, mask & prep.flags(kind, "disputed"))
 
 
 def _availability(
-    m: Measure, prep: _Prepared, schedule: Schedule, bounds: np.ndarray, as_of: float
+    m: Measure, prep: _Prepared, schedule: Schedule, periods: Periods, as_of: float
 ) -> pd.DataFrame:
-    n = len(bounds) - 1
     if prep.frame("outages").empty:
         mask = np.zeros(0, bool)
-        frame = availability(schedule, bounds, np.zeros(0), np.zeros(0), mask)
+        frame = availability(schedule, periods, np.zeros(0), np.zeros(0), mask)
         frame["open_outages"], frame["disputed"] = 0, 0
     else:
         mask = prep.matching("outages", m.match)
@@ -148,10 +142,9 @@ def _availability(
         start, end = starts[mask], prep.seconds("outages", "end")[mask]
         open_ended = np.isnan(end)
         end = np.where(open_ended, as_of, end)  # an open outage runs until the computation's end
-        frame = availability(schedule, bounds, start, end, prep.flags("outages", "excluded")[mask])
-        k = period_of(start[open_ended], bounds)
-        frame["open_outages"] = np.bincount(k[k >= 0], minlength=n)
-        frame["disputed"] = _disputed(prep, "outages", mask, starts, bounds)
+        frame = availability(schedule, periods, start, end, prep.flags("outages", "excluded")[mask])
+        frame["open_outages"] = count_within(periods.starts, periods.ends, start, open_ended)
+        frame["disputed"] = _disputed(prep, "outages", mask, starts, periods)
     frame = judge(frame, m.committed)
     frame["budget"] = downtime_budget(frame, m.committed)
     frame["budget_unit"] = "minutes of downtime"
@@ -160,13 +153,13 @@ def _availability(
 
 def _ticket_metric(stop_column: str) -> Callable[..., pd.DataFrame]:
     def compute(
-        m: Measure, prep: _Prepared, schedule: Schedule, bounds: np.ndarray, as_of: float
+        m: Measure, prep: _Prepared, schedule: Schedule, periods: Periods, as_of: float
     ) -> pd.DataFrame:
         if m.limit_minutes is None:
             raise ValueError(f"{m.level}: a ticket measure needs its time limit")
         if prep.frame("tickets").empty:
             empty = np.zeros(0)
-            frame = ticket_shares(schedule, bounds, empty, empty, m.limit_minutes * 60, as_of)
+            frame = ticket_shares(schedule, periods, empty, empty, m.limit_minutes * 60, as_of)
             frame["disputed"] = 0
         else:
             mask = prep.matching("tickets", m.match)
@@ -175,7 +168,7 @@ def _ticket_metric(stop_column: str) -> Callable[..., pd.DataFrame]:
             opened = prep.seconds("tickets", "opened")
             frame = ticket_shares(
                 schedule,
-                bounds,
+                periods,
                 opened[mask],
                 prep.seconds("tickets", stop_column)[mask],
                 m.limit_minutes * 60,
@@ -184,7 +177,7 @@ def _ticket_metric(stop_column: str) -> Callable[..., pd.DataFrame]:
                 pause_from=prep.seconds("tickets", "pause_from")[mask],
                 pause_until=prep.seconds("tickets", "pause_until")[mask],
             )
-            frame["disputed"] = _disputed(prep, "tickets", mask, opened, bounds)
+            frame["disputed"] = _disputed(prep, "tickets", mask, opened, periods)
         frame = judge(frame, m.committed)
         frame["budget"] = ticket_budget(frame, m.committed)
         frame["budget_unit"] = "tickets that may still miss the limit"
@@ -193,7 +186,7 @@ def _ticket_metric(stop_column: str) -> Callable[..., pd.DataFrame]:
     return compute
 
 
-def _value(m: Measure, prep: _Prepared, schedule: Schedule, bounds: np.ndarray, as_of: float) -> pd.DataFrame:
+def _value(m: Measure, prep: _Prepared, schedule: Schedule, periods: Periods, as_of: float) -> pd.DataFrame:
     del schedule, as_of  # measured elsewhere: no clock here
     labels = prep.periods
     v = prep.records.values
@@ -231,32 +224,36 @@ assert METRICS.keys() == METRIC_WORDS.keys(), "every metric needs its words"
 def attainment(
     measures: Sequence[Measure],
     records: Records,
-    periods: Sequence[str],
+    periods: Periods | Sequence[str],
     tz: str,
     *,
     as_of: dt.datetime | None = None,
 ) -> pd.DataFrame:
-    """One row per period (``YYYY-MM``) and service level, columns :data:`RESULT_COLUMNS`.
+    """One row per period and service level, columns :data:`RESULT_COLUMNS`.
 
-    ``as_of``: the moment the computation looks from (open outages run until then,
-    open tickets past their limit by then count as missed); default the end of the
-    last period.
+    ``periods``: the contract's :class:`Periods` (see ``slm_psr.engine.periods``), or
+    labels ``YYYY-MM`` of consecutive calendar months in ``tz``. ``as_of``: the moment
+    the computation looks from (open outages run until then, open tickets past their
+    limit by then count as missed); default the end of the last period.
     """
-    bounds = period_bounds(periods, tz)
-    end = float(bounds[-1]) if as_of is None else min(float(bounds[-1]), as_of.timestamp())
-    first = (pd.Period(periods[0], "M").start_time - pd.Timedelta(days=1)).date()
-    last = (pd.Period(periods[-1], "M").end_time + pd.Timedelta(days=1)).date()
+    if not isinstance(periods, Periods):
+        periods = by_labels(MeasurementPeriod(time_zone=tz), list(periods))
+    labels = periods.labels
+    last_end = float(periods.ends.max())
+    end = last_end if as_of is None else min(last_end, as_of.timestamp())
+    first = periods.first_day - dt.timedelta(days=1)
+    last = periods.last_day + dt.timedelta(days=1)
     schedules: dict[tuple[str, frozenset[dt.date]], Schedule] = {}
     frames = []
-    prep = _Prepared(records, periods)
+    prep = _Prepared(records, labels)
     for m in measures:
         if m.metric not in METRICS:
             raise ValueError(f"{m.level}: no metric '{m.metric}' (known: {', '.join(METRICS)})")
         key = (m.window.text, m.holidays)
         if key not in schedules:
             schedules[key] = build_schedule(m.window, tz, first, last, m.holidays)
-        frame = METRICS[m.metric](m, prep, schedules[key], bounds, end)
-        frame.insert(0, "period", list(periods))
+        frame = METRICS[m.metric](m, prep, schedules[key], periods, end)
+        frame.insert(0, "period", list(labels))
         frame.insert(1, "level", m.level)
         frame.insert(2, "name", m.name or m.level)
         frame.insert(3, "metric", m.metric)

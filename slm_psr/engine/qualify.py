@@ -25,6 +25,7 @@ from slm_psr.engine.rules import Levels, reaches
 from slm_psr.model import (
     Answer,
     Flag,
+    MeasurementPeriod,
     Requirement,
 )
 from slm_psr.wording import Status
@@ -65,12 +66,23 @@ def label(req: Requirement) -> str:
     return f"{req.id} {req.kind.label}"
 
 
-def offered_text(req: Requirement, answer: Answer | None, value: float, *, detail: bool = True) -> str:
+def offered_text(
+    req: Requirement,
+    answer: Answer | None,
+    value: float,
+    *,
+    detail: bool = True,
+    period: MeasurementPeriod | None = None,
+) -> str:
     """What the supplier offered, as a buyer reads it ('12 hours', '1 business day (10 hours)').
 
-    With ``detail``, availability scored on downtime also shows the downtime per month.
+    With ``detail``, what the offer means over the contract's measurement ``period`` (default:
+    a calendar month in UTC) follows: availability scored on downtime shows the downtime it allows.
     """
-    return req.kind.spec.offered_text(req, answer, value, detail=detail)
+    text = req.kind.spec.offered_text(req, answer, value, detail=detail)
+    if detail and answer is not None and answer.value is not None:
+        text += req.kind.spec.period_detail(req, value, period or MeasurementPeriod())
+    return text
 
 
 def _required(req: Requirement) -> str:

@@ -39,6 +39,7 @@ from slm_psr.model import (
     CoverageWindow,
     EvaluationSettings,
     Flag,
+    MeasurementPeriod,
     Requirement,
     format_level,
 )
@@ -159,8 +160,11 @@ def gate_results(inputs: Inputs, core: Core, settled: Settled) -> np.ndarray:
     return gate
 
 
-def _offered_column(req: Requirement, table: AnswerTable, value: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """What each supplier offered for ``req``: the distinct wordings, and per supplier which one."""
+def _offered_column(
+    req: Requirement, table: AnswerTable, value: np.ndarray, period: MeasurementPeriod | None
+) -> tuple[list[str], np.ndarray]:
+    """What each supplier offered for ``req``: the distinct wordings, and per supplier which one
+    (with what it means over the contract's measurement ``period``)."""
     if req.kind.spec.evaluated_by_people:  # the evaluators' mean, not the answer
         levels, where = np.unique(value, return_inverse=True)
         return [offered_text(req, None, level) for level in levels.tolist()], where
@@ -187,7 +191,7 @@ def _offered_column(req: Requirement, table: AnswerTable, value: np.ndarray) -> 
     last = dict(zip(keys, range(len(keys)), strict=True))  # a cell per distinct key
     code = dict(zip(last, range(len(last)), strict=True))
     words = [
-        offered_text(req, None if answers[i] is NO_ANSWER else answers[i], float(value[i]))  # type: ignore[arg-type]
+        offered_text(req, None if answers[i] is NO_ANSWER else answers[i], float(value[i]), period=period)  # type: ignore[arg-type]
         for i in last.values()
     ]
     return words, np.fromiter(map(code.__getitem__, keys), np.intp, len(keys))
@@ -224,10 +228,12 @@ def score_frame(
         """One word per requirement and price item, repeated for every supplier."""
         return _strings(np.array([*service, *price], dtype=object)[order], np.tile(np.arange(r + p), n))
 
+    terms = inputs.psr.contract_terms
+    period = terms.period if terms is not None else None  # wording follows the contract's period
     vocabulary: list[str] = []
     codes = np.empty((r + p, n), np.intp)
     for j, q in enumerate(reqs):
-        words, codes[j] = _offered_column(q, table, inputs.value[:, j])
+        words, codes[j] = _offered_column(q, table, inputs.value[:, j], period)
         codes[j] += len(vocabulary)
         vocabulary.extend(words)
     for j, item in enumerate(items):  # amounts differ from bid to bid

@@ -16,7 +16,6 @@ and disputes refer to.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import re
@@ -30,6 +29,7 @@ import python_calamine
 
 from slm_psr.excel.preflight import MB, Limits, RejectedFile, display_name, preflight
 from slm_psr.excel.timestamps import read_times
+from slm_psr.values.csv_text import NotText, read_csv_text
 
 OUTAGES, TICKETS, VALUES = "outages", "tickets", "values"
 KIND_WORDS = {OUTAGES: "outage log", TICKETS: "ticket export", VALUES: "measured values"}
@@ -198,38 +198,14 @@ def _csv_rows(data: bytes, shown: str, result: MeasurementFile) -> list[list[Any
         raise _Refused(
             f'"{shown}" is {len(data) / MB:.0f} MB; a measurement CSV may be at most {MAX_CSV_BYTES // MB} MB.'
         )
-    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if data.startswith(bom):
-            text = data[len(bom) :].decode(encoding, "replace")
-            break
-    else:
-        if b"\x00" in data[:8192]:
-            raise _Refused(f'"{shown}" is not a text file (CSV) nor an Excel workbook.')
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", "replace")
-            result.notes.append(f"{shown}: not UTF-8; read as Windows-1252 (Western European)")
-    lines = text.splitlines()[: HEADER_SEARCH_ROWS + 30]
-    delimiter = _delimiter(lines)
-    rows: list[list[Any]] = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    if len(rows) > MAX_ROWS:
-        raise _Refused(f'"{shown}" has {len(rows):,} rows; at most {MAX_ROWS:,} are read from one file.')
-    return rows
-
-
-def _delimiter(lines: list[str]) -> str:
-    """The candidate that splits the sample's lines into the same number (> 1) of fields most often."""
-    best, best_score = ",", -1
-    for candidate in (";", ",", "\t", "|"):
-        widths = [len(row) for row in csv.reader(lines, delimiter=candidate) if any(c.strip() for c in row)]
-        if not widths:
-            continue
-        common = max(set(widths), key=widths.count)
-        score = widths.count(common) if common > 1 else 0
-        if score > best_score:
-            best, best_score = candidate, score
-    return best
+    try:
+        read = read_csv_text(data)
+    except NotText:
+        raise _Refused(f'"{shown}" is not a text file (CSV) nor an Excel workbook.') from None
+    result.notes.extend(f"{shown}: {note}" for note in read.notes)
+    if len(read.rows) > MAX_ROWS:
+        raise _Refused(f'"{shown}" has {len(read.rows):,} rows; at most {MAX_ROWS:,} are read from one file.')
+    return list(read.rows)
 
 
 def normalise(header: Any) -> str:

@@ -1,4 +1,4 @@
-"""Kind 'availability': a percentage such as 99.5, scored on allowed downtime per month by default."""
+"""Kind 'availability': a percentage such as 99.5, scored on allowed downtime per measurement period by default."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ import numpy as np
 
 from slm_psr.kinds.base import BaseKind, num, refuse
 from slm_psr.model import (
-    Answer,
     Direction,
     FormHints,
+    MeasurementPeriod,
     Parsed,
     Requirement,
     Rule,
-    downtime_minutes,
     register_kind,
 )
 from slm_psr.values.numbers import parse_percent, read_percent_cell
@@ -73,12 +72,12 @@ class Availability(BaseKind):
     def read_finite(self, unit: str, x: float, number_format: str, hours_per_day: float) -> Parsed:
         return read_percent_cell(x, number_format)
 
-    def offered_text(self, req: Requirement, answer: Answer | None, value: float, *, detail: bool) -> str:
-        text = super().offered_text(req, answer, value, detail=detail)
-        answered = answer is not None and answer.value is not None
-        if detail and answered and req.rule is Rule.DOWNTIME and not np.isnan(value):
-            text += f" (downtime up to {float(downtime_minutes(value)):,.1f} min/month)"
-        return text
+    def period_detail(self, req: Requirement, value: float, period: MeasurementPeriod) -> str:
+        # Scored on downtime: the offer in minutes over the contract's own period (its days,
+        # time zone and daylight-saving changes), not over an average month.
+        if req.rule is Rule.DOWNTIME and not np.isnan(value):
+            return f" ({period.downtime_words(value)})"
+        return ""
 
 
 SPEC = register_kind(Availability())

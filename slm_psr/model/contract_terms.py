@@ -52,11 +52,21 @@ PERIOD_WORDS = {
 
 
 class MeasurementPeriod(_Strict):
-    """The period a service level is measured over, in a named IANA time zone."""
+    """The period a service level is measured over, in a named IANA time zone.
+
+    Every period begins and ends at local midnight in ``time_zone``:
+
+    - calendar month: the 1st of each month to the 1st of the next (labelled ``YYYY-MM``);
+    - fixed 30 days: consecutive 30-day periods from ``start`` (default: the 1st of the
+      first month measured), labelled by their first day ``YYYY-MM-DD``;
+    - rolling window: assessed at the end of each calendar month over the ``days`` days
+      before it (labelled ``YYYY-MM``; consecutive windows overlap when ``days`` exceeds a month).
+    """
 
     kind: PeriodKind = PeriodKind.CALENDAR_MONTH
     time_zone: str = "UTC"
     days: int | None = Field(default=None, gt=0, le=366)  # rolling windows only
+    start: dt.date | None = None  # fixed 30-day periods only: the first period's first day
 
     @field_validator("time_zone")
     @classmethod
@@ -78,6 +88,8 @@ class MeasurementPeriod(_Strict):
             raise ValueError("contract_terms.period: a rolling window needs 'days' (e.g. 30)")
         if self.kind is not PeriodKind.ROLLING_DAYS and self.days is not None:
             raise ValueError("contract_terms.period: 'days' is for rolling windows only")
+        if self.kind is not PeriodKind.FIXED_30_DAYS and self.start is not None:
+            raise ValueError("contract_terms.period: 'start' is for fixed 30-day periods only")
         return self
 
     def minutes(self, year: int | None = None, month: int | None = None) -> float:
@@ -90,22 +102,58 @@ class MeasurementPeriod(_Strict):
             return float(self.days or 0) * 1440
         if year is None or month is None:
             return AVERAGE_MONTH_DAYS * 1440
-        zone = ZoneInfo(self.time_zone)
-        start = dt.datetime(year, month, 1, tzinfo=zone)
-        days = calendar.monthrange(year, month)[1]
-        end = start + dt.timedelta(days=days)  # wall clock: the 1st of the next month, 00:00 local
-        end = dt.datetime(end.year, end.month, end.day, tzinfo=zone)
-        return (end.astimezone(dt.UTC) - start.astimezone(dt.UTC)).total_seconds() / 60
+        return _local_minutes(self.time_zone, dt.date(year, month, 1), calendar.monthrange(year, month)[1])
+
+    def minutes_range(self) -> tuple[float, float]:
+        """The shortest and the longest period in minutes, daylight-saving changes counted.
+
+        A calendar month: over the months of the years 2024-2031 (two leap years, each
+        month with and without the changes the zone makes); a 30-day period or a rolling
+        window: its days less or more the zone's largest change in one period.
+        """
+        if self.kind is PeriodKind.CALENDAR_MONTH:
+            found = [self.minutes(y, m) for y in range(2024, 2032) for m in range(1, 13)]
+            return min(found), max(found)
+        days = 30 if self.kind is PeriodKind.FIXED_30_DAYS else int(self.days or 0)
+        found = [
+            _local_minutes(self.time_zone, dt.date(2027, 1, 1) + dt.timedelta(d), days)
+            for d in range(0, 731, 7)
+        ]
+        return min(found), max(found)
+
+    def downtime_words(self, percent: float) -> str:
+        """An availability as the downtime it allows per period, e.g. for 99.9 % in Europe/Berlin:
+        'downtime up to 40.3 to 44.7 min per calendar month in Europe/Berlin'."""
+        share = round((100.0 - float(percent)) / 100.0, 12)  # 99.95 -> 0.0005, not 0.000499999...
+        short, long = (share * m for m in self.minutes_range())
+        amount = (
+            f"{short:,.1f} min" if round(short, 1) == round(long, 1) else f"{short:,.1f} to {long:,.1f} min"
+        )
+        if self.kind is PeriodKind.CALENDAR_MONTH:
+            per = "calendar month"
+        elif self.kind is PeriodKind.FIXED_30_DAYS:
+            per = "period of 30 days"
+        else:
+            per = f"rolling window of {self.days} days"
+        return f"downtime up to {amount} per {per} in {self.time_zone}"
 
     def describe(self) -> str:
         """'calendar month (actual days), time zone Europe/Berlin'."""
         if self.kind is PeriodKind.CALENDAR_MONTH:
             what = "calendar month (actual days)"
         elif self.kind is PeriodKind.FIXED_30_DAYS:
-            what = "fixed month of 30 days"
+            what = "fixed period of 30 days" + (f" from {self.start.isoformat()}" if self.start else "")
         else:
-            what = f"rolling window of {self.days} days"
+            what = f"rolling window of {self.days} days, assessed at each month's end"
         return f"{what}, time zone {self.time_zone}"
+
+
+def _local_minutes(zone_name: str, first: dt.date, days: int) -> float:
+    """Real minutes from local midnight of ``first`` to local midnight ``days`` days later."""
+    zone = ZoneInfo(zone_name)
+    start = dt.datetime.combine(first, dt.time(), tzinfo=zone)
+    end = dt.datetime.combine(first + dt.timedelta(days=days), dt.time(), tzinfo=zone)
+    return (end.astimezone(dt.UTC) - start.astimezone(dt.UTC)).total_seconds() / 60
 
 
 # --- credit rules --------------------------------------------------------------------

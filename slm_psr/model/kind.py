@@ -16,6 +16,7 @@ from pydantic_core import CoreSchema, core_schema
 if TYPE_CHECKING:
     import numpy as np
 
+    from slm_psr.model.contract_terms import MeasurementPeriod
     from slm_psr.model.psr import (
         Level,
         Requirement,
@@ -269,6 +270,11 @@ class KindSpec(ABC):
     @abstractmethod
     def offered_text(self, req: Requirement, answer: Answer | None, value: float, *, detail: bool) -> str:
         """What a supplier offered, as a buyer reads it ('12 hours', 'no answer')."""
+
+    def period_detail(self, req: Requirement, value: float, period: MeasurementPeriod) -> str:
+        """What an offered level means over the contract's measurement period, appended to the
+        offered text in the evaluation's trail (' (downtime up to ...)'); '' for most kinds."""
+        return ""
 
     @abstractmethod
     def failure_detail(self, req: Requirement, answer: Answer | None, value: float) -> str:

@@ -33,9 +33,11 @@ import pandas as pd
 from slm_psr.demo import DEMO_PLAN, DEMO_PROJECT, DEMO_USER
 from slm_psr.engine.ledger import Settlement, settle
 from slm_psr.engine.monitoring import METRIC_WORDS, MonitoringPlan, Records, attainment, measures_for
+from slm_psr.engine.periods import Periods, by_labels, covering
 from slm_psr.excel.measurements import OUTAGES, TICKETS, VALUES, MeasurementFile, read_measurement_file
+from slm_psr.excel.sheetkit import header_text, print_setup
 from slm_psr.excel.timestamps import read_times
-from slm_psr.model import SLASchedule
+from slm_psr.model import MeasurementPeriod, PeriodKind, SLASchedule
 from slm_psr.service.contract import ContractError, store_contract
 from slm_psr.store import NotFound, Store, StoreError
 from slm_psr.store.contracts import ContractStore, StoredSchedule
@@ -133,7 +135,8 @@ def ensure_demo_contract(store: Store) -> bool:
     return done
 
 
-def _contract(store: Store, project_id: int) -> tuple[StoredSchedule, SLASchedule, MonitoringPlan]:
+def contract_in_force(store: Store, project_id: int) -> tuple[StoredSchedule, SLASchedule, MonitoringPlan]:
+    """The confirmed SLA schedule monitored, with its monitoring plan; a worded error before a confirmation."""
     try:
         contract = ContractStore(store).contract(project_id, confirmed=True)
     except NotFound:
@@ -154,7 +157,7 @@ def import_measurements(
     store: Store, project_id: int, files: Iterable[tuple[str, bytes]], *, user: str
 ) -> list[MeasurementFile]:
     """Read and keep every file (refused ones too, with the reason); one bad file never stops the others."""
-    _, schedule, _ = _contract(store, project_id)
+    _, schedule, _ = contract_in_force(store, project_id)
     ms = MonitoringStore(store)
     results = []
     for name, data in files:
@@ -223,7 +226,7 @@ def correct_measurement(
     store: Store, project_id: int, record: str, field_name: str, value: str, reason: str, *, user: str
 ) -> None:
     """Correct one field of one record (its reason goes on record beside the old and new value)."""
-    _, schedule, _ = _contract(store, project_id)
+    _, schedule, _ = contract_in_force(store, project_id)
     records, _ = load_records(store, project_id, schedule.period.time_zone)
     before = None
     for frame in (records.outages, records.tickets, records.values):
@@ -236,14 +239,6 @@ def correct_measurement(
         project_id, record, field_name, before, value, reason, user=user,
         expected_revision=store.project(project_id).revision,
     )  # fmt: skip
-
-
-def dispute_measurement(
-    store: Store, project_id: int, record: str, party: str, reason: str, *, user: str
-) -> None:
-    MonitoringStore(store).dispute(
-        project_id, record, party, reason, user=user, expected_revision=store.project(project_id).revision
-    )
 
 
 # --- computing ------------------------------------------------------------------------------------
@@ -337,12 +332,26 @@ class MonitoringReport:
         )
         buffer = io.BytesIO()
         options = {"options": {"strings_to_formulas": False, "strings_to_urls": False}}
+        sheets = {
+            "Results": results.rename(columns=COLUMN_WORDS),
+            "Credit ledger": self.ledger.rename(columns=COLUMN_WORDS),
+            "Termination": termination.rename(columns=COLUMN_WORDS),
+            "Files": pd.DataFrame(self.files or [{"file": "(none)"}]),
+            "Notes": pd.DataFrame({"note": self.notes or ["(none)"]}),
+        }
+        footer = header_text(
+            f"{self.project}: contract with {self.supplier}, version {self.contract_version}", 160
+        )
         with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs=options) as writer:
-            results.rename(columns=COLUMN_WORDS).to_excel(writer, sheet_name="Results", index=False)
-            self.ledger.rename(columns=COLUMN_WORDS).to_excel(writer, sheet_name="Credit ledger", index=False)
-            termination.rename(columns=COLUMN_WORDS).to_excel(writer, sheet_name="Termination", index=False)
-            pd.DataFrame(self.files or [{"file": "(none)"}]).to_excel(writer, sheet_name="Files", index=False)
-            pd.DataFrame({"note": self.notes or ["(none)"]}).to_excel(writer, sheet_name="Notes", index=False)
+            for name, frame in sheets.items():
+                frame.to_excel(writer, sheet_name=name, index=False)
+                ws = writer.sheets[name]
+                # printed and filed by both parties: A4 landscape, one page wide, the header row on every page
+                print_setup(ws, footer=f"&L{footer}&R{name}, page &P of &N", repeat_rows=0)
+                ws.freeze_panes(1, 0)
+                for j, column in enumerate(frame.columns):
+                    longest = max([len(str(column)), *(len(str(v)) for v in frame[column].head(200))])
+                    ws.set_column(j, j, min(max(10, longest + 2), 60))
         return buffer.getvalue()
 
 
@@ -358,7 +367,7 @@ COLUMN_WORDS = {
     "forfeited": "Taken off by the cap", "net": "Net credit", "cumulative": "Running total",
     "charges": "Monthly charges", "right": "Termination right", "trigger": "Trigger", "status": "Status",
     "count": "Count", "limit": "Limit", "triggered": "Triggered", "first_period": "First triggered in",
-    "within_one": "One miss away", "notice": "Notice text",
+    "within_one": "One miss away", "notice": "Notice text", "dispute": "Figure disputed",
 }  # fmt: skip
 
 
@@ -378,6 +387,8 @@ def describe_result(row: dict[str, Any], currency: str) -> str:
         text += f", earned back {_money(row['earned_back'], currency)}"
     if row.get("disputed", 0):
         text += f" [{int(row['disputed'])} disputed record(s) counted]"
+    if row.get("dispute"):
+        text += f" [figure {row['dispute']}]"
     return text
 
 
@@ -397,19 +408,52 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def record_periods(records: Records, tz: str) -> list[str]:
-    """The months (``YYYY-MM``) from the earliest to the latest measurement."""
-    stamps = []
+def record_days(records: Records, tz: str) -> tuple[dt.date, dt.date] | None:
+    """The first and the last local day measured (outage starts, tickets opened, months of measured values)."""
+    days: list[dt.date] = []
     for frame, column in ((records.outages, "start"), (records.tickets, "opened")):
         if not frame.empty:
-            stamps.append(frame[column].dropna().dt.tz_convert(tz))
-    months = [s.dt.strftime("%Y-%m") for s in stamps if len(s)]
+            stamps = frame[column].dropna().dt.tz_convert(tz)
+            if len(stamps):
+                days += [stamps.min().date(), stamps.max().date()]
     if not records.values.empty:
-        months.append(records.values["period"])
-    if not months:
-        return []
-    every = pd.concat(months)
-    return [p.strftime("%Y-%m") for p in pd.period_range(every.min(), every.max(), freq="M")]
+        months = pd.PeriodIndex(records.values["period"].astype(str).str[:7], freq="M")
+        days += [months.min().start_time.date(), months.max().end_time.date()]
+    return (min(days), max(days)) if days else None
+
+
+def contract_periods(
+    period: MeasurementPeriod,
+    records: Records,
+    *,
+    wanted: str | None = None,
+    labels: Sequence[str] | None = None,
+) -> Periods:
+    """The contract's periods from the first to the last day measured (and up to ``wanted``, a label).
+
+    Every period is computed, not only ``wanted``: credits and earn-back need the history.
+    """
+    if labels:
+        return by_labels(period, labels)
+    span = record_days(records, period.time_zone)
+    if wanted is not None:
+        by_labels(period, [wanted])  # a label this contract's periods can have, or a worded ValueError
+        asked = _first_day(wanted)
+        span = (min(span[0], asked), max(span[1], asked)) if span else (asked, asked)
+    if span is None:
+        raise MonitoringError("no measurements imported yet: nothing to compute")
+    every = covering(period, *span)
+    if wanted is not None and wanted not in every.labels:
+        raise MonitoringError(
+            f"no period '{wanted}' in this contract ({period.describe()}); its periods are "
+            f"{', '.join(every.labels[:3])}{' ...' if len(every) > 3 else ''}"
+        )
+    return every
+
+
+def _first_day(label: str) -> dt.date:
+    # a label's own first day: a month's 1st, a fixed period's first day, a rolling window's month
+    return dt.date.fromisoformat(label if len(label) == 10 else f"{label}-01")
 
 
 def monitor(
@@ -424,22 +468,28 @@ def monitor(
 ) -> MonitoringReport:
     """Compute every period from the first measured month (credits and earn-back need the history);
     the report shows ``period`` only when given. Saves the results per period and level."""
-    contract, schedule, plan = _contract(store, project_id)
+    contract, schedule, plan = contract_in_force(store, project_id)
     psr = store.load_psr(project_id, schedule.psr_version)
     tz = schedule.period.time_zone
     records, notes = load_records(store, project_id, tz)
-    every = list(periods) if periods else record_periods(records, tz)
-    if period is not None:
-        pd.Period(period, "M")  # raises for a label that is no month
-        if period not in every:
-            every = sorted(set(every) | {period})
-            every = [p.strftime("%Y-%m") for p in pd.period_range(every[0], every[-1], freq="M")]
-    if not every:
-        raise MonitoringError("no measurements imported yet: nothing to compute")
-    years = sorted({int(p[:4]) for p in every} | {int(every[-1][:4]) + 1})
+    spans = contract_periods(schedule.period, records, wanted=period, labels=periods)
+    every = spans.labels
+    years = list(range(spans.first_day.year, spans.last_day.year + 2))
     measures, plan_notes = measures_for(schedule, psr, plan, years)
-    frame = attainment(measures, records, every, tz, as_of=as_of)
+    if schedule.period.kind is PeriodKind.FIXED_30_DAYS and schedule.period.start is None:
+        notes.append(
+            f"periods of 30 days counted from {every[0]}, the first day measured; the contract terms' "
+            "period 'start' fixes the first day"
+        )
+    frame = attainment(measures, records, spans, tz, as_of=as_of)
     settlement: Settlement = settle(frame, schedule)
+    from slm_psr.service.disputes import open_figures  # here: disputes builds on this module
+
+    figures = open_figures(store, project_id)
+    settlement.results["dispute"] = [
+        "; ".join(figures.get((p, lv), []))
+        for p, lv in zip(settlement.results["period"], settlement.results["level"], strict=True)
+    ]
     files = [
         {
             "file": f.filename,

@@ -32,6 +32,15 @@ from slm_psr.store.schema import (
 )
 
 PARTIES = ("buyer", "supplier")
+FIGURE = "figure:"  # a dispute's record key for a period's figure: "figure:2027-03:HO-01"
+
+
+def dispute_target(record: str) -> str:
+    """What a dispute is about, for the audit trail: 'the 2027-03 figure of HO-01' or 'measurement <record>'."""
+    if record.startswith(FIGURE):
+        period, _, level = record.removeprefix(FIGURE).partition(":")
+        return f"the {period} figure of {level}"
+    return f"measurement {record}"
 
 
 @dataclass(frozen=True)
@@ -255,7 +264,10 @@ class MonitoringStore:
         if party not in PARTIES:
             raise ValueError(f"a dispute is raised by the buyer or the supplier, not '{party}'")
         if not reason:
-            raise ValueError(f"disputing record {record} needs a reason")
+            what = dispute_target(record).removeprefix("measurement ")
+            raise ValueError(
+                f"disputing {what if record.startswith(FIGURE) else 'record ' + record} needs a reason"
+            )
         with self.store._change(project_id, user, expected_revision) as (s, row, now):
             s.add(
                 MeasurementDisputeRow(
@@ -268,7 +280,7 @@ class MonitoringStore:
                 )
             )
             self.store._audit(
-                s, project_id, user, "dispute_measurement", f"measurement {record}", None,
+                s, project_id, user, "dispute_measurement", dispute_target(record), None,
                 {"party": party, "reason": reason}, now,
             )  # fmt: skip
             return row.revision
@@ -286,11 +298,11 @@ class MonitoringStore:
                 raise NotFound(f"project '{row.name}' has no dispute with ID {dispute_id}")
             if dispute.resolved_at is not None:
                 raise StoreError(
-                    f"the dispute on {dispute.record} was already settled by {dispute.resolved_by}"
+                    f"the dispute on {dispute_target(dispute.record)} was already settled by {dispute.resolved_by}"
                 )
             dispute.resolved_at, dispute.resolved_by, dispute.resolution = now, user, resolution
             self.store._audit(
-                s, project_id, user, "settle_dispute", f"measurement {dispute.record}",
+                s, project_id, user, "settle_dispute", dispute_target(dispute.record),
                 {"party": dispute.party, "reason": dispute.reason}, {"resolution": resolution}, now,
             )  # fmt: skip
             return row.revision

@@ -6,8 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from slm_psr.sanitise import markdown_text
-from slm_psr.service import monitor, review
-from slm_psr.store.monitoring import MonitoringStore
+from slm_psr.service import disputes, monitor, review
 from slm_psr.ui import state
 
 project = state.need_project()
@@ -30,7 +29,9 @@ except monitor.MonitoringError as exc:
 period = st.selectbox("Month", report.periods, index=len(report.periods) - 1, key="review_period")
 rv = review.current(store, project.id, period)
 if rv.frozen:
-    names = " and ".join(f"{review.PARTY_WORDS[p]} ({e.by}, {e.at:%Y-%m-%d})" for p, e in rv.signed.items())
+    names = " and ".join(
+        f"{review.PARTY_WORDS[p]} ({markdown_text(e.by)}, {e.at:%Y-%m-%d})" for p, e in rv.signed.items()
+    )
     st.success(f"{period}, version {rv.version}: signed off by {names}. Frozen.", icon=":material/lock:")
 else:
     waiting = [review.PARTY_WORDS[p] for p in review.PARTIES if p not in rv.signed]
@@ -56,27 +57,73 @@ for column, party in zip(columns, review.PARTIES, strict=True):
             if st.button("Add the comment", key=f"add_comment_{party}"):
                 do(review.comment, party, text)
 
-st.subheader("Disputed records")
-disputes = MonitoringStore(store).disputes(project.id)
-if disputes:
+st.subheader("Disputes")
+st.caption(
+    "Either party may dispute a figure of this month or one measurement record, saying why. A disputed figure "
+    "still counts until the dispute is settled; the report marks it. Settling needs the resolution in words; "
+    "a changed figure is a reasoned correction of the measurement on the Monitoring page."
+)
+found = disputes.disputes(store, project.id, period=period)
+if found:
     st.dataframe(
         pd.DataFrame(
             [
                 {
-                    "Record": d["record"],
-                    "Disputed by": review.PARTY_WORDS[d["party"]],
-                    "Reason": d["reason"],
-                    "Opened": f"{d['opened_by']}, {d['opened_at']:%Y-%m-%d}",
-                    "Settled": d["resolution"] or "open",
+                    "No.": d.id,
+                    "About": d.what,
+                    "Disputed by": f"{disputes.PARTY_WORDS[d.party]} ({d.opened_by}, {d.opened_at:%Y-%m-%d})",
+                    "Why": d.reason,
+                    "Settled": f"{d.resolution} ({d.settled_by})" if not d.open else "open",
                 }
-                for d in disputes
+                for d in found
             ]
         ),
         hide_index=True,
         width="stretch",
     )
 else:
-    st.caption("No record is disputed.")
+    st.caption(f"Nothing of {period} is disputed.")
+levels = report.results[report.results["period"] == period]
+with st.container(border=True):
+    st.markdown("**Dispute a figure of this month**")
+    level_col, party_col = st.columns(2)
+    level = level_col.selectbox(
+        "Service level",
+        levels["level"].tolist(),
+        format_func=lambda lv: f"{lv}: {levels.set_index('level').loc[lv, 'name']}",
+        key=f"dispute_level_{period}",
+    )
+    party = party_col.radio(
+        "Disputed by",
+        review.PARTIES,
+        format_func=lambda p: review.PARTY_WORDS[p],
+        horizontal=True,
+        key=f"dispute_party_{period}",
+    )
+    why = st.text_input(
+        "Why", key=f"dispute_reason_{period}", placeholder="e.g. the outage was announced maintenance"
+    )
+    if st.button("Raise the dispute", key="raise_dispute") and state.record(
+        lambda **kw: disputes.dispute_figure(store, project.id, period, level, party, why, **kw)
+    ):
+        st.rerun()
+still_open = [d for d in found if d.open]
+if still_open:
+    with st.container(border=True):
+        st.markdown("**Settle a dispute**")
+        chosen = st.selectbox(
+            "Dispute",
+            still_open,
+            format_func=lambda d: f"#{d.id} {d.what}: {d.reason}",
+            key=f"settle_{period}",
+        )
+        resolution = st.text_input(
+            "Resolution", key=f"resolution_{period}", placeholder="e.g. the figure stands"
+        )
+        if st.button("Settle it", key="settle_dispute") and state.record(
+            lambda **kw: disputes.settle(store, project.id, chosen.id, resolution, **kw)
+        ):
+            st.rerun()
 
 st.subheader("Agreed actions")
 actions = rv.current("action")
