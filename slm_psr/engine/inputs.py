@@ -77,7 +77,6 @@ class AnswerTable:
     ids: list[str]  # requirement and price item IDs, PSR order
     answers: np.ndarray  # Answer, or NO_ANSWER where there is none (object arrays, one per cell)
     values: np.ndarray
-    raws: np.ndarray
     flagged: np.ndarray  # bool per cell: the answer carries a flag (laid out like ``answers``)
 
     def __post_init__(self) -> None:
@@ -90,6 +89,14 @@ class AnswerTable:
         self._type_code = np.fromiter(map(code.__getitem__, types), np.intp, len(types)).reshape(shape)
         self.flagged = self.flagged.reshape(shape)
         self._units: np.ndarray | None = None
+        self._raws: np.ndarray | None = None
+
+    @property
+    def raws(self) -> np.ndarray:
+        """The text as submitted per cell ("" for none): only the trail shows it, so read when asked."""
+        if self._raws is None:
+            self._raws = np.fromiter(map(_RAW, self.answers), object, len(self.answers))
+        return self._raws
 
     @property
     def units(self) -> np.ndarray:
@@ -144,7 +151,6 @@ def read_answers(responses: list[Response], requirements: list[Requirement]) -> 
         ids=ids,
         answers=answers,
         values=np.fromiter(map(_VALUE, answers), object, count),
-        raws=np.fromiter(map(_RAW, answers), object, count),
         flagged=np.fromiter(map(bool, map(_FLAGS, answers)), bool, count),
     )
 
