@@ -2,8 +2,9 @@
 
 Three contenders, alternating so that all see the same load on a shared machine:
 
-- ``evaluate``: the whole evaluation from the Responses, with its trail (the score
-  table of one row per supplier and requirement, reasons, leave-one-out ranking);
+- ``evaluate``: the whole evaluation from the Responses (reasons, leave-one-out
+  ranking; the score table of one row per supplier and requirement is built when
+  first read), and the same with the score table read;
 - ``compute``: the numbers alone (knock-outs, points, weights, price, method,
   ranking) from the collected inputs, which is what a changed weight re-runs;
 - bare numpy: the weighted sum of the same points matrix and a sort, nothing else.
@@ -34,7 +35,8 @@ def run(n_suppliers: int = 1000, n_requirements: int = 500, repeats: int = 5) ->
     from slm_psr.engine import collect_inputs, compute, evaluate, settle_overrides
 
     psr = make_psr(n_requirements)
-    responses = make_responses(psr, n_suppliers, seed=1)
+    # continuous answers: nearly every offered value is one of its own, as in a real tender
+    responses = make_responses(psr, n_suppliers, seed=1, continuous=True)
     settings = psr.evaluation
     service_weights = np.array([service.weight for service in psr.services], dtype=float)
     inputs = collect_inputs(psr, responses, settings=settings)
@@ -46,6 +48,7 @@ def run(n_suppliers: int = 1000, n_requirements: int = 500, repeats: int = 5) ->
 
     contenders: dict[str, Callable[[], object]] = {
         "evaluate": lambda: evaluate(psr, responses),
+        "scores": lambda: evaluate(psr, responses).scores,
         "compute": lambda: compute(inputs, settings, service_weights, settled),
         "numpy": lambda: bare_weighted_sum(points, weights),
     }
@@ -57,6 +60,8 @@ def run(n_suppliers: int = 1000, n_requirements: int = 500, repeats: int = 5) ->
         "qualified": int(np.sum(core.eligible)),
         "score_rows": len(evaluation.scores),
         "evaluate_s": medians["evaluate"],
+        "scores_s": medians["scores"],
+        "evaluate_over_compute": medians["evaluate"] / medians["compute"],
         "compute_s": medians["compute"],
         "numpy_s": medians["numpy"],
         "evaluate_ratio": medians["evaluate"] / medians["numpy"],

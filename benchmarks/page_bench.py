@@ -7,7 +7,10 @@ alternating so that all see the same load on a shared machine:
 
 - a rerun as it is (what every click elsewhere on the page costs);
 - a rerun after a service weight moved to a value not seen before (a new evaluation);
-- the floor: AppTest rerunning a page that only writes a title.
+- the floor: AppTest rerunning a page that only writes a title;
+- a new session (a fresh AppTest in the same process, its first run on the
+  Comparison page: the project loaded from the store, the evaluation from the
+  process's cache) against the open session rerunning the same page.
 
     .venv/bin/python -m benchmarks.page_bench [n_suppliers] [n_requirements] [repeats]
 """
@@ -110,8 +113,26 @@ def run(n_suppliers: int = 100, n_requirements: int = 300, repeats: int = 5) -> 
             def move_weight() -> None:  # a new value each time, so each move re-evaluates
                 at.slider[0].set_value(weight + next(steps)).run()
 
+            def new_session() -> None:  # another browser tab: same process, nothing in its session
+                fresh = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+                fresh.switch_page(COMPARISON_PAGE).run()
+                _check(fresh, "a new session on the Comparison page")
+                if not fresh.slider:
+                    raise RuntimeError("a new session on the Comparison page shows no weight slider")
+
+            def warm_rerun() -> None:  # the same page, rerun by the session that has it open
+                at.switch_page(COMPARISON_PAGE).run()
+
+            new_session()  # the first one in this process fills the caches every session shares
             medians = medians_side_by_side(
-                {"rerun": at.run, "weight": move_weight, "floor": floor.run}, repeats
+                {
+                    "rerun": at.run,
+                    "weight": move_weight,
+                    "floor": floor.run,
+                    "new_session": new_session,
+                    "warm_rerun": warm_rerun,
+                },
+                repeats,
             )
             _check(at, "the Comparison page after a weight move")
     return {
@@ -121,6 +142,9 @@ def run(n_suppliers: int = 100, n_requirements: int = 300, repeats: int = 5) -> 
         "rerun_s": medians["rerun"],
         "weight_s": medians["weight"],
         "floor_s": medians["floor"],
+        "new_session_s": medians["new_session"],
+        "warm_rerun_s": medians["warm_rerun"],
+        "new_session_ratio": medians["new_session"] / medians["warm_rerun"],
         "rerun_ratio": medians["rerun"] / medians["floor"],
         "weight_ratio": medians["weight"] / medians["floor"],
     }
@@ -132,5 +156,7 @@ if __name__ == "__main__":
     print(
         f"Comparison page, {result['n_suppliers']} suppliers x {result['n_requirements']} requirements, "
         f"median of {result['repeats']}: rerun {result['rerun_s'] * 1000:.0f} ms, after a weight move "
-        f"{result['weight_s'] * 1000:.0f} ms, AppTest floor {result['floor_s'] * 1000:.0f} ms"
+        f"{result['weight_s'] * 1000:.0f} ms, AppTest floor {result['floor_s'] * 1000:.0f} ms; a new session "
+        f"{result['new_session_s'] * 1000:.0f} ms against a warm rerun {result['warm_rerun_s'] * 1000:.0f} ms "
+        f"({result['new_session_ratio']:.2f}x)"
     )

@@ -190,12 +190,15 @@ def _requirement(rid: str, service: str, kind: Kind, i: int, knock_out: bool) ->
     return Requirement(**common, text=f"Quality of the concept for {rid} (scored by evaluators)")
 
 
-def make_responses(psr: PSR, n_suppliers: int, seed: int = 0) -> list[Response]:
+def make_responses(psr: PSR, n_suppliers: int, seed: int = 0, *, continuous: bool = False) -> list[Response]:
     """``n_suppliers`` responses to ``psr``, the same for the same seed.
 
     Every fourth supplier misses one or two knock-outs, every tenth has a
     knock-out answer flagged as ambiguous, and about 1 % of the other answers are
-    missing.
+    missing. With ``continuous``, numeric answers carry the precision suppliers
+    type (availability to 1/1000 %, times and counts to 1/100), so nearly every
+    answer is a value of its own, as in a real tender; without it they are rounded
+    coarsely and repeat.
     """
     rng = random.Random(seed)
     knock_outs = [r for r in psr.requirements if r.is_knock_out]
@@ -221,7 +224,7 @@ def make_responses(psr: PSR, n_suppliers: int, seed: int = 0) -> list[Response]:
                     requirement_id=req.id, cell=f"Answers!F{row}", flags=[Flag.MISSING], notes=["no answer"]
                 )
                 continue
-            answer = _answer(req, quality, req.id in misses, rng, s)
+            answer = _answer(req, quality, req.id in misses, rng, s, continuous)
             answer.cell = f"Answers!F{row}" if req.kind is not Kind.PRICE else f"Prices!D{row}"
             if req.id == review:
                 answer.flags.append(Flag.AMBIGUOUS)
@@ -242,19 +245,25 @@ def make_responses(psr: PSR, n_suppliers: int, seed: int = 0) -> list[Response]:
     return responses
 
 
-def _answer(req: Requirement, quality: float, miss: bool, rng: random.Random, s: int) -> Answer:
+def _answer(
+    req: Requirement, quality: float, miss: bool, rng: random.Random, s: int, continuous: bool = False
+) -> Answer:
     q = min(1.0, max(0.0, quality + rng.uniform(-0.2, 0.2)))
+    # decimals kept: coarse answers repeat across bids, continuous ones hardly ever
+    places = 3 if continuous else 2
     base: dict[str, Any] = {"requirement_id": req.id}
     # a level's type is the union over the kinds; in each numeric branch below it is a number
     minimum, target = cast(float, req.minimum), cast(float, req.target)
     if req.kind is Kind.AVAILABILITY:
         low = minimum if minimum is not None else 99.0
         high = target if target is not None else 99.99
-        value = round(low - 0.5 if miss else low + q * (high - low), 2)
-        return Answer(**base, value=value, raw=f"{value:.2f} %".replace(".", "," if s % 3 else "."))
+        value = round(low - 0.5 if miss else low + q * (high - low), places)
+        return Answer(**base, value=value, raw=f"{value:.{places}f} %".replace(".", "," if s % 3 else "."))
     if req.kind is Kind.TIME_LIMIT:
         low = minimum if minimum is not None else 2 * target
-        value = float(round(low * 1.5 if miss else low - q * (low - target)))
+        value = float(
+            round(low * 1.5 if miss else low - q * (low - target), places - 1 if continuous else None)
+        )
         short = {"minutes": "min", "hours": "h", "business_days": "business days"}[req.unit]
         return Answer(**base, value=value, unit=req.unit, raw=f"{value:g} {short}")
     if req.kind is Kind.COVERAGE:
@@ -274,10 +283,12 @@ def _answer(req: Requirement, quality: float, miss: bool, rng: random.Random, s:
         )
     if req.kind is Kind.NUMBER:
         if req.unit == "%":
-            value = float(round(50 + q * 40))
+            value = float(round(50 + q * 40, places - 1 if continuous else None))
             return Answer(**base, value=value, raw=f"{value:g} %")
         low = minimum if minimum is not None else 1.0
-        value = float(low - 1 if miss else round(low + q * (target - low)))
+        value = float(
+            low - 1 if miss else round(low + q * (target - low), places - 1 if continuous else None)
+        )
         return Answer(**base, value=value, raw=f"{value:g}")
     if req.kind is Kind.QUALITATIVE:
         text = (

@@ -25,8 +25,21 @@ def test_the_smoke_run_prints_one_table_with_a_row_per_benchmark(capsys):
     assert header == list(HEADER)
     assert set(lines[1]) <= {"|", "-"}
     body = "\n".join(lines[2:])
-    for benchmark in ("import, end to end", "evaluation", "comparison", "Comparison page", "monitoring"):
+    for benchmark in (
+        "import, end to end",
+        "evaluation",
+        "against the peer",
+        "Store.load",
+        "add_response",
+        "comparison",
+        "Comparison page",
+        "a new session",
+        "monitoring",
+    ):
         assert benchmark in body, benchmark
+    # the peer is installed for the benchmarks (requirements-dev.txt): its row carries numbers
+    peer_row = next(line for line in lines if "against the peer" in line)
+    assert re.search(r"\| bid-evaluation 0\.1\.0 [\d.]+ m?s", peer_row), peer_row
     assert "| failed" not in body
     # The import is in place, so its row carries numbers, not "n/a".
     import_row = next(line for line in lines if line.startswith("| import, end to end"))

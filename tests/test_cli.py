@@ -318,3 +318,41 @@ def test_evaluate_json_carries_stability_and_acceptability(tmp_path):
     first = {s["supplier"]: s["rank_acceptability"][0] for s in data["acceptability"]["suppliers"]}
     assert max(first, key=first.get) == "Nordwind IT Services AG"
     assert data["acceptability"]["draws"] == 10_000
+
+
+def _imported(*args: str) -> set[str]:
+    """The modules ``python -m slm_psr ARGS`` imports (from ``-X importtime``), after it succeeded."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "slm_psr", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = [line.split("|")[-1] for line in done.stderr.splitlines() if line.startswith("import time:")]
+    assert lines, "no import times: was -X importtime ignored?"
+    return {line.strip() for line in lines}
+
+
+HEAVY = ("sqlalchemy", "alembic", "altair", "fpdf", "streamlit", "openpyxl", "xlsxwriter")
+
+
+@pytest.mark.parametrize("args", [("--help",), ("validate", "data/demo/psr.json")], ids=["help", "validate"])
+def test_help_and_validate_start_without_pandas_or_the_store(args):
+    """Start-up is imports: a command imports what it needs when it runs, so asking for help or
+    checking a PSR file never loads pandas, the database layer, the charts or the PDF writer."""
+    modules = _imported(*args)
+    assert "slm_psr.cli" in modules
+    loaded = sorted(m for m in modules if m.split(".")[0] in ("pandas", *HEAVY))
+    assert loaded == [], loaded
+
+
+def test_evaluating_files_does_not_load_the_store_the_charts_or_the_pdf_writer(tmp_path):
+    files = sorted(str(p.relative_to(ROOT)) for p in (DEMO / "responses").glob("*.xlsx"))
+    modules = _imported("evaluate", "data/demo/psr.json", *files)
+    assert "pandas" in modules and "slm_psr.engine" in modules  # it evaluates
+    loaded = sorted(
+        {m.split(".")[0] for m in modules} & {"sqlalchemy", "alembic", "altair", "fpdf", "streamlit"}
+    )
+    assert loaded == [], loaded

@@ -509,6 +509,41 @@ def test_score_table_cell_by_cell_against_the_answers():
     assert any("evaluator_spread" in f for f in table["flags"]) and any(table["raw"] == "??")
 
 
+def test_the_score_table_is_built_once_when_first_read_and_travels_built(monkeypatch):
+    """The trail is the costly part of an evaluation (words for half a million cells at
+    scale): evaluate() leaves it to the first reader, builds it once, and a pickled
+    evaluation (the app's cache) or a copy carries the same table."""
+    import dataclasses
+    import importlib
+    import pickle
+
+    from slm_psr.engine import trail
+
+    evaluate_module = importlib.import_module("slm_psr.engine.evaluate")
+
+    psr, responses, evaluator_scores = _varied_tender()
+    eager = trail.score_frame  # the table as every test above reads it
+    built: list[int] = []
+
+    def counting(*args):
+        built.append(1)
+        return eager(*args)
+
+    monkeypatch.setattr(evaluate_module, "score_frame", counting)
+    result = evaluate(psr, responses, evaluator_scores=evaluator_scores)
+    assert built == [] and result.warnings  # warnings are made at once, the table is not
+    first = result.scores
+    assert built == [1] and result.scores is first  # built once, then kept
+    supplier = responses[1].supplier
+    assert result.explain(supplier).equals(first[first["supplier"] == supplier].reset_index(drop=True))
+    copy = pickle.loads(pickle.dumps(evaluate(psr, responses, evaluator_scores=evaluator_scores)))
+    assert len(built) == 2 and copy.scores.equals(first)  # built before pickling
+    again = dataclasses.replace(result, warnings=[])
+    assert again.scores is first and len(built) == 2
+    monkeypatch.undo()
+    assert evaluate(psr, responses, evaluator_scores=evaluator_scores).warnings == result.warnings
+
+
 def test_a_warning_when_no_requirement_carries_weight(demo_psr_dict, demo_bids):
     """Every requirement at weight 0: quality points are 0 for all bids (hand check: L = 0), so
     price alone decides although the method still says 60 % quality: the evaluation says so, by code."""

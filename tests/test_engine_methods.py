@@ -173,6 +173,46 @@ def test_ufab_extended_band_moves_when_the_best_ratio_leaves():
     assert rows["B"]["note"] == "without B, the winner would be C instead of A"
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"quality_weight": 60, "price_weight": 40},
+        {"quality_weight": 50, "price_weight": 50, "price_formula": "linear_from_lowest"},
+        {"quality_weight": 70, "price_weight": 30, "price_formula": "pro_rata_ceiling", "price_ceiling": 900.0},
+        {"quality_weight": 70, "price_weight": 30, "price_formula": "absolute", "price_max": 900.0,
+         "price_optimum": 100.0},
+        {"method": "ufab_simple"},
+        {"method": "ufab_extended", "tolerance": 0.05},
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("tied", [False, True])
+def test_leave_one_out_skips_only_bids_that_cannot_move_the_others(monkeypatch, fields, tied):
+    """The leave-one-out check re-ranks only for the bids the method calls pivotal (MEAT with a
+    relative formula: the lowest price, through Pmin); its rows must be exactly those of
+    re-ranking without every bid in turn, for each method and formula, with and without ties."""
+    from dataclasses import replace
+
+    from slm_psr.engine import methods
+
+    rng = np.random.default_rng(3)
+    n = 60
+    quality = np.round(rng.uniform(20, 100, n), 1)
+    price = np.round(rng.uniform(150, 800, n), 0)
+    if tied:  # two bids with the same total, and a second bid at the lowest price
+        quality[7], price[7] = quality[3], price[3]
+        price[11] = price.min()
+    eligible = rng.random(n) > 0.1
+    names = [f"B{i:02d}" for i in range(n)]
+    s = settings(**fields)
+    ranking = rank_bids(quality, price, eligible, s)
+    fast = leave_one_out(quality, price, eligible, s, names, ranking)
+    method = methods.METHODS[s.method]
+    monkeypatch.setitem(methods.METHODS, s.method, replace(method, pivotal=lambda p, e, settings: None))
+    slow = leave_one_out(quality, price, eligible, s, names, ranking)
+    assert fast == slow
+    assert len(fast) == int(eligible.sum())
+
+
 # --- the registry -------------------------------------------------------------------
 
 

@@ -17,6 +17,8 @@ The names of the three steps are importable from here, as before the split.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
@@ -47,6 +49,7 @@ from slm_psr.engine.rules import unscorable
 from slm_psr.engine.trail import (
     gate_results,
     score_frame,
+    score_warnings,
     service_frame,
     supplier_frame,
     weight_frame,
@@ -98,7 +101,7 @@ def evaluate(
     core = compute(inputs, settings, np.array(list(weights_by_service.values()), dtype=float), settled)
     warnings = [*inputs.notes, *settled.notes]
     suppliers = supplier_frame(inputs, core, settled, settings, warnings)
-    scores = score_frame(inputs, core, settled, settings, warnings)
+    warnings.extend(score_warnings(inputs, core, settings))
     loo_rows = leave_one_out(
         core.quality, core.price_total, core.eligible, settings, inputs.suppliers, core.ranking
     )
@@ -111,7 +114,7 @@ def evaluate(
         psr=psr,
         settings=settings,
         suppliers=suppliers,
-        scores=scores,
+        scores=partial(score_frame, inputs, core, settled, settings),  # built when first read
         services=service_frame(inputs, core, settings),
         weights=weight_frame(inputs, core, settings, weights_by_service),
         warnings=warnings,

@@ -204,6 +204,13 @@ def _meat_lines(settings: EvaluationSettings, currency: str) -> list[str]:
     ]
 
 
+def _meat_pivotal(price_total: np.ndarray, eligible: np.ndarray, settings: EvaluationSettings) -> np.ndarray:
+    # a relative formula sees the other bids only through Pmin (see FormulaDef.relative)
+    if _meat_relative(settings) is None or not eligible.any():
+        return np.zeros(eligible.shape, bool)
+    return eligible & (price_total == price_total[eligible].min())
+
+
 def _ufab_line(currency: str) -> str:
     return (
         f"Method UfAB value for money (Richtwertmethode): Z = L / P, stated as points per "
@@ -233,6 +240,11 @@ class MethodDef:
     # The method's lines of the method description, given the settings and the currency.
     describe: Callable[[EvaluationSettings, str], list[str]]
     uses_price_points: bool  # the weighted sum of quality and price points (else Z = L / P)
+    # The eligible bids whose leaving out can change any other bid's total (a mask), or
+    # None when any can: the leave-one-out check re-ranks only for those.
+    pivotal: Callable[[np.ndarray, np.ndarray, EvaluationSettings], np.ndarray | None] = (
+        lambda price_total, eligible, settings: None
+    )
 
     def quality_share(self, settings: EvaluationSettings) -> float:
         """The share of quality points in the total (1 where quality is L of Z = L / P)."""
@@ -260,6 +272,7 @@ METHODS: dict[Method, MethodDef] = {
             relative_because=_meat_relative,
             describe=_meat_lines,
             uses_price_points=True,
+            pivotal=_meat_pivotal,
         ),
         MethodDef(
             Method.UFAB_SIMPLE,
@@ -269,6 +282,7 @@ METHODS: dict[Method, MethodDef] = {
             relative_because=lambda settings: None,  # Z depends on the bid alone
             describe=lambda settings, currency: [_ufab_line(currency), "Highest Z wins."],
             uses_price_points=False,
+            pivotal=lambda price_total, eligible, settings: np.zeros(eligible.shape, bool),
         ),
         MethodDef(
             Method.UFAB_EXTENDED,
@@ -352,14 +366,26 @@ def leave_one_out(
     """
     rows: list[dict[str, Any]] = []
     winners = [names[i] for i in np.flatnonzero(ranking.rank == 1)]
+    # Leaving out a bid that is not pivotal leaves every other total as it was, so without
+    # a tie the order of the rest stands: no reversal, and the next bid wins in place of a
+    # winner left out. With a tie anywhere (or no such knowledge) every bid is re-ranked.
+    pivotal = METHODS[settings.method].pivotal(price_total, eligible, settings)
+    ranks = ranking.rank[eligible]
+    if pivotal is None or np.unique(ranks).size < ranks.size:
+        pivotal = eligible
+    runner_up = [names[i] for i in np.flatnonzero(ranking.rank == 2)]
     for k in np.flatnonzero(eligible):
         rest = eligible.copy()
         rest[k] = False
         if not rest.any():
             continue
-        after = rank_bids(quality, price_total, rest, settings)
-        new_winners = [names[i] for i in np.flatnonzero(after.rank == 1)]
-        reversals = [(names[a], names[b]) for a, b in _reversals(ranking.rank, after.rank, rest)]
+        if pivotal[k]:
+            after = rank_bids(quality, price_total, rest, settings)
+            new_winners = [names[i] for i in np.flatnonzero(after.rank == 1)]
+            reversals = [(names[a], names[b]) for a, b in _reversals(ranking.rank, after.rank, rest)]
+        else:
+            new_winners = runner_up if ranking.rank[k] == 1 else winners
+            reversals = []
         left_out = names[k]
         was_winner = left_out in winners
         expected = [w for w in winners if w != left_out]

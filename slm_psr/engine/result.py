@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,12 +53,16 @@ class Evaluation:
     the garbage collector more than the rest of the evaluation), ``services`` the
     subtotals per supplier and service, ``weights`` the typed and normalised
     weights, ``leave_one_out`` the ranking with each qualified bid left out.
+
+    ``scores`` may be given as a function that builds the table: it is then built
+    on first read (a page, the workbook, :meth:`explain`) and kept, because its half
+    a million rows of words cost many times the arithmetic that a what-if re-runs.
     """
 
     psr: PSR
     settings: EvaluationSettings
     suppliers: pd.DataFrame
-    scores: pd.DataFrame
+    scores: pd.DataFrame  # a property below: given as a table or as the function that builds it
     services: pd.DataFrame
     weights: pd.DataFrame
     warnings: list[str]  # WarningText: each a text with its code
@@ -76,6 +81,13 @@ class Evaluation:
         """The ranked bids only, best first."""
         ranked = self.suppliers[self.suppliers["rank"].notna()]
         return ranked.sort_values("rank", kind="stable").reset_index(drop=True)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # a pickled evaluation (the app's cache) carries the table, not the function and
+        # every input it would need
+        state = dict(self.__dict__)
+        state["scores"] = self.scores
+        return state
 
     def explain(self, supplier: str) -> pd.DataFrame:
         """One supplier's trail, requirement by requirement: offered, points, weight, contribution."""
@@ -136,6 +148,23 @@ class Evaluation:
             out["scores"] = _json(self.scores.to_dict(orient="records"))
         json.dumps(out)  # fail here, not in the caller, if anything is not plain JSON
         return out
+
+
+def _get_scores(self: Evaluation) -> pd.DataFrame:
+    table = self.__dict__["scores"]
+    if callable(table):  # not built yet (a DataFrame is not callable)
+        table = table()
+        self.__dict__["scores"] = table
+    return table
+
+
+def _set_scores(self: Evaluation, table: pd.DataFrame | Callable[[], pd.DataFrame]) -> None:
+    self.__dict__["scores"] = table
+
+
+# After the class body, so that the dataclass keeps ``scores`` as an ordinary field of
+# its constructor (and of dataclasses.replace) while reading it goes through the property.
+Evaluation.scores = property(_get_scores, _set_scores, doc="One row per supplier and requirement: the trail.")  # type: ignore[assignment,method-assign]
 
 
 def method_description(psr: PSR, settings: EvaluationSettings, service_weights: dict[str, float]) -> str:

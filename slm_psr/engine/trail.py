@@ -13,7 +13,6 @@ from slm_psr.engine.core import (
     Settled,
 )
 from slm_psr.engine.inputs import (
-    _UNIT,
     NO_ANSWER,
     AnswerTable,
     Inputs,
@@ -185,7 +184,7 @@ def _offered_column(
     else:
         keys = values  # type: ignore[assignment]  # plain values are their own keys
     # an answer read in a unit of its own (a time in hours against minutes) is worded in it
-    units = list(map(_UNIT, answers))
+    units = table.column(table.units, req.id).tolist()
     if len(set(units) - {""}) > 1:  # "" is no answer (or a kind without units): worded alike
         keys = list(zip(keys, units, strict=True))
     last = dict(zip(keys, range(len(keys)), strict=True))  # a cell per distinct key
@@ -202,9 +201,11 @@ def _strings(words: list[str] | np.ndarray, codes: np.ndarray) -> pd.api.extensi
     return pd.array(np.asarray(words, dtype=object), dtype="str").take(codes)
 
 
-def score_frame(
-    inputs: Inputs, core: Core, settled: Settled, settings: EvaluationSettings, warnings: list[str]
-) -> pd.DataFrame:
+def score_frame(inputs: Inputs, core: Core, settled: Settled, settings: EvaluationSettings) -> pd.DataFrame:
+    """The trail: one row per supplier and requirement (price items included), from answer to
+    contribution. Built when first read (see :attr:`Evaluation.scores`): half a million
+    rows of words cost far more than the arithmetic, and a what-if or the command line's
+    ranking never reads them."""
     reqs, items = inputs.requirements, inputs.price_items
     n, r, p = len(inputs.suppliers), len(reqs), len(items)
     # the requirement's share of the total (MEAT: times the quality weight; UfAB: of L)
@@ -251,7 +252,7 @@ def score_frame(
     # flags: a fresh list per cell, as few cells carry any
     flags: list[tuple[str, ...]] = [()] * (n * (r + p))
     for k in np.flatnonzero(table.flagged).tolist():
-        flags[k] = tuple(f.value for f in table.flags[k])
+        flags[k] = tuple(f.value for f in table.answers[k].flags)
     for k in np.flatnonzero(cells(wide, np.zeros((n, p), bool))).tolist():
         flags[k] = (*flags[k], "evaluator_spread")
     for k in np.flatnonzero(cells(np.zeros((n, r), bool), no_price.reshape(p, n).T)).tolist():
@@ -286,7 +287,15 @@ def score_frame(
             "term_cost": cells(np.full((n, r), np.nan), inputs.amounts * factors),
         }
     )
+    return frame
 
+
+def score_warnings(inputs: Inputs, core: Core, settings: EvaluationSettings) -> list[str]:
+    """What the trail warns of (made with the evaluation, not with the lazily built table)."""
+    warnings: list[str] = []
+    reqs = inputs.requirements
+    wide = inputs.spread > settings.evaluator_spread
+    knock_out = inputs.levels.knock_out
     # spreads and doubtful values on scored, non-knock-out requirements: warn, do not block
     # (not for bids already out: nothing there changes the award)
     still_in = (core.status != DISQUALIFIED)[:, None]
@@ -309,7 +318,7 @@ def score_frame(
                 "discuss and agree before the award",
             )
         )
-    return frame
+    return warnings
 
 
 def service_frame(inputs: Inputs, core: Core, settings: EvaluationSettings) -> pd.DataFrame:

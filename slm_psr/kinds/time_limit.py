@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -32,7 +31,6 @@ from slm_psr.values.durations import (
 )
 from slm_psr.values.text import _clean, _fmt
 
-_UNIT = attrgetter("unit")
 _UNIT_WORDS = {"minutes": "minutes", "hours": "hours", "business_days": "business days"}
 _MINUTES = {TimeUnit.MINUTES.value: 1.0, TimeUnit.HOURS.value: 60.0}
 
@@ -114,10 +112,13 @@ class TimeLimit(BaseKind):
         # Each answer carries the unit it was read in: convert it into the requirement's.
         n = len(column.values)
         target_unit = minutes_per(req.unit, hours_per_day)
-        units = list(map(_UNIT, column.answers))
+        units = column.units()
         per_unit = {u: minutes_per(u, hours_per_day) if u else target_unit for u in set(units)}
         factor = {u: np.nan if f is None or target_unit is None else f for u, f in per_unit.items()}
-        minutes = np.fromiter(map(factor.__getitem__, units), float, n)
+        if len(factor) == 1:  # the common case: every answer in one unit
+            minutes = np.full(n, next(iter(factor.values())), dtype=float)
+        else:
+            minutes = np.fromiter(map(factor.__getitem__, units), float, n)
         read = column.number & ~np.isnan(minutes)
         value = np.full(n, np.nan)
         if target_unit is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -144,6 +144,14 @@ class AnswerColumn:
     number: np.ndarray
     type_codes: np.ndarray  # int per value: its type's position in ``types``
     types: tuple[type, ...]
+    # the engine's table reads every answer's unit at once, in memory order, when first asked
+    unit_source: Callable[[], np.ndarray] | None = None
+
+    def units(self) -> list[str]:
+        """The unit each answer was read in ("" for none)."""
+        if self.unit_source is not None:
+            return self.unit_source().tolist()  # type: ignore[no-any-return]
+        return [answer.unit for answer in self.answers]
 
     def of_type(self, kind: type) -> np.ndarray:
         """Which values are exactly of type ``kind`` (so a bool is not taken for a number)."""

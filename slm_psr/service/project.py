@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from slm_psr.demo import DEMO_PROJECT, ensure_demo_project
 from slm_psr.engine import Evaluation, evaluate
-from slm_psr.engine.robustness import Acceptability, StabilityInterval, acceptability, stability
-from slm_psr.excel.comparison import write_comparison
 from slm_psr.model import EvaluationSettings
-from slm_psr.reports import audit_sentence
 from slm_psr.store import AuditEntry, NotFound, ProjectState, Store
+
+if TYPE_CHECKING:
+    from slm_psr.engine.robustness import Acceptability, StabilityInterval
+
+# The demo, the workbook writer, the robustness checks and the report words are imported
+# where they are used: a command that evaluates does not pay for them at start-up.
 
 
 class ProjectNotFound(NotFound):
@@ -27,6 +29,8 @@ def open_project(store: Store, wanted: str | int) -> tuple[ProjectState, list[Au
     first start, so that ``evaluate --project`` with the demo's name works on a fresh clone.
     """
     wanted = f"#{wanted}" if isinstance(wanted, int) else str(wanted)
+    from slm_psr.demo import DEMO_PROJECT, ensure_demo_project
+
     if wanted == DEMO_PROJECT:
         ensure_demo_project(store)
     try:
@@ -70,6 +74,8 @@ def input_files(state: ProjectState) -> list[tuple[str, str]]:
 
 def audit_rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:
     """The audit trail as the workbook's method sheet lists it: when, who and what changed, in words."""
+    from slm_psr.reports import audit_sentence
+
     return [
         {"when": e.when, "who": e.who, "what": audit_sentence(e.action, e.target, e.before, e.after)}
         for e in entries
@@ -88,6 +94,8 @@ def comparison_workbook(
     ``evaluation`` reuses one already computed (it must be of this project with the
     published settings); by default the project is evaluated here.
     """
+    from slm_psr.excel.comparison import write_comparison
+
     result = evaluation if evaluation is not None else evaluate_project(state)
     return write_comparison(
         result,
@@ -107,6 +115,8 @@ def robustness_of(
     result: Evaluation, scores: pd.DataFrame | None, spread: float | None = ROBUSTNESS_SPREAD
 ) -> tuple[list[StabilityInterval], Acceptability | None] | None:
     """Stability intervals and SMAA acceptability (seeded draws); None when no bid is ranked."""
+    from slm_psr.engine.robustness import acceptability, stability
+
     if result.ranking().empty:
         return None
     return stability(result), acceptability(

@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from slm_psr.model import PSR, Override, Response, decision_word
 from slm_psr.psr_file import content_hash, dumps_psr, loads_psr
-from slm_psr.store import chain, integrity
+from slm_psr.store import chain, integrity, parsed
 from slm_psr.store.database import WRITE, make_engine, upgrade
 from slm_psr.store.decisions import DecisionStore, apply_value_decisions, read_decisions
 from slm_psr.store.errors import (
@@ -444,7 +444,7 @@ class Store(DecisionStore):
                 psr=_psr_from_row(version),
                 psr_version=version.version,
                 psr_hash=version.content_hash,
-                responses=[_stored_response(r) for r in responses],
+                responses=_stored_responses(responses),
                 overrides=[_override_dict(o) for o in overrides],
                 evaluator_scores=[_score_dict(e) for e in scores],
                 settings=json.loads(row.settings_json),
@@ -484,7 +484,7 @@ class Store(DecisionStore):
             rows = s.scalars(
                 select(ResponseRow).where(ResponseRow.project_id == project_id).order_by(ResponseRow.id)
             ).all()
-            return [_stored_response(r) for r in rows]
+            return _stored_responses(rows)
 
     def response_bytes(self, response_id: int) -> bytes:
         """The uploaded file exactly as received (checked against the SHA-256 recorded at upload)."""
@@ -727,12 +727,16 @@ class Store(DecisionStore):
         self, s: Session, row: ProjectRow, now: dt.datetime, user: str, upload: _Upload
     ) -> None:
         """Insert one upload (file bytes, response row, audit entry) inside a change."""
-        current = s.scalars(
-            select(ResponseRow).where(ResponseRow.project_id == row.id, ResponseRow.status == "current")
+        # only the names of the current rows (not their answers' JSON): the cost of a save
+        # must not grow with the responses stored before it
+        current = s.execute(
+            select(ResponseRow.id, ResponseRow.filename, ResponseRow.supplier).where(
+                ResponseRow.project_id == row.id, ResponseRow.status == "current"
+            )
         ).all()
         key = name_key(upload.supplier) if upload.supplier else None
         replaced = [
-            r
+            s.get_one(ResponseRow, r.id)
             for r in current
             if not upload.keep_both
             and (r.filename == upload.filename or (key and r.supplier and name_key(r.supplier) == key))
@@ -1146,6 +1150,11 @@ def _psr_from_row(row: PSRVersionRow) -> PSR:
     return loads_psr(row.psr_json, source=f"stored PSR {row.psr_id} version {row.version}")
 
 
+def _stored_responses(rows: Sequence[ResponseRow]) -> list[StoredResponse]:
+    with parsed.collector_paused():  # see store.parsed: the parse is most of a load
+        return [_stored_response(r) for r in rows]
+
+
 def _stored_response(row: ResponseRow) -> StoredResponse:
     return StoredResponse(
         id=row.id,
@@ -1156,7 +1165,7 @@ def _stored_response(row: ResponseRow) -> StoredResponse:
         uploaded_by=row.uploaded_by,
         uploaded_at=row.uploaded_at,
         psr_version=row.psr_version,
-        response=Response.model_validate_json(row.response_json) if row.response_json else None,
+        response=parsed.parsed_response(row.response_json) if row.response_json else None,
         rejection=row.rejection,
         status=row.status,
         superseded_by=row.superseded_by,

@@ -1,0 +1,58 @@
+"""Stored responses parsed from their JSON once per process: the same text always gives the same Response.
+
+Parsing a project's responses (100 bids x 300 answers: 30,000 pydantic objects) is
+most of a ``Store.load``; with the garbage collector running, its passes over the
+new objects cost several times the parse itself. So the parse runs with the
+collector paused, and its result is kept per process keyed on the exact JSON text:
+every load still reads the rows and checks the history, and a text that differs
+in one byte is parsed afresh. The Responses handed out are shared by whoever loads
+the same rows; like the rest of a ``ProjectState`` they are read, never changed.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from slm_psr.model import Response
+
+MAX_KEPT = 1024  # responses kept per process (a tender rarely has more bids)
+
+_kept: OrderedDict[str, Response] = OrderedDict()
+_lock = threading.Lock()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No garbage collection inside (the objects made are kept, none is garbage)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def parsed_response(text: str) -> Response:
+    """The Response stored as ``text`` (JSON), parsed once per process."""
+    with _lock:
+        found = _kept.get(text)
+        if found is not None:
+            _kept.move_to_end(text)
+            return found
+    response = Response.model_validate_json(text)
+    with _lock:
+        _kept[text] = response
+        while len(_kept) > MAX_KEPT:
+            _kept.popitem(last=False)
+    return response
+
+
+def forget() -> None:
+    """Drop every kept response (tests; a process that wants its memory back)."""
+    with _lock:
+        _kept.clear()

@@ -1,0 +1,90 @@
+"""What keeps the store fast as a project fills: saves that do not read the stored answers,
+and a load that parses each stored response once per process, with the collector paused."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+from sqlalchemy import event
+
+from slm_psr.store import Store, parsed
+from tests.test_store import _response, _xlsx_bytes
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
+    with Store.open(f"sqlite:///{tmp_path / 'store.sqlite3'}") as opened:
+        yield opened
+
+
+def _statements(store: Store) -> list[str]:
+    seen: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(store.engine, "before_cursor_execute", before)
+    return seen
+
+
+def test_a_save_reads_no_stored_answers(sqlite_store, demo_psr):
+    """Adding a file reads only the names of the current responses (to find the one it
+    replaces), never their answers: its cost does not grow with the responses stored."""
+    info = sqlite_store.create_project("Tender", demo_psr, user="anna")
+    rev = info.revision
+    for k in range(6):
+        rev = sqlite_store.add_response(
+            info.id, f"bid{k}.xlsx", _xlsx_bytes(f"bid{k}"), _response(f"Bidder {k}", demo_psr), None,
+            user="anna", expected_revision=rev,
+        )  # fmt: skip
+    seen = _statements(sqlite_store)
+    rev = sqlite_store.add_response(
+        info.id, "new.xlsx", _xlsx_bytes("new"), _response("Newcomer", demo_psr), None,
+        user="anna", expected_revision=rev,
+    )  # fmt: skip
+    reads = [s for s in seen if s.startswith("SELECT") and "response_json" in s]
+    # the only read of answers is the chain hashing the row just inserted, by its id
+    assert reads and all("WHERE responses.id = ?" in s for s in reads), reads
+    # replacing a bid still finds it by the supplier's name, and keeps the old one on record
+    seen.clear()
+    sqlite_store.add_response(
+        info.id, "bidder-3-v2.xlsx", _xlsx_bytes("v2"), _response("BIDDER 3", demo_psr), None,
+        user="anna", expected_revision=rev,
+    )  # fmt: skip
+    state = sqlite_store.load(info.id)
+    assert sorted(r.filename for r in state.responses) == sorted(
+        [*(f"bid{k}.xlsx" for k in (0, 1, 2, 4, 5)), "new.xlsx", "bidder-3-v2.xlsx"]
+    )
+    history = {r.filename: r.status for r in sqlite_store.response_history(info.id)}
+    assert history["bid3.xlsx"] == "superseded"
+
+
+def test_a_stored_response_is_parsed_once_per_process(sqlite_store, demo_psr):
+    info = sqlite_store.create_project("Tender", demo_psr, user="anna")
+    sqlite_store.add_response(
+        info.id, "acme.xlsx", _xlsx_bytes("acme"), _response("Acme", demo_psr), None,
+        user="anna", expected_revision=info.revision,
+    )  # fmt: skip
+    parsed.forget()
+    first = sqlite_store.load(info.id).responses[0].response
+    again = sqlite_store.load(info.id).responses[0].response
+    assert again is first and first.answers == _response("Acme", demo_psr).answers
+    text = first.model_dump_json()
+    changed = text.replace("Acme", "Acmf")
+    assert parsed.parsed_response(text) is first
+    assert parsed.parsed_response(changed).supplier == "Acmf"  # one byte differs: parsed afresh
+
+
+def test_the_collector_is_paused_only_inside_and_left_as_it_was():
+    assert gc.isenabled()
+    with parsed.collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with pytest.raises(ValueError), parsed.collector_paused():
+            raise ValueError("a parse that fails")
+        assert not gc.isenabled()  # a caller that paused it keeps it paused
+    finally:
+        gc.enable()
