@@ -37,6 +37,7 @@ ALLOWED = {
     },
     "cli": {
         "charts",
+        "cli_users",
         "contract_terms",
         "demo",
         "engine",
@@ -66,6 +67,7 @@ ALLOWED = {
         "values",
         "wording",
     },
+    "cli_users": {"service", "store"},  # the command line's accounts (a part of cli)
     "contract_terms": set(),
     "reports": {"charts", "contract_terms", "engine", "model", "reports", "wording"},
     "pairwise_file": {"engine", "model"},

@@ -28,7 +28,7 @@ import random
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +146,9 @@ class ProjectState:
     evaluator_scores: list[dict[str, Any]]
     settings: dict[str, Any]
     revision: int
+    # A team's view (slm_psr.service.team.view): prices sealed; the lead's moderated scores.
+    sealed: bool = False
+    moderated: dict[tuple[str, str], float] = field(default_factory=dict)
 
     @property
     def id(self) -> int:
