@@ -66,6 +66,8 @@ def evaluation(
             [r.id for r in project.responses],
             project.overrides,
             project.evaluator_scores,
+            project.sealed,  # a team's view: prices sealed, moderated scores
+            sorted(project.moderated.items()),
         ]
     )
     # The session keeps the evaluations on screen as they are: a cache_data hit unpickles
