@@ -6,6 +6,7 @@ demo evaluators' scores of SD-09) and three accounts: a lead buyer, two evaluato
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 
@@ -239,3 +240,9 @@ def test_prices_are_sealed_for_everyone_until_the_lead_opens_after_the_freeze(st
     assert {b["file_sha256"] for b in record.data["bids"]} == {r.sha256 for r in store.load(pid).responses}
     assert [e.action for e in store.audit(pid)][-2:] == ["team_freeze", "team_open_envelope"]
     assert store.verify(pid)[0].ok  # the team records are on the project's hash chain
+    # The award record is written once the envelope is open; the declaration is in its audit trail.
+    with pytest.raises(service.project.Sealed, match="award record holds the prices"):
+        service.award_record(store, dataclasses.replace(opened, sealed=True))
+    lines = [line.what for line in service.audit_lines(store.audit(pid))]
+    assert any("declaration of Eva Evaluator: no conflict of interest" in line for line in lines)
+    assert service.award_record(store, opened).startswith(b"%PDF-")

@@ -118,14 +118,14 @@ def test_an_observer_cannot_save_and_is_told_why(team_db):
     at = sign_in(start(), "Olga Observer")
     goto(at, "team")
     assert "Your declaration of interests" not in texts(at) and "Moderation" not in texts(at)
-    from slm_psr.ui import state  # the page's store is the guarded one: a change is refused in words
-
+    goto(at, "qualification")
+    at.text_area(key="override_justification.0").input("Confirmed in writing.")
+    at.button(key="record_override").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Not saved: Olga Observer (observer) may not change the project" in texts(at)
+    assert "only the lead buyer may" in texts(at)
     with Store.open(team_db) as store:
-        guarded = state.team.guard(store, accounts.Actor("Olga Observer", "observer"))
-        with pytest.raises(
-            state.team.NotAllowed, match="Olga Observer \\(observer\\) may not change the project"
-        ):
-            guarded.set_settings(1, {}, user="Olga Observer", expected_revision=1)
+        assert store.load(store.list_projects()[0].id).overrides == []
 
 
 def test_an_idle_session_is_signed_out_and_sign_out_is_recorded(team_db, monkeypatch):
@@ -163,3 +163,41 @@ def test_every_page_renders_for_every_role_without_a_price_while_sealed(team_db,
         goto(at, page)
         shown = texts(at) + "\n".join(str(d.value) for d in at.dataframe)
         assert not [fee for fee in fees if fee and fee in shown], page
+
+
+def test_blind_scoring_with_reasons_then_the_lead_moderates_on_the_team_page(team_db):
+    with Store.open(team_db) as store:
+        accounts.add_user(store, "Emil Evaluator", "evaluator", PASSWORD, by="setup")
+    bid = "Nordwind IT Services AG"
+    for name, score in (("Eva Evaluator", 9.0), ("Emil Evaluator", 3.0)):
+        at = sign_in(start(), name)
+        goto(at, "team")
+        at.radio(key="declare_choice").set_value("No conflict of interest")
+        at.button(key="declare_submit").click().run()
+        at.selectbox(key="score_bid").set_value(bid)
+        at.number_input(key="score_value").set_value(score)
+        at.button(key="score_submit").click().run()
+        assert "Say why: every score is kept with its reason." in texts(at)
+        at.text_area(key="score_why").input(f"{name} read the staffing plan")
+        at.button(key="score_submit").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        (mine,) = at.dataframe
+        assert mine.value.to_dict("records") == [
+            {"Bidder": bid, "Criterion": "SD-09", "Score": score, "Why": f"{name} read the staffing plan"}
+        ]  # blind: the other evaluator's score is not shown
+        at.button(key="submit_scores").click().run()
+        assert "your scores are final" in texts(at)
+    at = sign_in(start(), "Lena Lead")
+    goto(at, "team")
+    moderation = at.dataframe[1].value
+    row = moderation[(moderation.Bidder == bid) & (moderation.Criterion == "SD-09")].iloc[0]
+    assert "Eva Evaluator 9 (Eva Evaluator read the staffing plan)" in row.Scores
+    assert "Emil Evaluator 3" in row.Scores and "talk it over" in row.Spread
+    at.selectbox(key="moderate_pair").set_value((bid, "SD-09"))
+    at.number_input(key="moderate_score").set_value(6.5)
+    at.text_input(key="moderate_reason").input("agreed: good plan, thin on escalation")
+    at.button(key="moderate_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    moderation = at.dataframe[1].value
+    row = moderation[(moderation.Bidder == bid) & (moderation.Criterion == "SD-09")].iloc[0]
+    assert row["Moderated score and reason"] == "6.5: agreed: good plan, thin on escalation"

@@ -24,6 +24,7 @@ store back as it is.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -111,6 +112,9 @@ class Team:
     """What the team has recorded on one project, the latest record of each kind winning."""
 
     declarations: dict[str, TeamRecord] = field(default_factory=dict)  # user -> declaration
+    justifications: dict[tuple[str, str, str], str] = field(
+        default_factory=dict
+    )  # (evaluator, supplier, req)
     assignments: dict[str, list[str]] = field(default_factory=dict)  # evaluator -> requirement IDs
     submitted: dict[str, TeamRecord] = field(default_factory=dict)
     moderations: dict[tuple[str, str], TeamRecord] = field(default_factory=dict)  # (supplier, req)
@@ -141,6 +145,10 @@ def team_of(store: Store, project_id: int) -> Team:
             team.declarations[r.subject] = r
         elif r.kind == "assignment":
             team.assignments[r.subject] = list(r.data["requirements"])
+        elif r.kind == "justification":
+            team.justifications[(r.data["evaluator"], r.data["supplier"], r.data["requirement"])] = r.data[
+                "justification"
+            ]
         elif r.kind == "submission":
             team.submitted[r.subject] = r
         elif r.kind == "moderation":
@@ -280,8 +288,18 @@ class GuardedStore:
         if name in READS or name in ("_reading", "_audit", "_info", "_project", "_psr_row"):
             require(self.actor, "read")
             return attr
-        require(self.actor, CHANGES.get(name, "change"))
-        return attr
+        action = CHANGES.get(name, "change")
+        if not callable(attr):
+            require(self.actor, action)
+            return attr
+
+        @functools.wraps(attr)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            # checked when called, not when looked up: a page hands the method to state.record
+            require(self.actor, action)
+            return attr(*args, **kwargs)
+
+        return checked
 
 
 def guard(store: Store, actor: Actor | None) -> Store:
@@ -364,8 +382,12 @@ def score_bid(
     *,
     user: str | None = None,
     expected_revision: int,
+    justification: str = "",
 ) -> int:
-    """The actor's own score for one bid on one criterion, if their role, declaration and assignment allow it."""
+    """The actor's own score for one bid on one criterion, if their role, declaration and assignment allow it.
+
+    ``justification`` (why this score, from the bid's text) is kept beside it as a team record.
+    """
     require(actor, "score")
     raw = _raw(store)
     team = team_of(raw, project_id)
@@ -385,7 +407,7 @@ def score_bid(
         raise NotAllowed(
             f"{actor.words} has submitted their scores: they are final (the lead buyer may moderate)"
         )
-    return raw.set_evaluator_score(
+    revision = raw.set_evaluator_score(
         project_id,
         supplier,
         requirement_id,
@@ -394,6 +416,15 @@ def score_bid(
         user=actor.name,
         expected_revision=expected_revision,
     )
+    if (justification or "").strip():
+        data = {"supplier": supplier, "requirement": requirement_id, "evaluator": actor.name, "score": score,
+                "justification": justification.strip()}  # fmt: skip
+        revision = TeamStore(raw).add_record(
+            project_id, "justification", f"{supplier} / {requirement_id}", data,
+            target=f"justification of {actor.name}'s score {supplier} / {requirement_id}",
+            user=actor.name, expected_revision=revision,
+        )  # fmt: skip
+    return revision
 
 
 def submit(store: Store, actor: Actor, project_id: int) -> int:

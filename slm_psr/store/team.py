@@ -34,6 +34,7 @@ ACCOUNT_LOCK = 0x5EA1ED  # the advisory lock that keeps the account trail's chai
 TEAM_KINDS = (
     "declaration",
     "assignment",
+    "justification",
     "submission",
     "close_scoring",
     "moderation",

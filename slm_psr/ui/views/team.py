@@ -82,22 +82,49 @@ if me.role in team.PERMISSIONS["declare"].roles:
                 run(team.declare, listed)
 
 # --- my scores -------------------------------------------------------------------------------------
-if me.role == "evaluator":
+seen = state.project()  # this account's view: conflicted bids left out, others' scores hidden until submitted
+if me.role == "evaluator" and seen is not None and me.name in tm.declarations:
     st.subheader("Your scores")
+    psr = seen.psr
     assigned = tm.assignments.get(me.name)
+    criteria = [
+        r for r in psr.requirements if r.kind.spec.evaluated_by_people and tm.may_score(me.name, r.id)
+    ]
     st.caption(
-        "You score on the Qualification page, blind: nobody sees another evaluator's scores until they have "
-        "submitted their own or the lead buyer closes the scoring. "
-        + (
-            f"Your criteria: {', '.join(assigned) or 'none yet'}."
-            if assigned is not None
-            else "You score every criterion."
-        )
+        "Score each bid from 0 to 10 with the reason, from the bid's text. You score blind: nobody sees "
+        "another evaluator's scores until they have submitted their own or the lead buyer closes the scoring. "
+        + (f"Your criteria: {', '.join(assigned) or 'none yet'}." if assigned is not None else "")
     )
+    mine = [e for e in seen.evaluator_scores if e["evaluator"] == me.name]
+    if mine:
+        st.dataframe(
+            pd.DataFrame([{"Bidder": e["supplier"], "Criterion": e["requirement_id"], "Score": e["score"],
+                           "Why": tm.justifications.get((me.name, e["supplier"], e["requirement_id"]), "")}
+                          for e in mine]),
+            hide_index=True,
+            width="stretch",
+        )  # fmt: skip
     if me.name in tm.submitted:
         st.success(f"Submitted {tm.submitted[me.name].at:%Y-%m-%d %H:%M} UTC: your scores are final.")
-    elif st.button("Submit my scores (final)", key="submit_scores"):
-        run(team.submit)
+    elif criteria:
+        bids = [r.supplier for r in seen.responses if r.response is not None and r.supplier]
+        with st.form("score"):
+            criterion = st.selectbox(
+                "Criterion", criteria, format_func=lambda r: f"{r.id} {r.text}", key="score_criterion"
+            )
+            bid = st.selectbox("Bid", bids, key="score_bid")
+            value = st.number_input("Your score (0-10)", 0.0, 10.0, 5.0, 0.5, key="score_value")
+            why = st.text_area(
+                "Why this score", key="score_why", placeholder="what in the bid's text earns it"
+            )
+            if st.form_submit_button("Save my score", key="score_submit"):
+                if not why.strip():
+                    st.error("Say why: every score is kept with its reason.")
+                else:
+                    run(lambda s, a, p: team.score_bid(s, a, p, bid, criterion.id, value, justification=why,
+                                                       expected_revision=seen.revision))  # fmt: skip
+        if mine and st.button("Submit my scores (final)", key="submit_scores"):
+            run(team.submit)
 
 # --- the lead's steps -------------------------------------------------------------------------------
 if me.role == "lead":
@@ -137,8 +164,9 @@ if me.role == "lead":
         grouped = table.groupby(["supplier", "requirement_id"]).score
         summary = grouped.agg(["min", "max", "count"]).reset_index()
         summary["originals"] = [
-            ", ".join(f"{e['evaluator']} {e['score']:g}" for e in everyone
-                      if e["supplier"] == s and e["requirement_id"] == r)
+            "; ".join(f"{e['evaluator']} {e['score']:g}"
+                      + (f" ({why})" if (why := tm.justifications.get((e["evaluator"], s, r))) else "")
+                      for e in everyone if e["supplier"] == s and e["requirement_id"] == r)
             for s, r in zip(summary.supplier, summary.requirement_id, strict=True)
         ]  # fmt: skip
         summary["moderated"] = [
@@ -147,7 +175,11 @@ if me.role == "lead":
             else ""
             for s, r in zip(summary.supplier, summary.requirement_id, strict=True)
         ]
-        summary["spread"] = (summary["max"] - summary["min"]).map(
+        # the widest spreads first: those are the ones to talk over (and the form's first choice)
+        summary = summary.assign(gap=summary["max"] - summary["min"]).sort_values(
+            "gap", ascending=False, kind="stable"
+        )
+        summary["spread"] = summary.gap.map(
             lambda d: f"{d:g} (wider than {spread:g}: talk it over)" if d > spread else f"{d:g}"
         )
         st.dataframe(
