@@ -153,9 +153,12 @@ def team_of(store: Store, project_id: int) -> Team:
             team.submitted[r.subject] = r
         elif r.kind == "moderation":
             team.moderations[(r.data["supplier"], r.data["requirement"])] = r
-        else:
-            attr = {"close_scoring": "scoring_closed", "freeze": "frozen", "open_envelope": "opened"}[r.kind]
-            team = dataclasses.replace(team, **{attr: r})
+        elif r.kind == "close_scoring":
+            team = dataclasses.replace(team, scoring_closed=r)
+        elif r.kind == "freeze":
+            team = dataclasses.replace(team, frozen=r)
+        elif r.kind == "open_envelope":
+            team = dataclasses.replace(team, opened=r)
     return team
 
 

@@ -29,6 +29,8 @@ info = next((p for p in raw.list_projects(include_archived=True) if p.id == stat
 if info is None:
     st.info("No project is open. Open one on the Projects page.", icon=":material/folder_open:")
     st.stop()
+assert info is not None  # st.stop() raises; this keeps type checkers informed
+project_id = info.id
 tm = team.team_of(raw, info.id)
 st.caption(
     f"Project **{info.name}**. You are **{me.name}**, {ROLE_WORDS[me.role]}. Evaluators declare their "
@@ -40,7 +42,7 @@ st.caption(
 def run(step, *args) -> None:
     """One team step; its refusal in words, else a rerun to show it."""
     try:
-        step(raw, me, info.id, *args)
+        step(raw, me, project_id, *args)
     except (team.Refused, state.StoreError, ValueError) as exc:
         st.error(f"Not done: {exc}", icon=":material/block:")
     else:
@@ -59,11 +61,11 @@ if tm.opened:
 bidders = sorted({r.supplier for r in raw.load(info.id).responses if r.supplier})  # names only
 if me.role in team.PERMISSIONS["declare"].roles:
     st.subheader("Your declaration of interests")
-    mine = tm.declarations.get(me.name)
-    if mine is not None:
-        conflicts = mine.data.get("conflicts", [])
+    declared = tm.declarations.get(me.name)
+    if declared is not None:
+        conflicts = declared.data.get("conflicts", [])
         words = "; ".join(f"{c['supplier']} ({c['reason']})" for c in conflicts) or "no conflict of interest"
-        st.success(f"Declared {mine.at:%Y-%m-%d %H:%M} UTC: {words}.", icon=":material/verified_user:")
+        st.success(f"Declared {declared.at:%Y-%m-%d %H:%M} UTC: {words}.", icon=":material/verified_user:")
     with st.form("declaration"):
         choice = st.radio(
             "Do you have a conflict of interest with any bidder?",
@@ -87,7 +89,7 @@ if me.role == "evaluator" and seen is not None and me.name in tm.declarations:
     st.subheader("Your scores")
     psr = seen.psr
     assigned = tm.assignments.get(me.name)
-    criteria = [
+    mine_to_score = [
         r for r in psr.requirements if r.kind.spec.evaluated_by_people and tm.may_score(me.name, r.id)
     ]
     st.caption(
@@ -106,11 +108,11 @@ if me.role == "evaluator" and seen is not None and me.name in tm.declarations:
         )  # fmt: skip
     if me.name in tm.submitted:
         st.success(f"Submitted {tm.submitted[me.name].at:%Y-%m-%d %H:%M} UTC: your scores are final.")
-    elif criteria:
+    elif mine_to_score:
         bids = [r.supplier for r in seen.responses if r.response is not None and r.supplier]
         with st.form("score"):
             criterion = st.selectbox(
-                "Criterion", criteria, format_func=lambda r: f"{r.id} {r.text}", key="score_criterion"
+                "Criterion", mine_to_score, format_func=lambda r: f"{r.id} {r.text}", key="score_criterion"
             )
             bid = st.selectbox("Bid", bids, key="score_bid")
             value = st.number_input("Your score (0-10)", 0.0, 10.0, 5.0, 0.5, key="score_value")
@@ -149,10 +151,10 @@ if me.role == "lead":
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     if evaluators and criteria:
         with st.form("assignment"):
-            who = st.selectbox("Evaluator", evaluators, key="assign_who")
+            assignee = st.selectbox("Evaluator", evaluators, key="assign_who")
             chosen = st.multiselect("Criteria this evaluator scores", criteria, key="assign_criteria")
             if st.form_submit_button("Assign", key="assign_submit"):
-                run(lambda s, a, p: team.assign(s, a, p, who, chosen))
+                run(lambda s, a, p: team.assign(s, a, p, str(assignee), chosen))
 
     st.subheader("Moderation")
     everyone = raw.load(info.id).evaluator_scores  # the lead reads every original score
@@ -165,7 +167,7 @@ if me.role == "lead":
         summary = grouped.agg(["min", "max", "count"]).reset_index()
         summary["originals"] = [
             "; ".join(f"{e['evaluator']} {e['score']:g}"
-                      + (f" ({why})" if (why := tm.justifications.get((e["evaluator"], s, r))) else "")
+                      + (f" ({note})" if (note := tm.justifications.get((e["evaluator"], s, r))) else "")
                       for e in everyone if e["supplier"] == s and e["requirement_id"] == r)
             for s, r in zip(summary.supplier, summary.requirement_id, strict=True)
         ]  # fmt: skip
