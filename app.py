@@ -5,7 +5,7 @@ import streamlit as st
 from slm_psr.ui import login, state
 
 st.set_page_config(page_title="slm-psr", page_icon=":material/handshake:", layout="wide")
-login.gate(state.raw_store())  # with accounts in the store: a sign-in first
+login.gate(state.raw_store)  # with accounts in the store: a sign-in first
 state.init()
 
 VIEWS = "slm_psr/ui/views"

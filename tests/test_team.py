@@ -246,3 +246,16 @@ def test_prices_are_sealed_for_everyone_until_the_lead_opens_after_the_freeze(st
     lines = [line.what for line in service.audit_lines(store.audit(pid))]
     assert any("declaration of Eva Evaluator: no conflict of interest" in line for line in lines)
     assert service.award_record(store, opened).startswith(b"%PDF-")
+
+
+def test_an_altered_account_event_breaks_the_account_trail(store):
+    from sqlalchemy import text
+
+    assert TeamStore(store).verify_accounts() == []
+    with pytest.raises(Exception, match="account_events is append-only"), store.engine.begin() as db:
+        db.execute(text("UPDATE account_events SET detail = 'role admin' WHERE id = 2"))
+    with store.engine.begin() as db:  # someone with the database file gets past the trigger
+        db.execute(text("DROP TRIGGER account_events_no_update"))
+        db.execute(text("UPDATE account_events SET detail = 'role admin' WHERE id = 2"))
+    (broken,) = TeamStore(store).verify_accounts()
+    assert broken.startswith("account event 2 (user_added Eva Evaluator) was altered")

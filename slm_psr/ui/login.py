@@ -15,6 +15,7 @@ import streamlit as st
 
 from slm_psr.service import accounts
 from slm_psr.service.accounts import Actor
+from slm_psr.store import StoreError
 
 IDLE_ENV = "SLM_PSR_IDLE_MINUTES"
 IDLE_MINUTES = 30  # a session idle this long is signed out (the next click asks for the password)
@@ -32,13 +33,18 @@ def actor() -> Actor | None:
     return st.session_state.get("_actor")
 
 
-def gate(store) -> None:
+def gate(open_store) -> None:
     """Once per run before anything else: in team mode, stop with the sign-in form unless signed in.
 
-    ``store`` is the store itself (not a guarded one): accounts are checked here.
+    ``open_store`` gives the store itself (not a guarded one): accounts are checked here.
+    A store that cannot be opened is left to ``state.init``, which says why in words.
     """
     ss = st.session_state
-    team = accounts.team_mode(store)
+    try:
+        store = open_store()
+        team = accounts.team_mode(store)
+    except StoreError:
+        return
     ss._team_mode = team
     if not team:
         ss.pop("_actor", None)
