@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from slm_psr.ui import state
+from slm_psr.ui import login, state
 
 st.set_page_config(page_title="slm-psr", page_icon=":material/handshake:", layout="wide")
+login.gate(state.raw_store)  # with accounts in the store: a sign-in first
 state.init()
 
 VIEWS = "slm_psr/ui/views"
@@ -26,6 +27,7 @@ pages = st.navigation(
             st.Page(f"{VIEWS}/qualification.py", title="4 Qualification", icon=":material/rule:"),
             st.Page(f"{VIEWS}/comparison.py", title="5 Comparison", icon=":material/leaderboard:"),
             st.Page(f"{VIEWS}/export.py", title="6 Export", icon=":material/download:"),
+            st.Page(f"{VIEWS}/team.py", title="Team", icon=":material/groups:"),
         ],
         "After the award": [
             st.Page(f"{VIEWS}/contract.py", title="7 Contract", icon=":material/handshake:"),
@@ -35,4 +37,5 @@ pages = st.navigation(
     }
 )
 state.sidebar(guard=pages.title != REQUIREMENTS)  # that page guards its own draft
+login.sidebar(state.raw_store())
 pages.run()

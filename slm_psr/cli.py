@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from slm_psr import __version__
+from slm_psr.cli_users import add_users
 from slm_psr.model import PSR
 from slm_psr.psr_file import PSRFileError, content_hash, load_psr, recorded_hash
 from slm_psr.sanitise import clean_text
@@ -63,6 +64,11 @@ def add_validate(sub: argparse._SubParsersAction) -> None:
 
 def _store_failed(exc: Exception) -> int:
     """Print a store failure as one clear line (the store words every database failure)."""
+    from slm_psr.service.accounts import Refused
+
+    if isinstance(exc, Refused):  # a team rule (sign-in, role, sealed envelope), not a broken store
+        print(exc, file=sys.stderr)
+        return 1
     reason = getattr(exc, "orig", None) or exc
     print(f"cannot open the project store: {str(reason).strip().splitlines()[0]}", file=sys.stderr)
     return 1
@@ -134,16 +140,22 @@ def _load_psr_or_none(path: str) -> PSR | None:
     return None
 
 
-def _open_project_or_none(wanted: str, database: str | None):  # -> (ProjectState, audit) | None
-    """A stored project by name or '#ID' with its audit trail, or None after printing why not."""
+def _open_project_or_none(
+    wanted: str, database: str | None, login: str | None = None
+):  # -> (ProjectState, audit) | None
+    """A stored project by name or '#ID' with its audit trail, or None after printing why not.
+
+    A store with accounts needs ``login`` (``--login``): the project is then as that account may see it.
+    """
     from sqlalchemy.exc import SQLAlchemyError
 
+    from slm_psr.cli_users import signed_in
     from slm_psr.service import ProjectNotFound, open_project
     from slm_psr.store import Store, StoreError, Tampered
 
     try:
         with Store.open(database) as store:
-            return open_project(store, wanted)
+            return open_project(signed_in(store, login), wanted)
     except (ProjectNotFound, Tampered) as exc:
         print(exc, file=sys.stderr)
         return None
@@ -177,10 +189,11 @@ def add_questionnaire(sub: argparse._SubParsersAction) -> None:
 
 def _import_into_project(args: argparse.Namespace, ref: str, paths: list[str]) -> int:
     """Read the files against the project's PSR and store them as one batch (all or none)."""
+    from slm_psr.cli_users import acting_user, signed_in
     from slm_psr.excel.isolation import read_responses_isolated
     from slm_psr.store import Store, StoreError
 
-    if not (args.user or "").strip():
+    if not (args.user or args.login or "").strip():
         print("give --user NAME: every stored file is recorded with who added it", file=sys.stderr)
         return 1
     files, missing = _read_paths(paths)
@@ -190,7 +203,8 @@ def _import_into_project(args: argparse.Namespace, ref: str, paths: list[str]) -
         print("nothing stored: every file of a batch must be readable", file=sys.stderr)
         return 1
     try:
-        with Store.open(args.database) as store:
+        with Store.open(args.database) as raw:
+            store = signed_in(raw, args.login)
             state = store.load(store.find_project(ref).id)
             report = read_responses_isolated(state.psr, files)
             print(clean_text(report.summary(), lines=True))
@@ -200,7 +214,7 @@ def _import_into_project(args: argparse.Namespace, ref: str, paths: list[str]) -
                     (r.filename, data, r.response, r.rejection)
                     for r, (_, data) in zip(report.results, files, strict=True)
                 ],
-                user=args.user,
+                user=acting_user(store, args.user or args.login),
                 expected_revision=state.revision,
                 psr_version=state.psr_version,
             )
@@ -327,7 +341,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         if args.psr or args.files:
             print("give either a project or a PSR file with answer files, not both", file=sys.stderr)
             return 1
-        project = _open_project_or_none(ref, args.database)
+        project = _open_project_or_none(ref, args.database, args.login)
         if project is None:
             return 1
         state = project[0]
@@ -384,7 +398,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         rank = "-" if pd.isna(row.rank) else str(row.rank)
         total = "-" if pd.isna(row.total) else f"{row.total:.2f}"
         status = status_word(row.status)
-        print(f"{rank:>4}  {name:<{width}}  {status:<13} {total:>9} {row.price_total:>16,.2f}")
+        price = "sealed" if project is not None and project[0].sealed else f"{row.price_total:,.2f}"
+        print(f"{rank:>4}  {name:<{width}}  {status:<13} {total:>9} {price:>16}")
         for reason in row.reasons:
             print(f"{'':6}- {clean_text(reason)}")
     if "credit_at_minimums" in result.suppliers.columns:
@@ -401,6 +416,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         data = {**result.to_dict(), **robustness(result, scores)}
         Path(args.json).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"result: {args.json}")
+    if args.output and project is not None and project[0].sealed:
+        print(
+            "comparison workbook not written: it holds the prices, and the price envelope is sealed "
+            "until the lead buyer opens it",
+            file=sys.stderr,
+        )
+        return 1
     if args.output:
         from slm_psr.excel.comparison import write_comparison
 
@@ -436,10 +458,13 @@ def cmd_award_record(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from slm_psr import service
+    from slm_psr.cli_users import signed_in
     from slm_psr.store import Store, StoreError
 
     try:
-        with Store.open(args.database) as store:
+        with Store.open(args.database) as raw:
+            store = signed_in(raw, args.login)
+            service.team.require(getattr(store, "actor", None), "export")
             state, _ = service.open_project(store, args.project)
             evaluation = service.evaluate_project(state)
             data = service.award_record(
@@ -452,9 +477,7 @@ def cmd_award_record(args: argparse.Namespace) -> int:
         print(f"cannot evaluate project '{args.project}': {exc}", file=sys.stderr)
         return 1
     except (StoreError, SQLAlchemyError) as exc:
-        reason = getattr(exc, "orig", None) or exc
-        print(f"cannot open the project store: {str(reason).strip().splitlines()[0]}", file=sys.stderr)
-        return 1
+        return _store_failed(exc)
     psr = state.psr
     safe_id = re.sub(r"[^A-Za-z0-9._-]+", "_", psr.id)
     out = Path(args.output or f"award-record-{safe_id}-v{psr.version}.pdf")
@@ -590,12 +613,15 @@ def cmd_contract(args: argparse.Namespace) -> int:
             if args.psr or args.files:
                 print("give either a project or a PSR file with answer files, not both", file=sys.stderr)
                 return 1
+            from slm_psr.cli_users import acting_user, signed_in
             from slm_psr.service import open_project
             from slm_psr.store import Store, StoreError
 
-            if _open_project_or_none(args.project, args.database) is None:
+            if _open_project_or_none(args.project, args.database, args.login) is None:
                 return 1
-            with Store.open(args.database) as store:
+            with Store.open(args.database) as raw:
+                store = signed_in(raw, args.login)
+                args.user = acting_user(store, args.user)
                 state, _ = open_project(store, args.project)
                 try:
                     stored = store_contract(store, state, args.supplier, user=args.user, confirm=args.confirm)
@@ -678,13 +704,16 @@ def cmd_monitor(args: argparse.Namespace) -> int:
 
     from sqlalchemy.exc import SQLAlchemyError
 
+    from slm_psr.cli_users import acting_user, signed_in
     from slm_psr.service import ProjectNotFound, open_project
     from slm_psr.service import monitor as m
     from slm_psr.store import Store, StoreError
 
     status = 0
     try:
-        with Store.open(args.database) as store:
+        with Store.open(args.database) as raw:
+            store = signed_in(raw, args.login)
+            args.user = acting_user(store, args.user)
             state, _ = open_project(store, args.project)  # creates the demo project on first use
             pid = state.id
             m.ensure_demo_contract(store)  # the demo's contract, confirmed once (nothing for other projects)
@@ -882,6 +911,7 @@ COMMANDS = [
     add_verify,
     add_migrate,
     add_award,
+    add_users,
 ]
 
 
@@ -891,6 +921,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="slm-psr: service level requirements, supplier questionnaires and comparison.",
     )
     parser.add_argument("--version", action="version", version=f"slm-psr {__version__}")
+    parser.add_argument(
+        "--login",
+        metavar="NAME",
+        default=os.environ.get("SLM_PSR_USER") or None,
+        help="sign in as this account (a store with accounts needs it; default $SLM_PSR_USER); "
+        "the password is asked for or read from SLM_PSR_LOGIN_PASSWORD",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in COMMANDS:
         add(sub)

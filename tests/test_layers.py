@@ -38,6 +38,7 @@ ALLOWED = {
     },
     "cli": {
         "charts",
+        "cli_users",
         "contract_terms",
         "demo",
         "engine",
@@ -71,6 +72,7 @@ ALLOWED = {
         "values",
         "wording",
     },
+    "cli_users": {"service", "store"},  # the command line's accounts (a part of cli)
     "contract_terms": set(),
     "reports": {"charts", "contract_terms", "engine", "model", "reports", "sanitise", "wording"},
     "pairwise_file": {"engine", "model", "sanitise", "values"},

@@ -15,7 +15,7 @@ from slm_psr.engine.contract import build_schedule
 from slm_psr.excel.contract import write_schedule
 from slm_psr.model import PSR, Response, SLASchedule
 from slm_psr.psr_file import content_hash
-from slm_psr.service.project import evaluate_project
+from slm_psr.service.project import Sealed, evaluate_project
 from slm_psr.store import ProjectState, Store
 from slm_psr.store.contracts import ContractStore, StoredSchedule
 
@@ -67,7 +67,12 @@ def schedule_for(
 def store_contract(
     store: Store, state: ProjectState, supplier: str | None = None, *, user: str, confirm: bool = False
 ) -> StoredSchedule:
-    """Build the schedule from the project's current bids and store it as a new version (unless unchanged)."""
+    """Build the schedule from the project's current bids and store it as a new version (unless unchanged).
+
+    Not while a team's price envelope is sealed (``state.sealed``): the schedule holds the prices.
+    """
+    if state.sealed:
+        raise Sealed("the contract is built from the awarded bid's prices: open the price envelope first")
     schedule = schedule_for(state.psr, state.accepted_responses(), evaluate_project(state), supplier)
     contracts = ContractStore(store)
     version, _ = contracts.save_contract(

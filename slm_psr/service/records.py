@@ -7,7 +7,7 @@ import datetime as dt
 from slm_psr.engine import Evaluation
 from slm_psr.reports import AuditLine, FileLine, VersionLine, audit_sentence, award_record_pdf
 from slm_psr.reports.service_report import service_report_pdf
-from slm_psr.service.project import evaluate_project, evaluator_scores, robustness_of
+from slm_psr.service.project import Sealed, evaluate_project, evaluator_scores, robustness_of
 from slm_psr.store import AuditEntry, ProjectState, PSRVersionInfo, Store, StoredResponse
 
 
@@ -53,6 +53,10 @@ def award_record(
     versions and the audit trail from the store. ``evaluation`` reuses one already
     computed with the published settings.
     """
+    if state.sealed:
+        raise Sealed(
+            "the award record holds the prices: it is written once the lead buyer opens the price envelope"
+        )
     result = evaluation if evaluation is not None else evaluate_project(state)
     return award_record_pdf(
         result,

@@ -149,6 +149,9 @@ class ProjectState:
     revision: int
     value_decisions: list[dict[str, Any]] = field(default_factory=list)  # see ``decisions``
     acknowledged_psr_versions: list[int] = field(default_factory=list)
+    # A team's view (slm_psr.service.team.view): prices sealed; the lead's moderated scores.
+    sealed: bool = False
+    moderated: dict[tuple[str, str], float] = field(default_factory=dict)
 
     @property
     def id(self) -> int:

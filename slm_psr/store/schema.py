@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     DateTime,
     Float,
@@ -299,6 +300,8 @@ APPEND_ONLY = (
     "measurement_corrections",
     "history_chain",
     "contracts",
+    "account_events",
+    "team_records",
 )
 
 
@@ -400,3 +403,57 @@ class PSRChangeAckRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     acknowledged_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     acknowledged_by: Mapped[str] = mapped_column(String())
+
+
+# --- a team evaluates (migration 0006_team) ---------------------------------------------
+
+
+class UserRow(Base):
+    """A local account: its role and argon2 password hash; changed in place (the account trail keeps why)."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint("name_key", name="uq_users_name_key"),
+        CheckConstraint("role IN ('lead', 'evaluator', 'observer', 'admin')", name="ck_users_role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String())
+    name_key: Mapped[str] = mapped_column(String())  # text.name_key(name): unique, case-insensitive
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String())
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    changed_by: Mapped[str] = mapped_column(String())
+
+
+class AccountEventRow(Base):
+    """A sign-in, failed sign-in, sign-out or account change; ``chain_hash`` pins every event before it."""
+
+    __tablename__ = "account_events"
+    __table_args__ = (Index("ix_account_events_name", "name", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    name: Mapped[str] = mapped_column(String())
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String())
+    chain_hash: Mapped[str] = mapped_column(String(64))
+
+
+class TeamRecordRow(Base):
+    """One team decision on a project (declaration, assignment, submission, moderation, freeze, opening)."""
+
+    __tablename__ = "team_records"
+    __table_args__ = (Index("ix_team_records_project", "project_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String())
+    data_json: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    by: Mapped[str] = mapped_column(String())

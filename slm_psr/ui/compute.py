@@ -70,6 +70,8 @@ def evaluation(
             project.overrides,
             project.evaluator_scores,
             project.value_decisions,  # a settled value changes what the engine reads
+            project.sealed,  # a team's view: prices sealed, moderated scores
+            sorted(project.moderated.items()),
         ]
     )
     # The session keeps the evaluations on screen as they are: a cache_data hit unpickles

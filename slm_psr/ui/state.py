@@ -18,6 +18,7 @@ from slm_psr.demo import ensure_demo_project
 from slm_psr.model import PSR
 from slm_psr.psr_file import dumps_psr, loads_psr
 from slm_psr.psr_merge import describe, merge
+from slm_psr.service import team
 from slm_psr.store import (
     Conflict,
     ProjectInfo,
@@ -27,6 +28,7 @@ from slm_psr.store import (
     Tampered,
     default_database_url,
 )
+from slm_psr.ui import login
 from slm_psr.ui.tables import psr_tables
 
 
@@ -36,6 +38,14 @@ def _open_store(url: str, code_id: int) -> Store:  # code_id: see store()
 
 
 def store() -> Store:
+    """The store as the signed-in account may use it (roles checked in the service; see ``team.guard``).
+
+    In single-user mode (no accounts) it is the store itself.
+    """
+    return team.guard(raw_store(), login.actor())
+
+
+def raw_store() -> Store:
     """The store for this process (one per database URL; shared, never mutated).
 
     Keyed on the identity of the ``Store`` class too: when a source file changes,
@@ -70,7 +80,7 @@ def init() -> None:
     ss._project_refused = None
     try:
         _open(ss)
-    except Tampered as exc:
+    except (Tampered, team.NotAllowed) as exc:  # altered history; an evaluator yet to declare
         ss._project = None
         ss._project_refused = str(exc)
     except StoreError as exc:
@@ -81,7 +91,7 @@ def init() -> None:
 def _open(ss: Any) -> None:
     """Find the project this session shows (see ``init``) and load it into ``ss._project``."""
     s = store()
-    ensure_demo_project(s)
+    ensure_demo_project(raw_store())  # the demo set-up is not a change of any account
     projects = s.list_projects(include_archived=True)
     ids = {p.id for p in projects}
     pid = ss.get("project_id")  # opened in this session (open_project sets the URL too)
@@ -153,18 +163,22 @@ def _loaded(s: Store, info: ProjectInfo) -> ProjectState:
     the store and class identities too, so a source reload (new classes) or another
     database reads afresh. Pages treat the state as read-only, as before.
     """
-    key = (s.url, id(Store), id(ProjectState), info.id, info.revision, info.updated_at)
+    who = login.actor()  # each account sees its own view of the project
+    key = (s.url, id(Store), id(ProjectState), info.id, info.revision, info.updated_at, who)
     kept_key, kept_state = st.session_state.get("_project_read", (None, None))
     if kept_key == key:
         return kept_state
     loaded = s.load(info.id)
     # Key on what was read: a change saved between the two queries reads again next run.
-    key = (s.url, id(Store), id(ProjectState), loaded.id, loaded.revision, loaded.project.updated_at)
+    key = (s.url, id(Store), id(ProjectState), loaded.id, loaded.revision, loaded.project.updated_at, who)
     st.session_state._project_read = (key, loaded)
     return loaded
 
 
 def _login_name() -> str:
+    signed_in = login.actor()
+    if signed_in is not None:  # an account of this store (see ui.login)
+        return signed_in.name
     try:
         if st.user.is_logged_in:
             return str(st.user.get("name") or st.user.get("email") or "")
@@ -201,6 +215,10 @@ def need_project() -> ProjectState:
     refused = st.session_state.get("_project_refused")
     if p is None and refused:
         st.error(f"This project cannot be opened: {refused}.", icon=":material/gpp_bad:")
+        if login.actor() is not None:
+            st.page_link(
+                "slm_psr/ui/views/team.py", label="Declare on the Team page", icon=":material/groups:"
+            )
         st.page_link(
             "slm_psr/ui/views/projects.py", label="Open another project", icon=":material/arrow_forward:"
         )
@@ -221,6 +239,17 @@ def need_responses(p: ProjectState) -> None:
         )
         st.page_link(
             "slm_psr/ui/views/responses.py", label="Go to Responses", icon=":material/arrow_forward:"
+        )
+        st.stop()
+
+
+def need_opened_envelope(p: ProjectState) -> None:
+    """Stop an after-the-award page while a team's price envelope is sealed (the award needs the prices)."""
+    if p.sealed:
+        st.info(
+            "The price envelope is sealed: the award, the contract and its monitoring come after the lead "
+            "buyer has frozen the quality scores and opened the envelope (Team page).",
+            icon=":material/lock:",
         )
         st.stop()
 

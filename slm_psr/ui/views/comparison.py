@@ -26,6 +26,20 @@ state.header(
 )
 state.psr_change_banner(project)
 state.need_responses(project)
+if project.sealed:  # a team's project before the price envelope is opened: quality only, no price anywhere
+    st.info(
+        "The price envelope is sealed: bids are compared on quality alone until the lead buyer freezes the "
+        "quality scores and opens the envelope (Team page).",
+        icon=":material/lock:",
+    )
+    sealed = compute.evaluation_or_stop(project).ranking()
+    st.dataframe(
+        pd.DataFrame({"Rank by quality": sealed["rank"].astype(int), "Supplier": sealed.supplier,
+                      "Quality points": sealed.quality_points.round(1)}),
+        hide_index=True,
+        width="stretch",
+    )  # fmt: skip
+    st.stop()
 
 # --- what-if weights -------------------------------------------------------------------
 prefix = f"whatif.{project.id}.{project.psr_version}"

@@ -22,6 +22,7 @@ st.caption(
     "then the cap, earn-back and termination rights. It is what Monitoring measures against."
 )
 
+state.need_opened_envelope(project)
 monitor.ensure_demo_contract(store)  # the demo's contract, confirmed once (nothing for other projects)
 contract = MonitoringStore(store).contract(project.id)
 if contract is None:

@@ -24,6 +24,13 @@ state.header(
 state.psr_change_banner(project)
 
 answered = any(r.response for r in project.responses)
+if project.sealed:  # a team's project before the lead opened the price envelope: both files hold prices
+    st.info(
+        "The price envelope is sealed: the award record and the comparison workbook hold the prices, so they "
+        "are ready once the lead buyer has frozen the quality scores and opened the envelope (Team page).",
+        icon=":material/lock:",
+    )
+    answered = False
 record, left, right = st.columns(3)
 with record.container(border=True):
     st.markdown("**Award record** (.pdf)")

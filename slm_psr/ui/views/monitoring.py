@@ -25,6 +25,7 @@ st.caption(
     "history); both parties see the same figures."
 )
 
+state.need_opened_envelope(project)
 monitor.ensure_demo_contract(store)
 contract = MonitoringStore(store).contract(project.id)
 if contract is None:

@@ -19,6 +19,7 @@ st.caption(
     "signed-off month is frozen; a later correction reopens it as a new version, the signed one stays on record."
 )
 
+state.need_opened_envelope(project)
 monitor.ensure_demo_contract(store)
 try:
     report = monitor.monitor(store, project.id, save=False)

@@ -1,0 +1,116 @@
+"""Signing in to the app when the store has accounts: the form, the idle timeout, signing out.
+
+While the store has no account the app stays in single-user mode (a typed name
+goes on record) and the sidebar says so. With accounts, nothing of a project is
+shown before a sign-in, the signed-in account is who every change is recorded
+under, and its role decides what it may do (checked in ``slm_psr.service.team``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import streamlit as st
+
+from slm_psr.service import accounts
+from slm_psr.service.accounts import Actor
+from slm_psr.store import StoreError
+
+IDLE_ENV = "SLM_PSR_IDLE_MINUTES"
+IDLE_MINUTES = 30  # a session idle this long is signed out (the next click asks for the password)
+
+
+def idle_limit() -> dt.timedelta:
+    try:
+        return dt.timedelta(minutes=float(os.environ.get(IDLE_ENV, IDLE_MINUTES)))
+    except ValueError:
+        return dt.timedelta(minutes=IDLE_MINUTES)
+
+
+def actor() -> Actor | None:
+    """The signed-in account of this session (None: nobody, or single-user mode)."""
+    return st.session_state.get("_actor")
+
+
+def gate(open_store) -> None:
+    """Once per run before anything else: in team mode, stop with the sign-in form unless signed in.
+
+    ``open_store`` gives the store itself (not a guarded one): accounts are checked here.
+    A store that cannot be opened is left to ``state.init``, which says why in words.
+    """
+    ss = st.session_state
+    try:
+        store = open_store()
+        team = accounts.team_mode(store)
+    except StoreError:
+        return
+    ss._team_mode = team
+    if not team:
+        ss.pop("_actor", None)
+        return
+    now = dt.datetime.now(dt.UTC)
+    current = actor()
+    if current is not None and now - ss.get("_last_seen", now) > idle_limit():
+        minutes = round(idle_limit().total_seconds() / 60)
+        accounts.sign_out(store, current, f"idle for {minutes} minutes")
+        _forget_session()
+        ss._signed_out_note = f"You were signed out after {minutes} minutes without activity."
+        current = None
+    if current is not None:
+        ss._last_seen = now
+        return
+    _form(store)
+    st.stop()
+
+
+def _form(store) -> None:
+    st.title("Sign in")
+    st.caption(
+        "This store has accounts: sign in to work on its projects. Your account's role (lead buyer, "
+        "evaluator, observer, administrator) decides what you may see and change."
+    )
+    note = st.session_state.pop("_signed_out_note", None)
+    if note:
+        st.info(note, icon=":material/logout:")
+    with st.form("sign_in"):
+        name = st.text_input("Name", key="sign_in_name")
+        password = st.text_input("Password", type="password", key="sign_in_password")
+        pressed = st.form_submit_button("Sign in", type="primary", key="sign_in_submit")
+    if pressed:
+        try:
+            signed = accounts.sign_in(store, name, password)
+        except accounts.Refused as exc:
+            st.error(f"Not signed in: {exc}.", icon=":material/lock:")
+            return
+        _forget_session()
+        st.session_state._actor = signed
+        st.session_state._last_seen = dt.datetime.now(dt.UTC)
+        st.rerun()
+
+
+def sidebar(store) -> None:
+    """Who is signed in and the sign-out button; in single-user mode, that there are no accounts."""
+    with st.sidebar:
+        current = actor()
+        if current is None:
+            if not st.session_state.get("_team_mode"):
+                st.caption(
+                    "Single-user mode: this store has no accounts, so anyone who reaches the app may read "
+                    "and change every project. Add accounts with `python -m slm_psr users add` to require "
+                    "a sign-in and roles."
+                )
+            return
+        st.caption(f"Role: {accounts.ROLE_WORDS[current.role]}")
+        if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+            accounts.sign_out(store, current)
+            _forget_session()
+            st.session_state._signed_out_note = "You are signed out."
+            st.rerun()
+
+
+def _forget_session() -> None:
+    """Drop everything this session kept (drafts, views, evaluations): the next account starts clean."""
+    for key in list(st.session_state.keys()):
+        if key not in ("_signed_out_note", "_team_mode"):
+            del st.session_state[key]

@@ -1,0 +1,203 @@
+"""The app with accounts (AppTest): sign-in, roles on the pages, the Team page, the sealed envelope, idle sign-out."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from slm_psr.demo import ensure_demo_project
+from slm_psr.service import accounts
+from slm_psr.store import Store
+from slm_psr.store.team import TeamStore
+from tests.test_ui import APP, TIMEOUT, VIEWS, texts
+
+PASSWORD = "correct horse battery"
+USERS = {
+    "Lena Lead": "lead",
+    "Eva Evaluator": "evaluator",
+    "Olga Observer": "observer",
+    "Adam Admin": "admin",
+}
+
+
+@pytest.fixture
+def team_db(tmp_path, monkeypatch) -> str:
+    url = f"sqlite:///{tmp_path / 'team.sqlite3'}"
+    monkeypatch.setenv("SLM_PSR_DATABASE_URL", url)
+    with Store.open(url) as store:
+        ensure_demo_project(store)
+        for name, role in USERS.items():
+            accounts.add_user(store, name, role, PASSWORD, by="setup")
+    return url
+
+
+def start() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def sign_in(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
+    at.text_input(key="sign_in_name").input(name)
+    at.text_input(key="sign_in_password").input(password)
+    at.button(key="sign_in_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"{VIEWS}/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_single_user_mode_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLM_PSR_DATABASE_URL", f"sqlite:///{tmp_path / 'one.sqlite3'}")
+    at = start()
+    assert "Single-user mode: this store has no accounts" in "\n".join(c.value for c in at.sidebar.caption)
+    goto(at, "team")
+    assert "Single-user mode" in texts(at)
+
+
+def test_nothing_shows_before_a_sign_in_and_a_wrong_password_is_refused(team_db):
+    at = start()
+    assert [t.value for t in at.title] == ["Sign in"]
+    goto(at, "comparison")  # another page: still the sign-in form, no project
+    assert [t.value for t in at.title] == ["Sign in"] and "Demo" not in texts(at)
+    sign_in(at, "Lena Lead", "not the password")
+    assert "Not signed in: the name or the password is not right" in texts(at)
+    with Store.open(team_db) as store:
+        assert [e.action for e in TeamStore(store).account_events("Lena Lead")][-1] == "login_failed"
+
+
+def test_the_lead_sees_quality_only_until_the_envelope_is_opened_on_the_team_page(team_db):
+    at = sign_in(start(), "Lena Lead")
+    assert "Signed in as Lena Lead" in "\n".join(c.value for c in at.sidebar.caption)
+    goto(at, "comparison")
+    assert "The price envelope is sealed" in texts(at)
+    (table,) = at.dataframe
+    assert list(table.value.columns) == ["Rank by quality", "Supplier", "Quality points"]
+    goto(at, "export")
+    assert "The price envelope is sealed" in texts(at)
+    assert not [b for b in at.get("download_button") if "award" in str(b.proto.label).lower()]
+    goto(at, "team")
+    assert "Price envelope" in [m.label for m in at.metric]
+    opener = at.button(key="open_envelope")
+    assert opener.disabled  # not before the freeze
+    at.button(key="freeze").click().run()
+    at.button(key="open_envelope").click().run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Price envelope"] == "opened"
+    goto(at, "comparison")
+    assert "sealed" not in texts(at)
+    assert any("Price over the term" in c for c in at.dataframe[0].value.columns)
+    with Store.open(team_db) as store:
+        actions = [e.action for e in store.audit(store.list_projects()[0].id)]
+    assert actions[-2:] == ["team_freeze", "team_open_envelope"]
+
+
+def test_an_evaluator_declares_before_seeing_bids_and_cannot_change_the_project(team_db):
+    at = sign_in(start(), "Eva Evaluator")
+    goto(at, "qualification")
+    assert "declare your interests" in texts(at)
+    goto(at, "team")
+    at.radio(key="declare_choice").set_value("Yes, with the bidders below")
+    at.multiselect(key="declare_bidders").set_value(["Alpenblick Digital GmbH"])
+    at.text_input(key="declare_reason").input("my former employer")
+    at.button(key="declare_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Declared" in texts(at) and "Alpenblick Digital GmbH (my former employer)" in texts(at)
+    goto(at, "qualification")
+    assert "Alpenblick" not in texts(at)  # the conflicted bid is not shown to this evaluator
+    goto(at, "projects")
+    assert not at.exception
+
+
+def test_an_observer_cannot_save_and_is_told_why(team_db):
+    at = sign_in(start(), "Olga Observer")
+    goto(at, "team")
+    assert "Your declaration of interests" not in texts(at) and "Moderation" not in texts(at)
+    goto(at, "qualification")
+    at.text_area(key="override_justification.0").input("Confirmed in writing.")
+    at.button(key="record_override").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Not saved: Olga Observer (observer) may not change the project" in texts(at)
+    assert "only the lead buyer may" in texts(at)
+    with Store.open(team_db) as store:
+        assert store.load(store.list_projects()[0].id).overrides == []
+
+
+def test_an_idle_session_is_signed_out_and_sign_out_is_recorded(team_db, monkeypatch):
+    at = sign_in(start(), "Olga Observer")
+    at.button(key="sign_out").click().run()
+    assert [t.value for t in at.title] == ["Sign in"] and "You are signed out." in texts(at)
+    sign_in(at, "Olga Observer")
+    monkeypatch.setenv("SLM_PSR_IDLE_MINUTES", "0")
+    at.run()
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert "signed out after 0 minutes without activity" in texts(at)
+    with Store.open(team_db) as store:
+        events = [(e.action, e.detail) for e in TeamStore(store).account_events("Olga Observer")]
+    assert events[-3:] == [("logout", None), ("login", None), ("logout", "idle for 0 minutes")]
+
+
+PAGES = ["projects", "requirements", "questionnaire", "responses", "qualification", "comparison", "export",
+         "team", "contract", "monitoring", "review"]  # fmt: skip
+
+
+@pytest.mark.parametrize("who", ["Eva Evaluator", "Olga Observer", "Adam Admin"])
+def test_every_page_renders_for_every_role_without_a_price_while_sealed(team_db, who):
+    """Each page, for each role but the lead's (above); no bid's monthly fee as read appears anywhere."""
+    from slm_psr.service import team
+
+    with Store.open(team_db) as store:
+        state = store.load(store.list_projects()[0].id)
+        team.declare(store, accounts.Actor("Eva Evaluator", "evaluator"), state.id, [])
+        values = [r.response.answers["SD-P1"] for r in state.responses if r.response]
+        fees = (
+            {a.raw for a in values} | {f"{a.value:,.0f}" for a in values} | {f"{a.value:.0f}" for a in values}
+        )
+    at = sign_in(start(), who)
+    for page in PAGES:
+        goto(at, page)
+        shown = texts(at) + "\n".join(str(d.value) for d in at.dataframe)
+        assert not [fee for fee in fees if fee and fee in shown], page
+
+
+def test_blind_scoring_with_reasons_then_the_lead_moderates_on_the_team_page(team_db):
+    with Store.open(team_db) as store:
+        accounts.add_user(store, "Emil Evaluator", "evaluator", PASSWORD, by="setup")
+    bid = "Nordwind IT Services AG"
+    for name, score in (("Eva Evaluator", 9.0), ("Emil Evaluator", 3.0)):
+        at = sign_in(start(), name)
+        goto(at, "team")
+        at.radio(key="declare_choice").set_value("No conflict of interest")
+        at.button(key="declare_submit").click().run()
+        at.selectbox(key="score_bid").set_value(bid)
+        at.number_input(key="score_value").set_value(score)
+        at.button(key="score_submit").click().run()
+        assert "Say why: every score is kept with its reason." in texts(at)
+        at.text_area(key="score_why").input(f"{name} read the staffing plan")
+        at.button(key="score_submit").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        (mine,) = at.dataframe
+        assert mine.value.to_dict("records") == [
+            {"Bidder": bid, "Criterion": "SD-09", "Score": score, "Why": f"{name} read the staffing plan"}
+        ]  # blind: the other evaluator's score is not shown
+        at.button(key="submit_scores").click().run()
+        assert "your scores are final" in texts(at)
+    at = sign_in(start(), "Lena Lead")
+    goto(at, "team")
+    moderation = at.dataframe[1].value
+    row = moderation[(moderation.Bidder == bid) & (moderation.Criterion == "SD-09")].iloc[0]
+    assert "Eva Evaluator 9 (Eva Evaluator read the staffing plan)" in row.Scores
+    assert "Emil Evaluator 3" in row.Scores and "talk it over" in row.Spread
+    at.selectbox(key="moderate_pair").set_value((bid, "SD-09"))
+    at.number_input(key="moderate_score").set_value(6.5)
+    at.text_input(key="moderate_reason").input("agreed: good plan, thin on escalation")
+    at.button(key="moderate_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    moderation = at.dataframe[1].value
+    row = moderation[(moderation.Bidder == bid) & (moderation.Criterion == "SD-09")].iloc[0]
+    assert row["Moderated score and reason"] == "6.5: agreed: good plan, thin on escalation"
