@@ -46,6 +46,7 @@ from slm_psr.model.kind import (
     unregister_kind,
 )
 from slm_psr.model.psr import (
+    MAX_LEVEL_OPTIONS,
     PSR,
     SCHEMA_VERSION,
     EvaluationSettings,
@@ -57,12 +58,14 @@ from slm_psr.model.psr import (
     Weight,
     WeightDerivation,
     format_level,
+    option_price_item,
     psr_errors,
     reference_errors,
 )
 from slm_psr.model.response import (
     Answer,
     Flag,
+    LevelOption,
     Override,
     Parsed,
     Response,
@@ -90,6 +93,7 @@ __all__ = [
     "KIND_ATTRIBUTES",
     "KIND_LABELS",
     "LANGUAGE_NAMES",
+    "MAX_LEVEL_OPTIONS",
     "MINUTES_PER_MONTH",
     "PSR",
     "SCHEMA_VERSION",
@@ -111,6 +115,7 @@ __all__ = [
     "KindDefinitionError",
     "KindSpec",
     "Level",
+    "LevelOption",
     "MeasurementPeriod",
     "Method",
     "Override",
@@ -139,6 +144,7 @@ __all__ = [
     "downtime_minutes",
     "find_kind",
     "format_level",
+    "option_price_item",
     "parse_credit_rule",
     "psr_errors",
     "reference_errors",
