@@ -38,6 +38,7 @@ PRICES_SHEET = "Prices"
 CONTRACT_SHEET = (
     "Contract terms"  # the questions on the contract terms: at-risk amount, acceptances, reporting
 )
+OPTIONS_SHEET = "Options"  # priced alternative levels, for the requirements the PSR opens to options
 META_SHEET = "_psr"
 QUESTIONNAIRE_FORMAT = 1  # bump when the layout changes in a way the reader must know
 
@@ -64,6 +65,19 @@ PRICE_HEADERS = (
     "Quantity",
     "Unit",
     AMOUNT_HEADER,  # completed with the currency, e.g. "Amount (EUR, excl. VAT)"
+    COMMENT_HEADER,
+)
+OPTION_HEADER = "Option"
+LEVEL_HEADER = "Level offered"
+DIFFERENCE_HEADER = "Price difference per month"  # completed with the currency
+OPTION_HEADERS = (
+    ID_HEADER,
+    "Service",
+    "Requirement",
+    "Minimum (knock-out)",
+    OPTION_HEADER,
+    LEVEL_HEADER,
+    DIFFERENCE_HEADER,
     COMMENT_HEADER,
 )
 ANSWER_COL = ANSWER_HEADERS.index(ANSWER_HEADER)
@@ -140,6 +154,8 @@ def write_questionnaire(psr: PSR, *, created: dt.datetime | None = None) -> byte
         f"Answer every requirement in the yellow column '{ANSWER_HEADER}'. Minimums are knock-out criteria.",
     )
     price_rows = _prices(wb.add_worksheet(PRICES_SHEET), psr, fmt)
+    if any(r.options for r in psr.requirements):
+        _options(wb.add_worksheet(OPTIONS_SHEET), psr, fmt)
     tables = [(ANSWERS_SHEET, answer_rows, ANSWER_COL), (PRICES_SHEET, price_rows, AMOUNT_COL)]
     if questions:
         ws = wb.add_worksheet(CONTRACT_SHEET)
@@ -264,6 +280,17 @@ def _instructions(ws: Worksheet, psr: PSR, fmt: _Formats) -> None:
         f"In the sheet '{PRICES_SHEET}' give every amount in {psr.currency} excluding VAT: a monthly "
         f"fee per month, a one-time fee once. The buyer compares the total over the contract term "
         f"({psr.term_months} x monthly fees + one-time fees).",
+        *(
+            [
+                f"In the sheet '{OPTIONS_SHEET}' (optional) you may offer other levels than your answer "
+                "for the requirements listed there, each with its price difference per month "
+                f"(in {psr.currency} excluding VAT; negative when cheaper). Your answer in "
+                f"'{ANSWERS_SHEET}' is your base offer; the buyer evaluates your bid at its best "
+                "combination of levels and may contract any of them at the stated price."
+            ]
+            if any(r.options for r in psr.requirements)
+            else []
+        ),
         "Type values, not formulas. Do not add, delete, rename or reorder sheets, rows or columns, "
         "and do not change the ID column: answers are matched by ID. The sheets are protected "
         "without a password only to keep this structure intact. A hidden technical sheet records "
@@ -439,6 +466,60 @@ def _prices(ws: Worksheet, psr: PSR, fmt: _Formats) -> dict[str, int]:
         row += 1
     _protect(ws)
     return rows
+
+
+def _options(ws: Worksheet, psr: PSR, fmt: _Formats) -> None:
+    """Rows for the alternative levels: per requirement open to options, one row per option.
+
+    Not in the row map of the technical sheet (that maps one row per requirement);
+    the reader finds the rows by requirement ID and option number.
+    """
+    headers = list(OPTION_HEADERS)
+    headers[OPTION_HEADERS.index(DIFFERENCE_HEADER)] = f"{DIFFERENCE_HEADER} ({psr.currency}, excl. VAT)"
+    for col, width in enumerate((9, 16, 44, 22, 8, 20, 22, 40)):
+        ws.set_column(col, col, width)
+    _table_header(
+        ws,
+        psr,
+        f"Level options: {psr.title}",
+        f"Optional: other levels than your answer, each with its price difference per month in {psr.currency} "
+        "(negative when cheaper). Leave a row empty to offer nothing.",
+        headers,
+        fmt,
+    )
+    level_col, price_col = OPTION_HEADERS.index(LEVEL_HEADER), OPTION_HEADERS.index(DIFFERENCE_HEADER)
+    row = HEADER_ROW + 1
+    for req in psr.requirements:
+        for number in range(1, (req.options or 0) + 1):
+            ws.write_string(row, 0, req.id, fmt.cell_id)
+            ws.write_string(row, 1, psr.service(req.service).name, fmt.cell)
+            ws.write_string(row, 2, req.text, fmt.cell)
+            ws.write_string(row, 3, level_in_words(req, req.minimum, minimum=True), fmt.cell)
+            ws.write_number(row, 4, number, fmt.cell_number)
+            _fit_row(ws, row, [(req.text, 44)])
+            ws.write_blank(row, level_col, None, fmt.answer(req))
+            validation = _validation(req)
+            if validation:
+                ws.data_validation(row, level_col, row, level_col, validation)
+            ws.write_blank(row, price_col, None, fmt.answer_price)
+            ws.data_validation(
+                row,
+                price_col,
+                row,
+                price_col,
+                {
+                    "validate": "decimal",
+                    "criteria": "between",
+                    "minimum": -1e12,
+                    "maximum": 1e12,
+                    "error_type": "warning",
+                    "error_title": f"{req.id} option {number}"[:32],
+                    "error_message": f"Type the difference per month in {psr.currency}, e.g. 2000 or -500.",
+                },
+            )
+            ws.write_blank(row, COMMENT_COL, None, fmt.comment)
+            row += 1
+    _protect(ws)
 
 
 def _terms_below(ws: Worksheet, psr: PSR, fmt: _Formats, row: int) -> None:

@@ -325,6 +325,9 @@ class _Reader:
             )
         ordered = {r.id: answers[r.id] for r in self.psr.requirements}
         supplier, contact = self._supplier()
+        from slm_psr.excel.options import read_options  # it uses this module's cell helpers
+
+        options = read_options(self)
         response = Response(
             supplier=supplier,
             file=self.filename,
@@ -335,6 +338,7 @@ class _Reader:
             psr_hash=str(meta.get("content_hash", "")),
             answers=ordered,
             notes=list(self.file_notes),
+            options=options,
         )
         self.result.response = response
         self.result.notes = [*self.file_notes, *self._answer_notes(ordered)]
