@@ -128,3 +128,12 @@ def test_a_missing_options_sheet_is_a_note_not_a_refusal():
 def test_a_cheaper_lower_level_has_a_negative_difference():
     result = read_response(options_psr(), filled(offer((5, "99.7", "-1,500.00")), level=0.999), "acme.xlsx")
     assert [(o.answer.value, o.monthly) for o in result.response.options] == [(99.7, -1500.0)]
+
+
+def test_an_amount_that_reads_two_ways_is_taken_the_likelier_way_and_named():
+    result = read_response(options_psr(), filled(offer((5, "99.9 %", "+2,000"))), "acme.xlsx")
+    assert [(o.answer.value, o.monthly) for o in result.response.options] == [(99.9, 2000.0)]
+    assert (
+        "acme.xlsx, sheet Options, cell G5: HO-01 option 1: price difference '2,000' could be 2000 or 2.0; "
+        "please confirm"
+    ) in result.notes

@@ -20,6 +20,7 @@ from slm_psr.excel.questionnaire import (
     HEADER_ROW,
     INSTRUCTIONS_SHEET,
     META_SHEET,
+    OPTIONS_SHEET,
     PERCENT_FORMAT,
     PRICE_FORMAT,
     PRICES_SHEET,
@@ -96,6 +97,7 @@ def test_sheets_in_order_and_the_technical_one_very_hidden(book):
         ANSWERS_SHEET,
         PRICES_SHEET,
         CONTRACT_SHEET,
+        OPTIONS_SHEET,  # the demo opens HO-01 to priced level options
         META_SHEET,
     ]
     visibility = {m.name: m.visible for m in wb.sheets_metadata}

@@ -24,7 +24,7 @@ from slm_psr.excel.questionnaire import (
 from slm_psr.excel.responses import _blank, _get, _text
 from slm_psr.excel.responses import _column_letter as _letter
 from slm_psr.excel.responses import _is_fraction_candidate as _fraction
-from slm_psr.model import PSR, Flag, LevelOption, Requirement, option_price_item
+from slm_psr.model import PSR, LevelOption, Requirement, option_price_item
 from slm_psr.values import parse_answer
 
 HEADER_SEARCH_ROWS = 30
@@ -134,7 +134,7 @@ def read_options(reader: SheetReader) -> list[LevelOption]:
             continue
         for text in answer.notes:
             reader.note(f"{req.id} option {number}: {text}", OPTIONS_SHEET, level_ref)
-        monthly = _difference(psr, req, price)
+        monthly, doubts = _difference(psr, req, price)
         if monthly is None:
             reader.note(
                 f"{req.id} option {number}: price difference '{_text(price)}' is not an amount; expected "
@@ -143,6 +143,8 @@ def read_options(reader: SheetReader) -> list[LevelOption]:
                 price_ref,
             )
             continue
+        for text in doubts:
+            reader.note(f"{req.id} option {number}: price difference {text}", OPTIONS_SHEET, price_ref)
         out.append(
             LevelOption(
                 requirement_id=req.id,
@@ -155,18 +157,19 @@ def read_options(reader: SheetReader) -> list[LevelOption]:
     return out
 
 
-def _difference(psr: PSR, req: Requirement, value: Any) -> float | None:
-    """A price difference as the price items read amounts; a negative one is allowed here."""
+def _difference(psr: PSR, req: Requirement, value: Any) -> tuple[float | None, list[str]]:
+    """A price difference as the price items read amounts (a negative one is allowed here), and
+    the reader's doubts about it (an amount that could be read two ways, read the likelier way)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        return float(value), []
     text = _text(value)
     negative = text.startswith(("-", "\u2212"))
     fee = option_price_item(psr, req)
     parsed = parse_answer(fee, text.lstrip("+-\u2212 ") or text, None)
-    if parsed.value is None or Flag.AMBIGUOUS in parsed.flags or isinstance(parsed.value, bool):
-        return None
-    amount = float(parsed.value)  # type: ignore[arg-type]
-    return -amount if negative else amount
+    if parsed.value is None or isinstance(parsed.value, bool) or not isinstance(parsed.value, (int, float)):
+        return None, []
+    doubts = parsed.notes if parsed.flags else []
+    return (-1.0 if negative else 1.0) * float(parsed.value), doubts
 
 
 def _columns(rows: list[list[Any]]) -> tuple[int, dict[str, int | None]] | None:

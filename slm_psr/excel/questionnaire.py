@@ -154,8 +154,6 @@ def write_questionnaire(psr: PSR, *, created: dt.datetime | None = None) -> byte
         f"Answer every requirement in the yellow column '{ANSWER_HEADER}'. Minimums are knock-out criteria.",
     )
     price_rows = _prices(wb.add_worksheet(PRICES_SHEET), psr, fmt)
-    if any(r.options for r in psr.requirements):
-        _options(wb.add_worksheet(OPTIONS_SHEET), psr, fmt)
     tables = [(ANSWERS_SHEET, answer_rows, ANSWER_COL), (PRICES_SHEET, price_rows, AMOUNT_COL)]
     if questions:
         ws = wb.add_worksheet(CONTRACT_SHEET)
@@ -170,6 +168,8 @@ def write_questionnaire(psr: PSR, *, created: dt.datetime | None = None) -> byte
         )
         _terms_below(ws, psr, fmt, HEADER_ROW + 2 + len(contract_rows))
         tables.append((CONTRACT_SHEET, contract_rows, ANSWER_COL))
+    if any(r.options for r in psr.requirements):
+        _options(wb.add_worksheet(OPTIONS_SHEET), psr, fmt)
     _meta(wb.add_worksheet(META_SHEET), psr, tables)
     wb.worksheets()[0].activate()
     wb.close()

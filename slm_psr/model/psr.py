@@ -394,7 +394,7 @@ def option_errors(psr: PSR) -> list[str]:
     if not with_options:
         return []
     errors: list[str] = []
-    if not any(r.price_basis is PriceBasis.MONTHLY for r in psr.price_items):
+    if psr.price_items and not any(r.price_basis is PriceBasis.MONTHLY for r in psr.price_items):
         errors.append(
             f"level options ({', '.join(with_options)}) are priced per month: add a monthly price item"
         )
