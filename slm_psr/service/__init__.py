@@ -18,6 +18,7 @@ from slm_psr.service.project import (
     evaluate_project,
     evaluator_scores,
     input_files,
+    level_options,
     open_project,
     robustness_of,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "evaluate_project",
     "evaluator_scores",
     "input_files",
+    "level_options",
     "open_project",
     "robustness_of",
     "service_report",

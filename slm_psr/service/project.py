@@ -9,6 +9,7 @@ import pandas as pd
 
 from slm_psr.demo import DEMO_PROJECT, ensure_demo_project
 from slm_psr.engine import Evaluation, evaluate
+from slm_psr.engine.options import OptionsResult, evaluate_options
 from slm_psr.engine.robustness import Acceptability, StabilityInterval, acceptability, stability
 from slm_psr.excel.comparison import write_comparison
 from slm_psr.model import EvaluationSettings
@@ -60,6 +61,17 @@ def evaluate_project(
         evaluator_scores=evaluator_scores(state),
         settings=settings,
         service_weights=service_weights,
+    )
+
+
+def level_options(state: ProjectState, *, settings: EvaluationSettings | None = None) -> OptionsResult:
+    """Every bid at its best combination of priced level options, and what each level step costs and earns."""
+    return evaluate_options(
+        state.psr,
+        state.accepted_responses(),
+        overrides=state.override_models(),
+        evaluator_scores=evaluator_scores(state),
+        settings=settings,
     )
 
 

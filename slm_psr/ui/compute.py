@@ -17,6 +17,7 @@ import streamlit as st
 
 from slm_psr import charts, service
 from slm_psr.engine import Evaluation
+from slm_psr.engine.options import OptionsResult
 from slm_psr.excel.responses import ImportResult, read_response
 from slm_psr.model import EvaluationSettings
 from slm_psr.psr_file import loads_psr
@@ -80,6 +81,26 @@ def evaluation(
     while len(recent) > RECENT_EVALUATIONS:
         recent.pop(next(iter(recent)))
     return result
+
+
+@st.cache_data(max_entries=16, show_spinner="Evaluating the level options…")
+def _level_options(key: str, _project: ProjectState) -> OptionsResult:
+    return service.level_options(_project)  # ``key`` stands for what it reads, as in _evaluate
+
+
+def level_options(project: ProjectState) -> OptionsResult:
+    """Every bid at its best combination of level options (published weights), cached on the project's inputs."""
+    key = plain(
+        [
+            project.id,
+            project.psr_version,
+            project.psr_hash,
+            [r.id for r in project.responses],
+            project.overrides,
+            project.evaluator_scores,
+        ]
+    )
+    return _level_options(key, project)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
