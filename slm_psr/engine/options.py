@@ -221,8 +221,8 @@ def _best_answers(
     for _ in range(MAX_TURNS):
         changed = False
         for i in range(len(base_row)):
-            best_row, best_total = chosen[i], _own_total(core, chosen, i, chosen[i], settings)
-            for row in np.flatnonzero(owner == i):
+            best_row, best_total = chosen[i], _own_total(core, chosen, i, int(chosen[i]), settings)
+            for row in np.flatnonzero(owner == i).tolist():
                 total = _own_total(core, chosen, i, row, settings)
                 if total > best_total + 1e-9 or (np.isnan(best_total) and not np.isnan(total)):
                     best_row, best_total = row, total

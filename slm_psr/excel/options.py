@@ -58,7 +58,11 @@ def read_options(reader: SheetReader) -> list[LevelOption]:
         reader.note(f"no sheet '{OPTIONS_SHEET}': no level options read; the answers are the offer")
         return []
     rows = reader._rows(OPTIONS_SHEET, needed=False)
-    located = _columns(rows or [])
+    located = _columns_of(
+        rows or [],
+        {"id": ID_HEADER, "option": OPTION_HEADER, "level": LEVEL_HEADER, "price": DIFFERENCE_HEADER},
+        optional={"comment": COMMENT_HEADER},
+    )
     if rows is None or located is None:
         reader.note(
             f"no header row with '{ID_HEADER}', '{OPTION_HEADER}', '{LEVEL_HEADER}' and "
@@ -74,8 +78,8 @@ def read_options(reader: SheetReader) -> list[LevelOption]:
         row = rows[index]
         rid, number_cell = _text(_get(row, cols["id"])), _get(row, cols["option"])
         level, price = _get(row, cols["level"]), _get(row, cols["price"])
-        level_ref = f"{_letter(cols['level'])}{index + 1}"
-        price_ref = f"{_letter(cols['price'])}{index + 1}"
+        level_ref = f"{_letter(cols['level'] or 0)}{index + 1}"
+        price_ref = f"{_letter(cols['price'] or 0)}{index + 1}"
         if _blank(level) and _blank(price):
             continue  # nothing offered in this row
         if not rid or rid.lower() == ID_HEADER.lower():
@@ -172,20 +176,18 @@ def _difference(psr: PSR, req: Requirement, value: Any) -> tuple[float | None, l
     return (-1.0 if negative else 1.0) * float(parsed.value), doubts
 
 
-def _columns(rows: list[list[Any]]) -> tuple[int, dict[str, int | None]] | None:
-    wanted = {
-        "id": ID_HEADER.lower(),
-        "option": OPTION_HEADER.lower(),
-        "level": LEVEL_HEADER.lower(),
-        "price": DIFFERENCE_HEADER.lower(),
-    }
+def _columns_of(
+    rows: list[list[Any]], required: dict[str, str], *, optional: dict[str, str] | None = None
+) -> tuple[int, dict[str, int | None]] | None:
+    """The first row (of the first few) whose cells start with every ``required`` header: its index and
+    the column of each key (an ``optional`` header missing gives None)."""
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         texts = [_text(v).lower() for v in row]
-        found: dict[str, int | None] = {}
-        for key, header in wanted.items():
-            found[key] = next((i for i, t in enumerate(texts) if t.startswith(header)), None)
-        if all(v is not None for v in found.values()):
-            found["comment"] = next((i for i, t in enumerate(texts) if t == COMMENT_HEADER.lower()), None)
+        found: dict[str, int | None] = {
+            key: next((i for i, t in enumerate(texts) if t.startswith(header.lower())), None)
+            for key, header in {**required, **(optional or {})}.items()
+        }
+        if all(found[key] is not None for key in required):
             return index, found
     return None
 

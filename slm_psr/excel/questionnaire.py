@@ -39,6 +39,8 @@ CONTRACT_SHEET = (
     "Contract terms"  # the questions on the contract terms: at-risk amount, acceptances, reporting
 )
 OPTIONS_SHEET = "Options"  # priced alternative levels, for the requirements the PSR opens to options
+LOTS_SHEET = "Lots"  # which lots the bid covers (a PSR with lots only)
+BUNDLES_SHEET = "Bundles"  # discounts on lots won together
 META_SHEET = "_psr"
 QUESTIONNAIRE_FORMAT = 1  # bump when the layout changes in a way the reader must know
 
@@ -80,6 +82,13 @@ OPTION_HEADERS = (
     DIFFERENCE_HEADER,
     COMMENT_HEADER,
 )
+BID_HEADER = "Your bid (yes/no)"
+LOT_HEADERS = (ID_HEADER, "Lot", "Services", BID_HEADER, COMMENT_HEADER)
+BUNDLE_HEADER = "Bundle"
+TOGETHER_HEADER = "Lots together"
+DISCOUNT_HEADER = "Discount (%)"
+CONDITION_HEADER = "Condition"
+BUNDLE_HEADERS = (BUNDLE_HEADER, TOGETHER_HEADER, DISCOUNT_HEADER, CONDITION_HEADER)
 ANSWER_COL = ANSWER_HEADERS.index(ANSWER_HEADER)
 AMOUNT_COL = PRICE_HEADERS.index(AMOUNT_HEADER)
 COMMENT_COL = ANSWER_HEADERS.index(COMMENT_HEADER)
@@ -168,8 +177,9 @@ def write_questionnaire(psr: PSR, *, created: dt.datetime | None = None) -> byte
         )
         _terms_below(ws, psr, fmt, HEADER_ROW + 2 + len(contract_rows))
         tables.append((CONTRACT_SHEET, contract_rows, ANSWER_COL))
-    if any(r.options for r in psr.requirements):
-        _options(wb.add_worksheet(OPTIONS_SHEET), psr, fmt)
+    from slm_psr.excel.offer_sheets import write_offer_sheets  # it uses this module's layout helpers
+
+    write_offer_sheets(wb, psr, fmt)
     _meta(wb.add_worksheet(META_SHEET), psr, tables)
     wb.worksheets()[0].activate()
     wb.close()
@@ -289,6 +299,21 @@ def _instructions(ws: Worksheet, psr: PSR, fmt: _Formats) -> None:
                 "combination of levels and may contract any of them at the stated price."
             ]
             if any(r.options for r in psr.requirements)
+            else []
+        ),
+        *(
+            [
+                f"In the sheet '{LOTS_SHEET}' say for each lot whether you bid on it (yes or no); answer "
+                "the requirements and prices of the lots you bid on. "
+                + (
+                    f"In the sheet '{BUNDLES_SHEET}' you may offer a discount on lots won together: the "
+                    "lot IDs (e.g. SD, HO) and the discount in percent on their prices; it applies only "
+                    "when all of them are awarded to you."
+                    if psr.lots.bundles
+                    else ""
+                )
+            ]
+            if psr.lots is not None
             else []
         ),
         "Type values, not formulas. Do not add, delete, rename or reorder sheets, rows or columns, "
@@ -466,60 +491,6 @@ def _prices(ws: Worksheet, psr: PSR, fmt: _Formats) -> dict[str, int]:
         row += 1
     _protect(ws)
     return rows
-
-
-def _options(ws: Worksheet, psr: PSR, fmt: _Formats) -> None:
-    """Rows for the alternative levels: per requirement open to options, one row per option.
-
-    Not in the row map of the technical sheet (that maps one row per requirement);
-    the reader finds the rows by requirement ID and option number.
-    """
-    headers = list(OPTION_HEADERS)
-    headers[OPTION_HEADERS.index(DIFFERENCE_HEADER)] = f"{DIFFERENCE_HEADER} ({psr.currency}, excl. VAT)"
-    for col, width in enumerate((9, 16, 44, 22, 8, 20, 22, 40)):
-        ws.set_column(col, col, width)
-    _table_header(
-        ws,
-        psr,
-        f"Level options: {psr.title}",
-        f"Optional: other levels than your answer, each with its price difference per month in {psr.currency} "
-        "(negative when cheaper). Leave a row empty to offer nothing.",
-        headers,
-        fmt,
-    )
-    level_col, price_col = OPTION_HEADERS.index(LEVEL_HEADER), OPTION_HEADERS.index(DIFFERENCE_HEADER)
-    row = HEADER_ROW + 1
-    for req in psr.requirements:
-        for number in range(1, (req.options or 0) + 1):
-            ws.write_string(row, 0, req.id, fmt.cell_id)
-            ws.write_string(row, 1, psr.service(req.service).name, fmt.cell)
-            ws.write_string(row, 2, req.text, fmt.cell)
-            ws.write_string(row, 3, level_in_words(req, req.minimum, minimum=True), fmt.cell)
-            ws.write_number(row, 4, number, fmt.cell_number)
-            _fit_row(ws, row, [(req.text, 44)])
-            ws.write_blank(row, level_col, None, fmt.answer(req))
-            validation = _validation(req)
-            if validation:
-                ws.data_validation(row, level_col, row, level_col, validation)
-            ws.write_blank(row, price_col, None, fmt.answer_price)
-            ws.data_validation(
-                row,
-                price_col,
-                row,
-                price_col,
-                {
-                    "validate": "decimal",
-                    "criteria": "between",
-                    "minimum": -1e12,
-                    "maximum": 1e12,
-                    "error_type": "warning",
-                    "error_title": f"{req.id} option {number}"[:32],
-                    "error_message": f"Type the difference per month in {psr.currency}, e.g. 2000 or -500.",
-                },
-            )
-            ws.write_blank(row, COMMENT_COL, None, fmt.comment)
-            row += 1
-    _protect(ws)
 
 
 def _terms_below(ws: Worksheet, psr: PSR, fmt: _Formats, row: int) -> None:

@@ -325,9 +325,11 @@ class _Reader:
             )
         ordered = {r.id: answers[r.id] for r in self.psr.requirements}
         supplier, contact = self._supplier()
-        from slm_psr.excel.options import read_options  # it uses this module's cell helpers
+        from slm_psr.excel.lots import read_lots  # these use this module's cell helpers
+        from slm_psr.excel.options import read_options
 
         options = read_options(self)
+        lots, bundles = read_lots(self)
         response = Response(
             supplier=supplier,
             file=self.filename,
@@ -339,6 +341,8 @@ class _Reader:
             answers=ordered,
             notes=list(self.file_notes),
             options=options,
+            lots=lots,
+            bundles=bundles,
         )
         self.result.response = response
         self.result.notes = [*self.file_notes, *self._answer_notes(ordered)]

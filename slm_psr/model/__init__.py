@@ -45,6 +45,7 @@ from slm_psr.model.kind import (
     registered_kinds,
     unregister_kind,
 )
+from slm_psr.model.lots import MAX_BUNDLES, Chain, LotDef, LotPlan, Rules
 from slm_psr.model.psr import (
     MAX_LEVEL_OPTIONS,
     PSR,
@@ -64,6 +65,7 @@ from slm_psr.model.psr import (
 )
 from slm_psr.model.response import (
     Answer,
+    BundleOffer,
     Flag,
     LevelOption,
     Override,
@@ -93,6 +95,7 @@ __all__ = [
     "KIND_ATTRIBUTES",
     "KIND_LABELS",
     "LANGUAGE_NAMES",
+    "MAX_BUNDLES",
     "MAX_LEVEL_OPTIONS",
     "MINUTES_PER_MONTH",
     "PSR",
@@ -101,6 +104,8 @@ __all__ = [
     "AnswerColumn",
     "Band",
     "BandsRule",
+    "BundleOffer",
+    "Chain",
     "ColumnReading",
     "ContractTerms",
     "CoverageWindow",
@@ -116,6 +121,8 @@ __all__ = [
     "KindSpec",
     "Level",
     "LevelOption",
+    "LotDef",
+    "LotPlan",
     "MeasurementPeriod",
     "Method",
     "Override",
@@ -128,6 +135,7 @@ __all__ = [
     "Requirement",
     "Response",
     "Rule",
+    "Rules",
     "SLASchedule",
     "ScheduleLevel",
     "ScheduleTermination",

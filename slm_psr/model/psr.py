@@ -28,6 +28,7 @@ from slm_psr.model.kind import (
     Kind,
     find_kind,
 )
+from slm_psr.model.lots import LotPlan
 from slm_psr.model.vocabulary import (
     DecisionCriterion,
     Direction,
@@ -273,12 +274,14 @@ class PSR(_Strict):
     requirements: list[Requirement]
     evaluation: EvaluationSettings = Field(default_factory=EvaluationSettings)
     contract_terms: ContractTerms | None = None
+    lots: LotPlan | None = None  # awarded lot by lot (None: one award for everything)
 
     @model_validator(mode="after")
     def _references(self) -> PSR:
         errors = reference_errors(self.model_dump(mode="json"))
         errors += contract_term_errors(self)
         errors += option_errors(self)
+        errors += lot_errors(self)
         if errors:
             raise _fail("psr", "\n".join(errors))
         return self
@@ -403,6 +406,19 @@ def option_errors(psr: PSR) -> list[str]:
         f"requirement {rid}: a contract-terms question takes no level options" for rid in with_options
         if rid in questions
     )  # fmt: skip
+    return errors
+
+
+def lot_errors(psr: PSR) -> list[str]:
+    """The lots name services that exist, once each, and each lot has a price item of its own."""
+    if psr.lots is None:
+        return []
+    availability = {r.id: r.service for r in psr.requirements if r.kind.value == "availability"}
+    errors = psr.lots.errors({s.id: s.weight for s in psr.services}, availability)
+    priced = {r.service for r in psr.price_items}
+    for lot in psr.lots.lots if priced else ():  # no price item at all is reported once, above
+        if not priced & set(lot.services):
+            errors.append(f"lot {lot.id}: none of its services ({', '.join(lot.services)}) has a price item")
     return errors
 
 
