@@ -25,7 +25,14 @@ def test_the_smoke_run_prints_one_table_with_a_row_per_benchmark(capsys):
     assert header == list(HEADER)
     assert set(lines[1]) <= {"|", "-"}
     body = "\n".join(lines[2:])
-    for benchmark in ("import, end to end", "evaluation", "comparison", "Comparison page", "monitoring"):
+    for benchmark in (
+        "import, end to end",
+        "evaluation",
+        "comparison",
+        "Comparison page",
+        "monitoring",
+        "award",
+    ):
         assert benchmark in body, benchmark
     assert "| failed" not in body
     # The import is in place, so its row carries numbers, not "n/a".
