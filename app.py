@@ -24,6 +24,7 @@ pages = st.navigation(
             st.Page(f"{VIEWS}/qualification.py", title="4 Qualification", icon=":material/rule:"),
             st.Page(f"{VIEWS}/comparison.py", title="5 Comparison", icon=":material/leaderboard:"),
             st.Page(f"{VIEWS}/options.py", title="5a Level options", icon=":material/tune:"),
+            st.Page(f"{VIEWS}/lots.py", title="5b Lot award", icon=":material/view_module:"),
             st.Page(f"{VIEWS}/export.py", title="6 Export", icon=":material/download:"),
         ],
         "After the award": [

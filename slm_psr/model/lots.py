@@ -42,6 +42,13 @@ class Chain(_Strict):
             out.extend([part] if isinstance(part, str) else part.lots())
         return out
 
+    def words(self, names: dict[str, str] | None = None) -> str:
+        """The chain as a buyer says it: 'Hosting, then Reporting'; 'either of (HO, DR)'."""
+        parts = [(names or {}).get(p, p) if isinstance(p, str) else f"({p.words(names)})" for p in self.parts]
+        if self.serial is not None:
+            return ", then ".join(parts)
+        return "either of " + " or ".join(parts)
+
     def is_serial(self) -> bool:
         """Only serial groups: the end-to-end availability is a product, its logarithm a sum."""
         return self.serial is not None and all(isinstance(p, str) or p.is_serial() for p in self.parts)

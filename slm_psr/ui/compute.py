@@ -21,6 +21,7 @@ from slm_psr.engine.options import OptionsResult
 from slm_psr.excel.responses import ImportResult, read_response
 from slm_psr.model import EvaluationSettings
 from slm_psr.psr_file import loads_psr
+from slm_psr.service.lots import LotAward, award_of_project
 from slm_psr.store import AuditEntry, ProjectState, Store
 
 
@@ -101,6 +102,26 @@ def level_options(project: ProjectState) -> OptionsResult:
         ]
     )
     return _level_options(key, project)
+
+
+@st.cache_data(max_entries=16, show_spinner="Solving the award across lots…")
+def _lot_award(key: str, _project: ProjectState) -> LotAward:
+    return award_of_project(_project)  # ``key`` stands for what it reads, as in _evaluate
+
+
+def lot_award(project: ProjectState) -> LotAward:
+    """The optimal award across the project's lots, its rules' prices and the runner-up (cached)."""
+    key = plain(
+        [
+            project.id,
+            project.psr_version,
+            project.psr_hash,
+            [r.id for r in project.responses],
+            project.overrides,
+            project.evaluator_scores,
+        ]
+    )
+    return _lot_award(key, project)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
