@@ -65,8 +65,8 @@ else:
         width="stretch",
         column_config={f"Price over the term ({cur})": st.column_config.NumberColumn(format="localized")},
     )
-    for lot in result.unawarded:
-        st.warning(f"Lot {names[lot]}: no qualified bid; not awarded.", icon=":material/block:")
+    for lot_id in result.unawarded:
+        st.warning(f"Lot {names[lot_id]}: no qualified bid; not awarded.", icon=":material/block:")
 
 # --- the chain --------------------------------------------------------------------------
 if problem.chain is not None:
