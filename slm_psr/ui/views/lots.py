@@ -47,11 +47,11 @@ else:
     bids = {(b.supplier, b.lot): b for b in problem.bids}
     rows = []
     for option in best.chosen:
-        for lot, price in zip(option.lots, option.prices, strict=True):
-            bid = bids[(option.supplier, lot)]
+        for lot_id, price in zip(option.lots, option.prices, strict=True):
+            bid = bids[(option.supplier, lot_id)]
             rows.append(
                 {
-                    "Lot": names[lot],
+                    "Lot": names[lot_id],
                     "Supplier": option.supplier,
                     "Quality points": round(bid.quality, 1),
                     f"Price over the term ({cur})": round(price),
