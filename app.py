@@ -8,6 +8,7 @@ st.set_page_config(page_title="slm-psr", page_icon=":material/handshake:", layou
 state.init()
 
 VIEWS = "slm_psr/ui/views"
+REQUIREMENTS = "1 Requirements"
 pages = st.navigation(
     {
         "Project": [
@@ -15,7 +16,7 @@ pages = st.navigation(
         ],
         "Tender": [
             st.Page(
-                f"{VIEWS}/requirements.py", title="1 Requirements", icon=":material/checklist:", default=True
+                f"{VIEWS}/requirements.py", title=REQUIREMENTS, icon=":material/checklist:", default=True
             ),
             st.Page(f"{VIEWS}/questionnaire.py", title="2 Questionnaire", icon=":material/description:"),
         ],
@@ -34,5 +35,5 @@ pages = st.navigation(
         ],
     }
 )
-state.sidebar()
+state.sidebar(guard=pages.title != REQUIREMENTS)  # that page guards its own draft
 pages.run()

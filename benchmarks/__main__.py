@@ -25,6 +25,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 # (n_suppliers, n_requirements) per benchmark: the sizes, and the smoke sizes.
 # monitor: (n_tickets, n_outage_records).
+# The hostile import's size is the amplification file's (rows, columns) of repeated cells.
 FULL = {
     "import": (100, 300),
     "eval": (1000, 500),
@@ -33,6 +34,7 @@ FULL = {
     "monitor": (50_000, 100_000),
     "robustness": (100, 300),
     "award": (50, 20),  # suppliers x lots
+    "hostile": (4000, 100),
 }
 SMOKE = {
     "import": (3, 20),
@@ -42,6 +44,7 @@ SMOKE = {
     "monitor": (500, 1_000),
     "robustness": (6, 20),
     "award": (5, 3),
+    "hostile": (200, 10),
 }
 HEADER = ("benchmark", "size", "slm-psr", "baseline (bare)", "ratio", "target", "met")
 
@@ -216,6 +219,25 @@ def monitor_rows(n_tickets: int, n_outages: int, repeats: int) -> list[Row]:
     ]
 
 
+def hostile_rows(rows: int, cols: int, _repeats: int) -> list[Row]:
+    from benchmarks import hostile_bench
+
+    r = hostile_bench.run(rows, cols)
+    outcome = "refused, good file read" if r["bomb_refused"] and r["good_read"] else "NOT as intended"
+    bare = "finished" if r["bare_finished"] else "stopped at 1 GB"
+    return [
+        Row(
+            f"import of a batch with the amplification file (CLI + worker peak RSS; {outcome})",
+            f"{r['file_bytes'] / 1024**2:.1f} MB file -> {r['expanded_chars'] / 1e9:,.2f} G characters",
+            f"{r['peak_mb']:,.0f} MB",
+            f"python-calamine alone: {bare}",
+            "",
+            "< 1 GB",
+            met(r["peak_mb"] < 1024 and r["bomb_refused"] and r["good_read"]),
+        )
+    ]
+
+
 def robustness_rows(n_suppliers: int, n_requirements: int, repeats: int) -> list[Row]:
     from benchmarks import robustness_bench
 
@@ -265,6 +287,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[int, int, int], list[Row]], str]] = {
     "monitor": ("monitoring attainment", monitor_rows, "n/a (monitoring not ready)"),
     "robustness": ("robustness", robustness_rows, "n/a (robustness not ready)"),
     "award": ("award across lots", award_rows, "n/a (award not ready)"),
+    "hostile": ("hostile import memory", hostile_rows, "n/a (not ready)"),
 }
 
 

@@ -7,13 +7,19 @@ sets ``func``; the function returns the process exit code.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from slm_psr import __version__
 from slm_psr.model import PSR
 from slm_psr.psr_file import PSRFileError, content_hash, load_psr, recorded_hash
+from slm_psr.sanitise import clean_text
+
+if TYPE_CHECKING:
+    from slm_psr.excel.responses import ImportReport
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -171,7 +177,7 @@ def add_questionnaire(sub: argparse._SubParsersAction) -> None:
 
 def _import_into_project(args: argparse.Namespace, ref: str, paths: list[str]) -> int:
     """Read the files against the project's PSR and store them as one batch (all or none)."""
-    from slm_psr.excel.responses import read_responses
+    from slm_psr.excel.isolation import read_responses_isolated
     from slm_psr.store import Store, StoreError
 
     if not (args.user or "").strip():
@@ -186,8 +192,8 @@ def _import_into_project(args: argparse.Namespace, ref: str, paths: list[str]) -
     try:
         with Store.open(args.database) as store:
             state = store.load(store.find_project(ref).id)
-            report = read_responses(state.psr, files)
-            print(report.summary())
+            report = read_responses_isolated(state.psr, files)
+            print(clean_text(report.summary(), lines=True))
             batch = store.add_responses(
                 state.id,
                 [
@@ -201,7 +207,7 @@ def _import_into_project(args: argparse.Namespace, ref: str, paths: list[str]) -
     except StoreError as exc:
         print(f"{exc}", file=sys.stderr)
         return 1
-    print(f"project '{state.name}': {batch.message}")
+    print(clean_text(f"project '{state.name}': {batch.message}"))
     return 1 if report.rejected else 0
 
 
@@ -223,8 +229,6 @@ def _read_paths(paths: list[str]) -> tuple[list[tuple[str, bytes]], list[str]]:
 def cmd_import(args: argparse.Namespace) -> int:
     import json
 
-    from slm_psr.excel.responses import read_responses
-
     ref = _project_ref(args)
     if ref:  # the PSR is the project's: every positional argument is a file
         return _import_into_project(args, ref, [args.psr, *args.files])
@@ -237,17 +241,53 @@ def cmd_import(args: argparse.Namespace) -> int:
     psr = _load_psr_or_none(args.psr)
     if psr is None:
         return 1
-    files, missing = _read_paths(args.files)
-    report = read_responses(psr, files)
-    print(report.summary())
+    report, missing = _read_answer_files(psr, args.files)
+    print(clean_text(report.summary(), lines=True))
     for line in missing:
-        print(line, file=sys.stderr)
+        print(clean_text(line), file=sys.stderr)
     if args.report:
         data = report.to_dict()
         data["unreadable_paths"] = missing
         Path(args.report).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"report: {args.report}")
     return 1 if report.rejected or missing else 0
+
+
+def _read_answer_files(psr: PSR, paths: Sequence[str]) -> tuple[ImportReport, list[str]]:
+    """Read answer files in a worker process (see ``excel.isolation``); a file too large is refused by its size."""
+    import hashlib
+
+    from slm_psr.excel.isolation import read_responses_isolated
+    from slm_psr.excel.preflight import Limits, too_large
+    from slm_psr.excel.responses import ImportReport, ImportResult
+
+    limit = Limits().max_file_bytes
+    slots: list[ImportResult | int] = []  # a refusal by size, or the index of a file to read
+    to_read: list[tuple[str, bytes]] = []
+    missing: list[str] = []
+    for name in paths:
+        try:
+            with open(name, "rb") as f:
+                size = os.fstat(f.fileno()).st_size
+                if size > limit:  # never read whole; its real size goes into the refusal
+                    refusal = too_large(Path(name).name, size, limit)
+                    digest = hashlib.file_digest(f, "sha256").hexdigest()
+                    slots.append(
+                        ImportResult(
+                            Path(name).name,
+                            digest,
+                            rejection=refusal.reason,
+                            rejection_code=str(refusal.code),
+                        )
+                    )
+                else:
+                    slots.append(len(to_read))
+                    to_read.append((Path(name).name, f.read(limit + 1)))
+        except OSError as exc:
+            missing.append(f"{name}: cannot be read ({exc.strerror or exc})")
+    read = read_responses_isolated(psr, to_read).results
+    results = [read[slot] if isinstance(slot, int) else slot for slot in slots]
+    return ImportReport(psr.id, psr.version, results), missing
 
 
 def add_import(sub: argparse._SubParsersAction) -> None:
@@ -310,13 +350,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             responses.extend(Response.model_validate(item) for item in data)
             input_files.extend((r.file, r.sha256) for r in responses if r.file)
         if args.files:
-            from slm_psr.excel.responses import read_responses
-
-            report = read_responses(psr, [(Path(f).name, Path(f).read_bytes()) for f in args.files])
+            report, missing = _read_answer_files(psr, args.files)
+            if missing:
+                raise OSError("; ".join(missing))
             input_files.extend((r.filename, r.sha256) for r in report.results)  # rejected ones too
             for read in report.results:
                 if read.response is None:
-                    print(f"{read.filename}: not evaluated: {read.rejection}", file=sys.stderr)
+                    print(clean_text(f"{read.filename}: not evaluated: {read.rejection}"), file=sys.stderr)
                 else:
                     responses.append(read.response)
         if args.evaluator_scores:
@@ -336,23 +376,25 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     print(
         f"{psr.id} version {psr.version}: {len(responses)} bids, {METHODS[result.settings.method].words(result.settings)}"
     )
-    width = max([len("supplier"), *(len(s) for s in result.suppliers["supplier"])])
+    # Supplier text through the one sanitiser (also for responses given as JSON, never read by us).
+    names = [clean_text(s) for s in result.suppliers["supplier"]]
+    width = max([len("supplier"), *map(len, names)])
     print(f"{'rank':>4}  {'supplier':<{width}}  {'status':<13} {'total':>9} {'price total':>16}")
-    for row in result.suppliers.itertuples():
+    for name, row in zip(names, result.suppliers.itertuples(), strict=True):
         rank = "-" if pd.isna(row.rank) else str(row.rank)
         total = "-" if pd.isna(row.total) else f"{row.total:.2f}"
         status = status_word(row.status)
-        print(f"{rank:>4}  {row.supplier:<{width}}  {status:<13} {total:>9} {row.price_total:>16,.2f}")
+        print(f"{rank:>4}  {name:<{width}}  {status:<13} {total:>9} {row.price_total:>16,.2f}")
         for reason in row.reasons:
-            print(f"{'':6}- {reason}")
+            print(f"{'':6}- {clean_text(reason)}")
     if "credit_at_minimums" in result.suppliers.columns:
         print(f"credit exposure per month ({psr.currency}): at risk; owed if every level fell to the minimum")
         for row in result.suppliers.itertuples():
             print(
-                f"{'':6}{row.supplier:<{width}}  {row.at_risk_amount:>12,.2f} {row.credit_at_minimums:>12,.2f}"
+                f"{'':6}{clean_text(row.supplier):<{width}}  {row.at_risk_amount:>12,.2f} {row.credit_at_minimums:>12,.2f}"
             )
     for warning in result.warnings:
-        print(f"warning: {warning}")
+        print(f"warning: {clean_text(warning)}")
     if args.json:
         from slm_psr.engine.robustness import robustness
 

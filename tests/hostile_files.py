@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import struct
 import warnings
 import zipfile
@@ -89,8 +90,9 @@ def rewrite_parts(
     ):
         for info in source.infolist():
             if info.filename in replace:
-                if replace[info.filename] is not None:
-                    target.writestr(info.filename, replace[info.filename])
+                replacement = replace[info.filename]
+                if replacement is not None:
+                    target.writestr(info.filename, replacement)
             else:
                 target.writestr(info.filename, source.read(info.filename))
         for name, data in (add or {}).items():
@@ -539,3 +541,123 @@ def macro_sheet() -> bytes:
 def embedded_workbook() -> bytes:
     """A workbook with another workbook embedded as an OLE package (as Excel's Insert > Object does)."""
     return nested_zip("xl/embeddings/Microsoft_Excel_Worksheet.xlsx")
+
+
+# --- the project's own questionnaire, turned hostile ----------------------------------------
+
+
+def sheet_part(xlsx: bytes, sheet: str) -> str:
+    """The zip path of a sheet's XML, found through the workbook's relationships."""
+    workbook = read_part(xlsx, WORKBOOK).decode()
+    rels = read_part(xlsx, "xl/_rels/workbook.xml.rels").decode()
+    rel_id = re.search(rf'<sheet [^>]*name="{re.escape(sheet)}"[^>]*r:id="([^"]+)"', workbook)
+    assert rel_id, f"no sheet {sheet}"
+    target = re.search(rf'<Relationship [^>]*Id="{rel_id[1]}"[^>]*Target="([^"]+)"', rels)
+    if target is None:  # attributes in the other order
+        target = re.search(rf'<Relationship [^>]*Target="([^"]+)"[^>]*Id="{rel_id[1]}"', rels)
+    assert target
+    path = target[1].lstrip("/")
+    return path if path.startswith("xl/") else f"xl/{path}"
+
+
+def amplified(
+    base: bytes, *, sheet: str = "Answers", chars: int = 32_000, rows: int = 4000, cols: int = 100
+) -> bytes:
+    """``base`` with one long shared string referred to by ``rows`` x ``cols`` new cells below its rows.
+
+    A file of about 1 MB within every size and cell-count limit, which a reader that
+    copies the string into each cell expands to ``chars * rows * cols`` characters.
+    """
+    replace: dict[str, bytes | None] = {}
+    add: dict[str, bytes] = {}
+    names = zipfile.ZipFile(io.BytesIO(base)).namelist()
+    long_text = f"<si><t>{'A' * chars}</t></si>"
+    if "xl/sharedStrings.xml" in names:
+        strings = read_part(base, "xl/sharedStrings.xml").decode()
+        index = strings.count("<si>") + strings.count("<si ")
+        replace["xl/sharedStrings.xml"] = strings.replace("</sst>", long_text + "</sst>").encode()
+    else:  # openpyxl writes inline strings: add the part, its relationship and content type
+        index = 0
+        add["xl/sharedStrings.xml"] = f'<sst xmlns="{SHEET_NS}">{long_text}</sst>'.encode()
+        rels = read_part(base, "xl/_rels/workbook.xml.rels").decode()
+        replace["xl/_rels/workbook.xml.rels"] = rels.replace(
+            "</Relationships>",
+            '<Relationship Id="rIdAmp" Target="sharedStrings.xml" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/sharedStrings"/></Relationships>',
+        ).encode()
+        types = read_part(base, CONTENT_TYPES).decode()
+        replace[CONTENT_TYPES] = types.replace(
+            "</Types>",
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        ).encode()
+    part = sheet_part(base, sheet)
+    xml = read_part(base, part).decode()
+    last = max(int(r) for r in re.findall(r'<row r="(\d+)"', xml))
+    extra = "".join(
+        f'<row r="{row}">'
+        + "".join(f'<c r="{_letters(col)}{row}" t="s"><v>{index}</v></c>' for col in range(1, cols + 1))
+        + "</row>"
+        for row in range(last + 1, last + 1 + rows)
+    )
+    xml = re.sub(r"<dimension [^>]*/>", "", xml).replace("</sheetData>", extra + "</sheetData>")
+    replace[part] = xml.encode()
+    return rewrite_parts(base, replace, add)
+
+
+def _letters(col: int) -> str:
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def reencoded(
+    base: bytes, encoding: str, *, sheet: str = "Answers", bom: bool = True, declared: str | None = None
+) -> bytes:
+    """``base`` with one sheet's XML written in ``encoding`` (declared, and with a byte-order mark for UTF-16).
+
+    ``declared`` puts another name in the XML declaration than the encoding used.
+    """
+    part = sheet_part(base, sheet)
+    xml = read_part(base, part).decode("utf-8")
+    xml = re.sub(r"^<\?xml[^>]*\?>", "", xml)
+    text = f'<?xml version="1.0" encoding="{declared or encoding}" standalone="yes"?>\n{xml}'
+    if encoding.lower() == "utf-16":
+        data = text.encode("utf-16" if bom else "utf-16-le")
+    else:
+        data = text.encode(encoding, "xmlcharrefreplace")
+    return rewrite_parts(base, {part: data})
+
+
+def with_cell(base: bytes, sheet: str, ref: str, inner: str, *, cell_type: str | None = None) -> bytes:
+    """``base`` with cell ``ref`` of ``sheet`` rewritten as ``<c r=ref t=cell_type>inner</c>`` in its XML.
+
+    For what no writing library produces: a formula with a chosen saved value, or
+    text with Excel's ``_xHHHH_`` escapes of control characters.
+    """
+    part = sheet_part(base, sheet)
+    xml = read_part(base, part).decode()
+    kind = f' t="{cell_type}"' if cell_type else ""
+    cell = f'<c r="{ref}"{kind}>{inner}</c>'
+    for pattern in (rf'<c r="{ref}"[^>]*/>', rf'<c r="{ref}"[^>]*>.*?</c>'):
+        new, count = re.subn(pattern, lambda _m: cell, xml, count=1)
+        if count:
+            return rewrite_parts(base, {part: new.encode()})
+    row = int(re.sub(r"[A-Z]", "", ref))
+    new, count = re.subn(rf'(<row r="{row}"[^>]*>)', lambda m: m[1] + cell, xml, count=1)
+    assert count, f"no row {row} in {sheet}"
+    return rewrite_parts(base, {part: new.encode()})
+
+
+def with_rows_below(base: bytes, sheet: str, first_row: int, values: list[str]) -> bytes:
+    """``base`` with text cells in column A of ``sheet`` from ``first_row`` down (beyond any reader's row limit)."""
+    part = sheet_part(base, sheet)
+    xml = read_part(base, part).decode()
+    rows = "".join(
+        f'<row r="{row}"><c r="A{row}" t="inlineStr"><is><t>{text}</t></is></c></row>'
+        for row, text in enumerate(values, start=first_row)
+    )
+    xml = re.sub(r"<dimension [^>]*/>", "", xml).replace("</sheetData>", rows + "</sheetData>")
+    return rewrite_parts(base, {part: xml.encode()})

@@ -162,6 +162,8 @@ def test_buyer_goes_from_the_demo_psr_to_a_downloaded_comparison(page, tmp_path)
 
     open_page(page, "4 Qualification", "Qualification")
     page.get_by_text("Disqualified, and why").wait_for()
+    # The page streams its elements: on a busy machine the bidders arrive after the heading.
+    page.get_by_text("Rheinufer Systemhaus GmbH (rheinufer.xlsx)").wait_for()
     assert page.get_by_text("Alpenblick Digital GmbH (alpenblick.xlsx)").count() == 1
     assert page.get_by_text("required DE, EN, FR; missing FR").count() == 1
     assert page.get_by_text("Rheinufer Systemhaus GmbH (rheinufer.xlsx)").count() == 1
@@ -221,6 +223,7 @@ def test_buyer_goes_from_the_demo_psr_to_a_downloaded_comparison(page, tmp_path)
     page.locator("input[type=file]").set_input_files([str(p) for p in measurements])
     page.get_by_role("button", name="Import these files").click()
     page.get_by_text("✗ missed").first.wait_for(timeout=WAIT * 2)
+    settle(page)  # the page is still drawing the month: a click now would hit a button being replaced
     with page.expect_download() as download:
         page.get_by_role("button", name=re.compile(r"Download the report for .* \(PDF\)")).click()
     report = tmp_path / download.value.suggested_filename

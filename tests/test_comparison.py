@@ -418,7 +418,9 @@ def test_long_text_cut_with_marker(cells):
 
 
 def test_safe_text():
-    assert safe_text("a\x00b\x1fc\x7fd\x85e\tf\ng\rh") == "abcde\tf\ngh"
+    # The one sanitiser (slm_psr.sanitise): a bare CR is a line break, direction controls go too.
+    assert safe_text("a\x00b\x1fc\x7fd\x85e\tf\ng\rh") == "abcde\tf\ng\nh"
+    assert safe_text("Nord\u202ewind\u2066 AG\u2069") == "Nordwind AG"
     assert safe_text(12.5) == "12.5"
     assert safe_text("\ud800x") == "x"  # a lone surrogate would not encode
     short = "é" * EXCEL_CELL_LIMIT

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-from slm_psr.excel import preflight as preflight_module
 from slm_psr.excel.preflight import (
     EXCEL_MAX_COLS,
     EXCEL_MAX_ROWS,
@@ -30,7 +29,11 @@ from slm_psr.excel.preflight import (
     RejectedFile,
     RejectionCode,
     display_name,
+    package,
     preflight,
+    report,
+    xml_scan,
+    zip_archive,
 )
 from tests import hostile_files as hostile
 
@@ -95,7 +98,7 @@ def test_each_part_is_inflated_once(monkeypatch):
         created.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(preflight_module.zlib, "decompressobj", counting)
+    monkeypatch.setattr(zip_archive.zlib, "decompressobj", counting)
     preflight(data, "answers.xlsx")
     deflated = [
         i for i in zipfile.ZipFile(io.BytesIO(data)).infolist() if i.compress_type == zipfile.ZIP_DEFLATED
@@ -457,9 +460,9 @@ def test_limits_must_be_positive_and_within_excels_grid():
 
 def measured_both_ways(xml: bytes, limits: Limits | None = None) -> tuple[object, object]:
     """(max_row, max_col, declared) from the regular expressions and from expat, element by element."""
-    fast = preflight_module._SheetScan("Answers", limits or Limits())
+    fast = xml_scan._SheetScan("Answers", limits or Limits())
     assert fast._measure_plain(xml)
-    exact = preflight_module._SheetScan("Answers", limits or Limits())
+    exact = xml_scan._SheetScan("Answers", limits or Limits())
     exact.measure(xml, plain=False)
     return (fast.max_row, fast.max_col, fast.declared), (exact.max_row, exact.max_col, exact.declared)
 
@@ -550,7 +553,7 @@ def test_a_dimension_with_a_character_reference_is_read_as_expat_reads_it():
 
 
 def test_a_sheet_larger_than_is_kept_is_measured_while_it_streams(monkeypatch):
-    monkeypatch.setattr(preflight_module, "MAX_KEPT_SHEET", 100)
+    monkeypatch.setattr(package, "MAX_KEPT_SHEET", 100)
     report = preflight(hostile.questionnaire_openpyxl(rows=300), "a.xlsx")
     assert report.real_extent == {"Answers": (300, 8), "Prices": (4, 3)}
     assert report.sheet_xml == {}
@@ -559,7 +562,7 @@ def test_a_sheet_larger_than_is_kept_is_measured_while_it_streams(monkeypatch):
 
 def test_a_large_sheet_is_measured_slice_by_slice_with_the_same_result(monkeypatch):
     """The regular expressions run over ~1 MB at a time (bounded lists); no tag is cut at a slice end."""
-    monkeypatch.setattr(preflight_module, "_MEASURE_SLICE", 50)
+    monkeypatch.setattr(xml_scan, "_MEASURE_SLICE", 50)
     xml = hostile.read_part(hostile.questionnaire_xlsxwriter(rows=300), hostile.SHEET1)
     fast, exact = measured_both_ways(xml)
     assert fast == exact == (300, 8, "A1:H300")
@@ -581,11 +584,9 @@ def random_sheet_body(rng: random.Random) -> str:
     for number in range(rng.randint(1, 10)):
         row += rng.randint(1, 3) if rng.random() < 0.9 else rng.randint(1, 150_000)
         reference = "" if rng.random() < 0.03 else f' r="{row}"'
-        cells = [
-            f'<c r="{preflight_module._column_letters(col)}{row}" s="1"><v>1</v></c>' for col in range(1, 5)
-        ]
+        cells = [f'<c r="{report._column_letters(col)}{row}" s="1"><v>1</v></c>' for col in range(1, 5)]
         if number == odd_row:  # a far cell, so that missing it changes the extent
-            ref = f"{preflight_module._column_letters(rng.randint(5, 1500))}{row}"
+            ref = f"{report._column_letters(rng.randint(5, 1500))}{row}"
             cells.append(rng.choice(odd_cells).format(ref=ref, row=row))
         rows.append(f"<row{reference}>{''.join(cells)}</row>")
     return "".join(rows)
@@ -596,7 +597,7 @@ def test_kept_and_streamed_sheets_give_the_same_report_or_refusal(seed, monkeypa
     """Differential: random sheets measured whole (mostly in C) and while streaming (element by element)."""
     rng = random.Random(seed)
     base = hostile.questionnaire_openpyxl(rows=3)
-    kept_size = preflight_module.MAX_KEPT_SHEET
+    kept_size = package.MAX_KEPT_SHEET
 
     def outcome(data: bytes) -> tuple[object, ...]:
         try:
@@ -614,7 +615,7 @@ def test_kept_and_streamed_sheets_give_the_same_report_or_refusal(seed, monkeypa
         )
         data = hostile.rewrite_parts(base, {hostile.SHEET1: xml.encode()})
         kept = outcome(data)
-        monkeypatch.setattr(preflight_module, "MAX_KEPT_SHEET", 0)
+        monkeypatch.setattr(package, "MAX_KEPT_SHEET", 0)
         streamed = outcome(data)
-        monkeypatch.setattr(preflight_module, "MAX_KEPT_SHEET", kept_size)
+        monkeypatch.setattr(package, "MAX_KEPT_SHEET", kept_size)
         assert kept == streamed, xml

@@ -26,6 +26,7 @@ from slm_psr.excel.questionnaire import (
 from slm_psr.excel.responses import ImportReport, ImportResult, read_response, read_responses
 from slm_psr.model import PSR, CoverageWindow, Flag
 from slm_psr.psr_file import load_psr
+from tests import hostile_files as hostile
 from tests.conftest import DEMO
 
 
@@ -189,7 +190,8 @@ def test_missing_answers_are_flagged_not_guessed(psr, questionnaire):
 
 
 def test_supplier_falls_back_to_the_file_name(psr, questionnaire):
-    result = read_response(psr, questionnaire, "acme-offer.xlsx")
+    answered = fill(questionnaire, {"answers": {"SD-08": "ja"}})
+    result = read_response(psr, answered, "acme-offer.xlsx")
     assert result.response.supplier == "acme-offer"
     assert any("no company name in Supplier!B4" in n for n in result.notes)
 
@@ -373,8 +375,12 @@ def test_formula_without_saved_value_is_flagged_with_the_cell(psr, messy):
     assert {"SD-05", "HO-P1"} <= {i.requirement_id for i in result.review}
 
 
-def test_formula_with_saved_value_uses_the_value(psr):
-    """A formula Excel calculated (XlsxWriter stores the result as Excel would)."""
+def calculated_formulas() -> bytes:
+    """Formulas with saved values, as Excel leaves them after calculating.
+
+    Written by XlsxWriter with the results given, then with its ``fullCalcOnLoad``
+    request taken out of xl/workbook.xml (Excel writes ``<calcPr calcId=...>`` without it).
+    """
     out = io.BytesIO()
     wb = xlsxwriter.Workbook(out, {"in_memory": True})
     ws = wb.add_worksheet(ANSWERS_SHEET)
@@ -386,10 +392,21 @@ def test_formula_with_saved_value_uses_the_value(psr):
     ws.write_string(HEADER_ROW + 2, 0, "SD-05")
     ws.write_formula(HEADER_ROW + 2, ANSWER_COL, "=1/0", None, "#DIV/0!")
     wb.close()
-    result = read_response(psr, out.getvalue(), "calc.xlsx")
+    workbook = hostile.read_part(out.getvalue(), hostile.WORKBOOK).decode()
+    assert ' fullCalcOnLoad="1"' in workbook
+    return hostile.rewrite_parts(
+        out.getvalue(), {hostile.WORKBOOK: workbook.replace(' fullCalcOnLoad="1"', "").encode()}
+    )
+
+
+def test_a_calculated_formula_is_used_with_a_review_flag(psr):
+    result = read_response(psr, calculated_formulas(), "calc.xlsx")
     answer = result.response.answers["SD-04"]
-    assert answer.value == 6.0
-    assert "the cell holds a formula (=2*3); its saved value was used" in answer.notes
+    assert answer.value == 6.0 and Flag.NEEDS_REVIEW in answer.flags
+    assert (
+        "formula: confirm the value (the cell holds a formula (=2*3); its saved value was used)"
+        in answer.notes
+    )
     error = result.response.answers["SD-05"]
     assert Flag.UNREADABLE in error.flags and error.value is None
     assert error.notes == ["the cell's formula gives the error #DIV/0!; type the value (formula: =1/0)"]

@@ -135,11 +135,13 @@ def test_a_stale_save_shows_the_conflict_and_keeps_the_edits(app, database):
     assert store.load(pid).psr.service("SD").weight == 40  # nothing overwritten
     assert "Unsaved changes" in texts(app)  # the edit is still there
 
-    app.button(key="conflict_mine").click().run()
+    assert "title: " in texts(app) and "(revised)" in texts(app)  # their change, shown before merging
+    app.button(key="conflict_merge").click().run()
     app.button(key="save_psr").click().run()
     assert not app.exception
     saved = store.load(pid)
     assert saved.psr_version == 3 and saved.psr.service("SD").weight == 42
+    assert saved.psr.title == psr.title  # the colleague's title is kept, not silently reverted
 
 
 def test_questionnaire_shows_the_disclosed_minimums(app):
@@ -169,15 +171,20 @@ def test_uploading_answers_reads_each_file_and_rejects_a_broken_one(app, databas
     shown = texts(app)
     assert "7 file(s), 6 read, 1 refused" in shown
     assert "broken.xlsx" in shown and "refused" in shown
+    # The demo project holds these very files: byte for byte the same, nothing changes.
+    assert 'nordwind.xlsx" is identical to "nordwind.xlsx", already read; nothing changed' in shown.replace(
+        "\\", ""
+    )
     # the flagged values come with the raw text as typed
     flagged = "\n".join(df.value.to_string() for df in app.dataframe)
     assert "0.995" in flagged and "99.5 %" in flagged
 
     store, pid = store_for(database)
     current = store.load(pid).responses
-    assert len(current) == 7  # six replaced (same files), one rejected kept on record
-    assert {r.uploaded_by for r in current} == {"Anna Tester"}
-    assert sum(e.action == "replace_response" for e in store.audit(pid)) == 6
+    assert len(current) == 7  # the six demo responses as they were, and the refused file on record
+    assert [r.uploaded_by for r in current if r.filename == "broken.xlsx"] == ["Anna Tester"]
+    assert not any(e.action == "replace_response" for e in store.audit(pid))
+
     # what the import said is kept with each stored response, and the page shows it as said
     read = [r for r in current if r.response is not None]
     assert all(r.import_review is not None for r in read)
@@ -208,6 +215,50 @@ def test_the_responses_page_shows_what_the_import_said(app, database):
     assert "kept from the import" in "\n".join(t.value for t in app.text)
 
 
+def renamed_company(company: str) -> bytes:
+    """Brightline's demo answer with another company name typed into Supplier!B4."""
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(ROOT / "data/demo/responses/brightline.xlsx")
+    wb["Supplier"]["B4"].value = company
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("choice", ["replace", "keep_both", "cancel"])
+def test_a_file_naming_a_supplier_with_a_response_asks_first(app, database, choice):
+    """A file naming Nordwind, which already has a response from nordwind.xlsx, never replaces it silently."""
+    goto(app, "responses")
+    store, pid = store_for(database)
+    before = {r.filename for r in store.load(pid).responses}
+    app.file_uploader(key="uploads.0").set_value(
+        [("offer.xlsx", renamed_company("Nordwind IT Services AG"), XLSX)]
+    )
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    shown = texts(app).replace("\\", "")
+    question = (
+        '"offer.xlsx" names Nordwind IT Services AG, who already has a response from "nordwind.xlsx". '
+        "Replace that response, keep both, or cancel this upload?"
+    )
+    assert question in shown
+    assert {r.filename for r in store.load(pid).responses} == before  # nothing stored yet
+    app.button(key=f"clash_{choice}.0").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    after = {r.filename: r.supplier for r in store.load(pid).responses}
+    if choice == "replace":
+        assert after.keys() == (before - {"nordwind.xlsx"}) | {"offer.xlsx"}
+    elif choice == "keep_both":
+        assert after.keys() == before | {"offer.xlsx"}
+        assert list(after.values()).count("Nordwind IT Services AG") == 2
+    else:
+        assert after.keys() == before
+    assert question not in texts(app).replace("\\", "")
+
+
 def test_removing_a_response_takes_it_out_and_keeps_it_on_record(app, database):
     goto(app, "responses")
     store, pid = store_for(database)
@@ -225,6 +276,7 @@ def test_an_override_needs_a_justification_and_changes_the_result(app, database)
     assert "Westpark Datacenter Services GmbH" in texts(app)
     assert app.metric[1].value == "1"  # needs review
     app.selectbox(key="override_supplier.0").set_value("Westpark Datacenter Services GmbH")
+    app.selectbox(key="override_scope.0").set_value("")  # the whole bid: chosen, never the default
     app.radio(key="override_decision.0").set_value("accept")
     app.button(key="record_override").click().run()
     assert "Write the justification first" in texts(app)
@@ -595,7 +647,8 @@ def test_a_service_review_is_commented_signed_off_frozen_and_reopened(app, datab
     assert "waiting for the sign-off of the customer and the supplier" in texts(app)
     app.text_area(key="comment_supplier_2027-12").input("SD-04: ticket 4711 waited for a spare part").run()
     app.button(key="add_comment_supplier").click().run()
-    assert "SD-04: ticket 4711 waited for a spare part" in texts(app)
+    # shown as typed (escaped for Markdown: a party's words are never a link or picture)
+    assert "SD-04: ticket 4711 waited for a spare part" in texts(app).replace("\\", "")
     app.text_input(key="action_text_2027-12").input("Keep a spare controller on site")
     app.text_input(key="action_owner_2027-12").input("Nordwind service manager")
     app.button(key="add_action").click().run()

@@ -123,6 +123,10 @@ def compute(
         price_review[rows, cols] = False
 
     points = sla_points(inputs.value, inputs.answered, meets_min, meets_target, lv)
+    # An override admits a bid, never a level it does not offer: an answer below the
+    # minimum earns no points (the extras rule would otherwise score missing French 10/10).
+    below = lv.knock_out[None, :] & ~meets_min & inputs.answered
+    points = np.where(below & ~np.isnan(points), 0.0, points)
     service_ids = [s.id for s in inputs.psr.services]
     service_index = np.array([service_ids.index(r.service) for r in inputs.requirements], dtype=int)
     typed = np.array([r.weight if r.is_scored else 0.0 for r in inputs.requirements], dtype=float)

@@ -82,6 +82,7 @@ def supplier_frame(
             why = review_reason(req, answer, inputs.value[i, j], bool(core.meets_minimum[i, j]))
         elif not core.meets_minimum[i, j]:
             why = failure_reason(req, answer, inputs.value[i, j])
+            why += "; admitted by override with 0 points for it, as it is below the minimum"
         else:
             continue
         reasons[i].append(f"{why} (settled by override)")

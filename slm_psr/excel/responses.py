@@ -12,20 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import re
 import time
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
-from xml.parsers import expat
 
 import python_calamine
-from defusedxml import ElementTree
-from defusedxml.common import DTDForbidden, EntitiesForbidden
 
-from slm_psr.excel.preflight import Limits, PreflightReport, RejectedFile, display_name, preflight
+from slm_psr.excel.cells import CellInfo, cell_info, formulas_calculated, number_formats, unusable_formula
+from slm_psr.excel.preflight import MB, Limits, PreflightReport, RejectedFile, display_name, preflight
+from slm_psr.excel.preflight.text_encoding import utf8_package
 from slm_psr.excel.questionnaire import (
     AMOUNT_HEADER,
     ANSWER_HEADER,
@@ -43,6 +41,7 @@ from slm_psr.excel.questionnaire import (
 )
 from slm_psr.model import PSR, Answer, Flag, Requirement, Response
 from slm_psr.psr_file import content_hash
+from slm_psr.sanitise import clean_text, needs_cleaning, raw_digest
 from slm_psr.values import parse_answer
 from slm_psr.wording import offered_value
 
@@ -50,14 +49,6 @@ MAX_ROWS = 5000  # rows read per sheet; a questionnaire has one per requirement
 MAX_CELLS = 500_000  # extent (rows x columns) of a sheet handed to python-calamine: about 16 MB
 HEADER_SEARCH_ROWS = 30  # a table's header row is looked for in this many rows
 REVIEW_FLAGS = (Flag.AMBIGUOUS, Flag.NEEDS_REVIEW, Flag.OUT_OF_RANGE, Flag.UNREADABLE)
-
-# Excel's built-in number formats that matter here (ECMA-376 18.8.30); the rest are not percent.
-_BUILTIN_FORMATS = {0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%", 49: "@"}
-_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
-_UNPREFIXED_FORMULA_TAG = re.compile(rb"<f[\s>/]")  # a literal start: searched many times faster
-_PREFIXED_NAME_END = re.compile(rb":f[\s>/]")
-_CELL_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s")
-_STYLE_ATTR = re.compile(rb'\ss="(\d+)"')
 
 
 # --- results ----------------------------------------------------------------------
@@ -129,6 +120,21 @@ class ImportResult:
         review as worded now (the Responses page shows them as the import report did)."""
         return {"notes": list(self.notes), "review": [item.to_dict() for item in self.review]}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportResult:
+        """The result ``to_dict`` wrote (from a worker process, see ``excel.isolation``)."""
+        response = data.get("response")
+        return cls(
+            filename=data["filename"],
+            sha256=data["sha256"],
+            response=Response.model_validate(response) if response is not None else None,
+            rejection=data.get("rejection"),
+            rejection_code=data.get("rejection_code"),
+            notes=list(data.get("notes", [])),
+            review=[ReviewItem(**item) for item in data.get("review", [])],
+            seconds=float(data.get("seconds", 0.0)),
+        )
+
     def summary(self) -> str:
         if not self.accepted:
             return f"{self.filename}: REJECTED: {self.rejection}"
@@ -189,8 +195,42 @@ def read_responses(
 ) -> ImportReport:
     """Read every file; each gets its result, accepted or rejected."""
     psr_hash = content_hash(psr)  # once for all files
-    results = [_read(psr, data, name, psr_hash, limits) for name, data in files]
+    budget = _TextBudget(limits or Limits())
+    results = [_read(psr, data, name, psr_hash, limits, budget) for name, data in files]
     return ImportReport(psr.id, psr.version, results)
+
+
+def read_with_budget(
+    psr: PSR, data: bytes, filename: str, limits: Limits, spent: int
+) -> tuple[ImportResult, int]:
+    """One file of a batch whose earlier files expanded to ``spent`` characters; and what this one adds."""
+    budget = _TextBudget(limits, spent)
+    result = _read(psr, data, filename, content_hash(psr), limits, budget)
+    return result, budget.spent - spent
+
+
+def file_sha256(data: bytes) -> str:
+    """The SHA-256 that identifies an uploaded file's bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class _TextBudget:
+    """The text one import may expand to over all its files (``Limits.max_batch_expanded_text``)."""
+
+    limits: Limits
+    spent: int = 0
+
+    def spend(self, report: PreflightReport) -> None:
+        room = self.limits.max_batch_expanded_text - self.spent
+        if report.expanded_text > room:
+            raise _Rejected(
+                f'"{report.filename}" is not read in this import: with the files before it, the text of '
+                f"all files together would exceed {self.limits.max_batch_expanded_text / MB:,.0f} MB "
+                f"(this one expands to {report.expanded_text / MB:,.1f} MB once read); import it on its own.",
+                "too_much_text",
+            )
+        self.spent += report.expanded_text
 
 
 def read_response(psr: PSR, data: bytes, filename: str, *, limits: Limits | None = None) -> ImportResult:
@@ -201,15 +241,24 @@ def read_response(psr: PSR, data: bytes, filename: str, *, limits: Limits | None
     return _read(psr, data, filename, content_hash(psr), limits)
 
 
-def _read(psr: PSR, data: bytes, filename: str, psr_hash: str, limits: Limits | None) -> ImportResult:
+def _read(
+    psr: PSR,
+    data: bytes,
+    filename: str,
+    psr_hash: str,
+    limits: Limits | None,
+    budget: _TextBudget | None = None,
+) -> ImportResult:
     started = time.perf_counter()
-    result = ImportResult(filename=filename, sha256=hashlib.sha256(data).hexdigest())
+    result = ImportResult(filename=filename, sha256=file_sha256(data))
     try:
         report = preflight(data, filename, limits=limits)
     except RejectedFile as exc:
         result.rejection, result.rejection_code = exc.reason, str(exc.code)
     else:
         try:
+            if budget is not None:
+                budget.spend(report)  # before python-calamine materialises anything
             _Reader(psr, psr_hash, data, filename, report, result).read()
         except _Rejected as exc:
             result.rejection, result.rejection_code = str(exc), exc.code
@@ -246,16 +295,6 @@ class _Table:
     comment_col: int | None
 
 
-@dataclass
-class _CellInfo:
-    """What the sheet XML says about one cell beyond its value."""
-
-    style: int = 0
-    formula: str | None = None
-    has_value: bool = False
-    error: str | None = None  # an error value such as #DIV/0! (calamine reads it as empty)
-
-
 class _Reader:
     def __init__(
         self,
@@ -269,15 +308,19 @@ class _Reader:
         self.psr = psr
         self.psr_hash = psr_hash
         self.requirements = {r.id: r for r in psr.requirements}  # PSR.requirement() is a linear search
-        self.data = data
+        # Sheets in UTF-16 or another legal encoding are read as UTF-8 (see preflight).
+        self.data = utf8_package(data, report.encodings)
         self.filename = display_name(filename)
         self.report = report
         self.result = result
-        self.workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        self.workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.data))
         self.sheet_names = list(self.workbook.sheet_names)
         self._zip: zipfile.ZipFile | None = None
         self._sheet_rows: dict[str, list[list[Any]] | None] = {}
         self._formats: list[str] | None = None
+        self._calc_vouched: bool | None = None
+        self._company_review: list[ReviewItem] = []
+        self._rows_beyond: dict[str, int] = {}  # sheet -> first row past MAX_ROWS with a value (0-based)
         self._new_requirements: set[str] = set()  # in the PSR, not in the version the file was made for
         self._dropped_requirements: set[str] = set()  # the other way round
         self.file_notes: list[str] = []
@@ -325,6 +368,16 @@ class _Reader:
             )
         ordered = {r.id: answers[r.id] for r in self.psr.requirements}
         supplier, contact = self._supplier()
+        if (
+            not contact.get("company")
+            and not self._company_review
+            and all(Flag.MISSING in answer.flags for answer in ordered.values())
+        ):
+            raise _Rejected(
+                f'"{self.filename}" is the blank questionnaire; nothing was answered (no company name, '
+                "no answer to any requirement). Ask the supplier to fill it in and send it again.",
+                "blank",
+            )
         from slm_psr.excel.lots import read_lots  # these use this module's cell helpers
         from slm_psr.excel.options import read_options
 
@@ -347,7 +400,8 @@ class _Reader:
         self.result.response = response
         self.result.notes = [*self.file_notes, *self._answer_notes(ordered)]
         self.result.review = [
-            self._review_item(a) for a in ordered.values() if any(f in REVIEW_FLAGS for f in a.flags)
+            *self._company_review,
+            *(self._review_item(a) for a in ordered.values() if any(f in REVIEW_FLAGS for f in a.flags)),
         ]
 
     @property
@@ -382,10 +436,50 @@ class _Reader:
                 )
                 self._sheet_rows[sheet] = None
             else:
-                self._sheet_rows[sheet] = self.workbook.get_sheet_by_name(sheet).to_python(
-                    skip_empty_area=False, nrows=min(rows, MAX_ROWS)
-                )
+                # All rows of the (bounded) extent, so that what lies past MAX_ROWS is seen.
+                values = self.workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=rows)
+                self._sheet_rows[sheet] = self._cleaned(sheet, self._cut(sheet, values, needed=needed))
         return self._sheet_rows[sheet]
+
+    def _cut(self, sheet: str, rows: list[list[Any]], *, needed: bool) -> list[list[Any]]:
+        """The first ``MAX_ROWS`` rows; values further down refuse the file (a questionnaire sheet) or are noted."""
+        beyond = next(
+            (index for index in range(MAX_ROWS, len(rows)) if any(not _blank(v) for v in rows[index])), None
+        )
+        if beyond is None:
+            return rows[:MAX_ROWS]
+        if needed:
+            raise self._too_many_rows(sheet, beyond)
+        self._rows_beyond[sheet] = beyond
+        self.note(f"only the first {MAX_ROWS:,} rows are read; row {beyond + 1:,} and below are not", sheet)
+        return rows[:MAX_ROWS]
+
+    def _too_many_rows(self, sheet: str, beyond: int) -> _Rejected:
+        return _Rejected(
+            f"\"{self.filename}\": the sheet '{sheet}' has values below row {MAX_ROWS:,} (the first in row "
+            f"{beyond + 1:,}), and a questionnaire answer is read to row {MAX_ROWS:,} only; delete what "
+            "was added below the answers, save and send it again.",
+            "too_many_rows",
+        )
+
+    def _cleaned(self, sheet: str, rows: list[list[Any]]) -> list[list[Any]]:
+        """The rows with control and text-direction characters taken out of every text (see ``sanitise``).
+
+        Each changed cell gets a note with the SHA-256 of its text as written; the
+        file's own bytes and hash are kept by the caller.
+        """
+        for row_index, row in enumerate(rows):
+            for col_index, value in enumerate(row):
+                if isinstance(value, str) and needs_cleaning(value):
+                    row[col_index] = clean_text(value, lines=True)
+                    if sheet != META_SHEET:
+                        self.note(
+                            "control or text-direction characters removed from the text (the text as "
+                            f"written has SHA-256 {raw_digest(value)})",
+                            sheet,
+                            f"{_column_letter(col_index)}{row_index + 1}",
+                        )
+        return rows
 
     def _meta(self) -> dict[str, Any]:
         """The hidden sheet's keys and its row map (under the key 'rows': ID -> (sheet, row))."""
@@ -478,6 +572,8 @@ class _Reader:
             if located is None:
                 continue
             header_row, cols = located
+            if sheet in self._rows_beyond:  # the table after all: what lies below it counts
+                raise self._too_many_rows(sheet, self._rows_beyond[sheet])
             if sheet != expected:
                 self.note(
                     f"the sheet '{expected}' was renamed to '{sheet}'; found it by its header row "
@@ -529,22 +625,18 @@ class _Reader:
         for req, value, ref, comment in pending:
             where = f"{table.sheet}!{ref}"
             info = cells.get(ref)
-            if info is not None and info.formula is not None and (info.error or not info.has_value):
-                formula = f"={info.formula}" if info.formula else "a formula"
-                problem = (
-                    f"the cell's formula gives the error {info.error}"
-                    if info.error
-                    else "the cell holds a formula with no saved value"
-                )
-                answers[req.id] = Answer(
-                    requirement_id=req.id,
-                    raw=formula,
-                    flags=[Flag.UNREADABLE],
-                    notes=[f"{problem}; type the value (formula: {formula})"],
-                    comment=comment,
-                    cell=where,
-                )
-                continue
+            if info is not None and info.formula is not None:
+                refused = self._unusable_formula(info, value)
+                if refused is not None:
+                    answers[req.id] = Answer(
+                        requirement_id=req.id,
+                        raw=refused[0],
+                        flags=[Flag.UNREADABLE],
+                        notes=[refused[1]],
+                        comment=comment,
+                        cell=where,
+                    )
+                    continue
             number_format = None
             if info is not None and _is_fraction_candidate(req, value):
                 number_format = self._format(info.style)
@@ -556,13 +648,23 @@ class _Reader:
                 hours_per_business_day=self._hours,
             )
             if info is not None and info.formula is not None:
-                formula = f"={info.formula}" if info.formula else "a shared formula"
-                answer.notes.append(f"the cell holds a formula ({formula}); its saved value was used")
+                # Calculated by a spreadsheet program, but still a formula: a person confirms it.
+                if Flag.NEEDS_REVIEW not in answer.flags:
+                    answer.flags.append(Flag.NEEDS_REVIEW)
+                answer.notes.append(
+                    f"formula: confirm the value (the cell holds {info.formula_words}; its saved value was used)"
+                )
             if comment and not answer.comment:
                 answer.comment = comment
             if not answer.cell:
                 answer.cell = where
             answers[req.id] = answer
+
+    def _unusable_formula(self, info: CellInfo, value: Any) -> tuple[str, str] | None:
+        """See ``cells.unusable_formula``; whether the workbook vouches for its values is read once."""
+        if self._calc_vouched is None:
+            self._calc_vouched = formulas_calculated(self.zip.read(self.report.workbook_part))
+        return unusable_formula(info, _short(value), calculated=self._calc_vouched)
 
     def _check_rows(self, meta: dict[str, Any], found_rows: dict[str, int]) -> None:
         moved = [
@@ -599,13 +701,48 @@ class _Reader:
                 if sheet != SUPPLIER_SHEET:
                     self.note(f"the sheet '{SUPPLIER_SHEET}' was renamed to '{sheet}'", sheet)
                 break
+        self._check_company_formula(cells.get("company"), contact)
         company = contact.get("company", "")
-        if not company:
+        if not company and not self._company_review:
             stem = PurePath(self.filename).stem
             where = cells.get("company", f"{SUPPLIER_SHEET}!B?")
             self.note(f"no company name in {where}; the supplier is named after the file: '{stem}'")
             company = stem
+        elif not company:
+            company = PurePath(self.filename).stem
         return company, contact
+
+    def _check_company_formula(self, cell: str | None, contact: dict[str, str]) -> None:
+        """A company name given as a formula: flagged; not used at all when the workbook cannot vouch for it."""
+        if not cell:
+            return
+        sheet, _, ref = cell.partition("!")
+        info = self._cell_info(sheet, [ref]).get(ref)
+        if info is None or info.formula is None:
+            return
+        shown = contact.get("company", "")
+        refused = self._unusable_formula(info, shown)
+        stem = PurePath(self.filename).stem
+        if refused is not None:
+            contact.pop("company", None)
+            raw, why = refused
+            why = f"{why}; the supplier is named after the file, '{stem}', until a person decides"
+            value = f"'{stem}' (the file's name)"
+        else:
+            raw = info.formula_raw
+            why = f"formula: confirm the value (the company name is {info.formula_words}; its saved value was used)"
+            value = f"'{shown}'"
+        self.note(f"the company name: {why}", sheet, ref)
+        self._company_review.append(
+            ReviewItem(
+                requirement_id="company name",
+                cell=cell,
+                raw=raw,
+                value=value,
+                flags=[Flag.NEEDS_REVIEW.value],
+                notes=[why],
+            )
+        )
 
     # the sheet XML, only when needed -----------------------------------------------
 
@@ -615,51 +752,19 @@ class _Reader:
             self._zip = zipfile.ZipFile(io.BytesIO(self.data))
         return self._zip
 
-    def _cell_info(self, sheet: str, refs: Sequence[str]) -> dict[str, _CellInfo]:
-        """Style index of the cells ``refs``, and every formula cell of the sheet.
-
-        Without formulas (the usual case) only the start tags of the wanted cells are
-        looked up in the XML text (preflight has checked that XML); with formulas the
-        sheet is parsed once to see which formulas lack a saved value.
-        """
+    def _cell_info(self, sheet: str, refs: Sequence[str]) -> dict[str, CellInfo]:
+        """Style index of the cells ``refs``, and every formula cell of the sheet (see ``cells.cell_info``)."""
         part = self.report.sheet_parts.get(sheet)
         if part is None:
             return {}
         xml = self.report.sheet_xml.get(part)  # kept by the preflight, which checked it
-        if xml is None:
-            xml = self.zip.read(part)
-        found: dict[str, _CellInfo] = {}
-        if not _has_formula(xml):
-            for ref in refs:
-                tag = _cell_start_tag(xml, ref)
-                if tag:
-                    style = _STYLE_ATTR.search(tag)
-                    found[ref] = _CellInfo(style=int(style.group(1)) if style else 0, has_value=True)
-            return found
-        wanted = set(refs)
-        for _event, element in ElementTree.iterparse(io.BytesIO(xml), events=("end",)):
-            if _local(element.tag) != "c":
-                continue
-            ref = element.get("r", "")
-            info = _CellInfo(style=_int_or_none(element.get("s")) or 0)
-            for child in element:
-                name = _local(child.tag)
-                if name == "f":
-                    info.formula = child.text or ""
-                elif name in ("v", "is") and (child.text or len(child)):
-                    info.has_value = True
-                    if name == "v" and element.get("t") == "e":
-                        info.error = child.text
-            if ref in wanted or info.formula is not None:
-                found[ref] = info
-            element.clear()
-        return found
+        return cell_info(xml if xml is not None else self.zip.read(part), refs)
 
     def _format(self, style: int) -> str:
         """The number format code of a cell style index (cellXfs in xl/styles.xml)."""
         if self._formats is None:
             try:
-                self._formats = _number_formats(self.zip.read("xl/styles.xml"))
+                self._formats = number_formats(self.zip.read("xl/styles.xml"))
             except KeyError:
                 self._formats = []
         return self._formats[style] if 0 <= style < len(self._formats) else "General"
@@ -690,70 +795,6 @@ class _Reader:
             flags=[f.value for f in answer.flags],
             notes=list(answer.notes),
         )
-
-
-def _number_formats(styles_xml: bytes) -> list[str]:
-    """Format code per cell style index, streamed with expat under defusedxml's rules.
-
-    A few times faster than building the tree; DTDs and entities are refused as
-    defusedxml refuses them (preflight has already refused them too).
-    """
-    custom: dict[int, str] = {}
-    xf_format_ids: list[int] = []
-    in_cell_xfs = False
-
-    def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal in_cell_xfs
-        local = name.rpartition(":")[2]
-        if local == "numFmt":
-            custom[_int_or_none(attrs.get("numFmtId")) or 0] = attrs.get("formatCode", "")
-        elif local == "cellXfs":
-            in_cell_xfs = True
-        elif local == "xf" and in_cell_xfs:
-            xf_format_ids.append(_int_or_none(attrs.get("numFmtId")) or 0)
-
-    def end(name: str) -> None:
-        nonlocal in_cell_xfs
-        if name.rpartition(":")[2] == "cellXfs":
-            in_cell_xfs = False
-
-    def refuse_dtd(name: str, *_args: Any) -> None:
-        raise DTDForbidden(name, None, None)
-
-    def refuse_entity(name: str, *_args: Any) -> None:
-        raise EntitiesForbidden(name, None, None, None, None, None)
-
-    parser = expat.ParserCreate()
-    parser.StartDoctypeDeclHandler = refuse_dtd
-    parser.EntityDeclHandler = refuse_entity
-    parser.UnparsedEntityDeclHandler = refuse_entity
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.Parse(styles_xml, True)
-    return [custom.get(i) or _BUILTIN_FORMATS.get(i, "General") for i in xf_format_ids]
-
-
-# --- small helpers ---
-
-
-def _has_formula(xml: bytes) -> bool:
-    """Whether a sheet's XML holds a formula element (``<f>``, with any prefix)."""
-    if _UNPREFIXED_FORMULA_TAG.search(xml):
-        return True
-    return _PREFIXED_NAME_END.search(xml) is not None and _FORMULA_TAG.search(xml) is not None
-
-
-def _cell_start_tag(xml: bytes, ref: str) -> bytes | None:
-    """The start tag of cell ``ref`` (e.g. b'<c r="G14" s="18" t="n">'), found as text."""
-    needle = f' r="{ref}"'.encode()
-    pos = xml.find(needle)
-    while pos >= 0:
-        start = xml.rfind(b"<", 0, pos)
-        end = xml.find(b">", pos)
-        if start >= 0 and end >= 0 and _CELL_START.match(xml, start):
-            return xml[start : end + 1]
-        pos = xml.find(needle, pos + 1)
-    return None
 
 
 def _header(

@@ -21,6 +21,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from slm_psr import __version__
+from slm_psr.sanitise import clean_text
 
 # Excel holds at most 32,767 UTF-16 units in a cell.
 EXCEL_CELL_LIMIT = 32_767
@@ -56,8 +57,8 @@ def safe_text(value: object) -> str:
     The cut keeps the start and says how long the text was:
     ``'... … [cut, 40,000 characters in all]'``.
     """
-    text = value if isinstance(value, str) else str(value)
-    text = _CONTROL.sub("", text)
+    # Supplier text through the one sanitiser; then what XML cannot hold (surrogates, U+FFFE).
+    text = _CONTROL.sub("", clean_text(value if isinstance(value, str) else str(value), lines=True))
     # A string shorter than half the limit cannot exceed it even in UTF-16.
     if len(text) > EXCEL_CELL_LIMIT // 2 and utf16_len(text) > EXCEL_CELL_LIMIT:
         marker = f" … [cut, {len(text):,} characters in all]"

@@ -7,7 +7,7 @@ schedule repeats beside the answer. A minimum of yes makes acceptance a knock-ou
 from __future__ import annotations
 
 from slm_psr.kinds.yes_no import YesNo
-from slm_psr.model import Requirement, register_kind
+from slm_psr.model import FormHints, Requirement, register_kind
 
 
 class Acceptance(YesNo):
@@ -15,6 +15,7 @@ class Acceptance(YesNo):
     label = "acceptance"
     aliases = ("accept", "accepted", "agree")
     answer_hint = "yes or no (conditions in the comment)"
+    form = FormHints("You accept the service credit regime of the contract terms", minimum="yes (required)")
 
     def how_to_answer(self, req: Requirement, currency: str) -> str:
         return "yes or no; write any condition or reservation in the comment"

@@ -11,7 +11,7 @@ from typing import Any
 
 from slm_psr.kinds.base import example, refuse
 from slm_psr.kinds.number import NumberKind
-from slm_psr.model import Direction, Requirement, register_kind
+from slm_psr.model import Direction, FormHints, Requirement, register_kind
 
 UNIT = "% of the monthly charges"
 
@@ -22,6 +22,9 @@ class AtRisk(NumberKind):
     aliases = ("at_risk_amount", "amount_at_risk", "at_risk_percent")
     direction = Direction.HIGHER_IS_BETTER
     answer_hint = "a percentage of the monthly charges; write e.g. '12 %'"
+    form = FormHints(  # the unit and direction are fixed: a share of the invoice, more is better
+        "At-risk amount you offer (% of the monthly charges)", minimum="10", target="15"
+    )
 
     def level(self, value: Any, where: str) -> Any:
         level = super().level(value, where)

@@ -10,6 +10,7 @@ from slm_psr.kinds.base import BaseKind, num, refuse
 from slm_psr.model import (
     Answer,
     Direction,
+    FormHints,
     Parsed,
     Requirement,
     Rule,
@@ -27,6 +28,7 @@ class Availability(BaseKind):
     default_rule = Rule.DOWNTIME
     direction = Direction.HIGHER_IS_BETTER
     answer_hint = "a percentage; write e.g. '99.5 %'"
+    form = FormHints("Availability of the platform per month", minimum="99.5", target="99.9")
     cell_format = "percent"
 
     def level(self, value: Any, where: str) -> Any:

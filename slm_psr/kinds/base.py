@@ -20,6 +20,7 @@ from slm_psr.model import (
     CoverageWindow,
     Direction,
     Flag,
+    FormHints,
     KindSpec,
     Parsed,
     Requirement,
@@ -71,6 +72,8 @@ class BaseKind(KindSpec):
     set_based = False
     evaluated_by_people = False
     no_answer_word = "minimum"  # 'no answer; minimum 99.5 %' (set kinds: 'required')
+    # a kind that names no examples is still asked for its minimum and target
+    form = FormHints("", minimum="minimum", target="target")
 
     # the PSR: levels --------------------------------------------------------------
 

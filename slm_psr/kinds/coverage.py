@@ -12,6 +12,7 @@ from slm_psr.model import (
     ColumnReading,
     CoverageWindow,
     Direction,
+    FormHints,
     Parsed,
     Requirement,
     Rule,
@@ -32,6 +33,7 @@ class Coverage(BaseKind):
     direction = Direction.HIGHER_IS_BETTER
     set_based = True
     answer_hint = f"a service window; {_COVERAGE_HINT}"
+    form = FormHints("Service desk hours", minimum="Mon-Fri 08:00-18:00", target="24/7")
     cell_format = "text"
     no_answer_word = "required"
 

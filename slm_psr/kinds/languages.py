@@ -12,6 +12,7 @@ from slm_psr.model import (
     AnswerColumn,
     ColumnReading,
     Direction,
+    FormHints,
     Parsed,
     Requirement,
     Rule,
@@ -29,6 +30,9 @@ class Languages(BaseKind):
     direction = Direction.HIGHER_IS_BETTER
     set_based = True
     answer_hint = "a list of languages; write e.g. 'DE, EN, FR'"
+    form = FormHints(
+        "Languages spoken by the agents", minimum="de, en (required)", target="fr (desirable extras)"
+    )
     cell_format = "text"
     no_answer_word = "required"
 

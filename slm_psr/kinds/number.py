@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from slm_psr.kinds.base import BaseKind, example
-from slm_psr.model import Direction, Flag, Parsed, Requirement, Rule, register_kind
+from slm_psr.model import Direction, Flag, FormHints, Parsed, Requirement, Rule, register_kind
 from slm_psr.values.numbers import _times_100, parse_number, parse_percent, read_percent_cell
 from slm_psr.values.text import _fmt
 
@@ -17,6 +17,9 @@ class NumberKind(BaseKind):
     default_rule = Rule.LINEAR
     direction = Direction.HIGHER_IS_BETTER
     answer_hint = "a number"
+    form = FormHints(
+        "Incidents resolved at first contact (%)", minimum="60", target="80", free_unit=True, direction=True
+    )
     cell_format = "number"
 
     def how_to_answer(self, req: Requirement, currency: str) -> str:

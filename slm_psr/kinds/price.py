@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from slm_psr.kinds.base import BaseKind, refuse
-from slm_psr.model import Answer, Direction, Flag, Parsed, Requirement, Rule, register_kind
+from slm_psr.model import Answer, Direction, Flag, FormHints, Parsed, Requirement, Rule, register_kind
 from slm_psr.values.numbers import parse_number
 from slm_psr.values.text import _fmt
 from slm_psr.wording import amount
@@ -29,6 +29,7 @@ class Price(BaseKind):
     direction = Direction.LOWER_IS_BETTER
     priced = True
     answer_hint = "an amount; write e.g. '1234.50'"
+    form = FormHints("Monthly fee for the service desk")
     cell_format = "price"
 
     def level(self, value: Any, where: str) -> Any:

@@ -14,6 +14,7 @@ from slm_psr.model import (
     ColumnReading,
     Direction,
     Flag,
+    FormHints,
     Parsed,
     Requirement,
     Rule,
@@ -31,6 +32,7 @@ class Qualitative(BaseKind):
     direction = Direction.HIGHER_IS_BETTER
     evaluated_by_people = True
     answer_hint = "text"
+    form = FormHints("Approach to knowledge transfer (scored 0-10 by evaluators)")
     cell_format = "text"
 
     def check(self, req: Requirement, where: str) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from slm_psr.kinds.base import example, num, refuse
 from slm_psr.kinds.number import NumberKind
-from slm_psr.model import Direction, Requirement, register_kind
+from slm_psr.model import Direction, FormHints, Requirement, register_kind
 
 
 class ReportingDay(NumberKind):
@@ -19,6 +19,7 @@ class ReportingDay(NumberKind):
     aliases = ("report_day", "reporting_business_day")
     direction = Direction.LOWER_IS_BETTER
     answer_hint = "a business day of the following month; write e.g. '3'"
+    form = FormHints("Monthly service report delivered by business day", minimum="5", target="3")
 
     def level(self, value: Any, where: str) -> Any:
         level = super().level(value, where)

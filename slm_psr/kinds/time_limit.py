@@ -14,6 +14,7 @@ from slm_psr.model import (
     AnswerColumn,
     ColumnReading,
     Direction,
+    FormHints,
     Parsed,
     Requirement,
     Rule,
@@ -55,6 +56,12 @@ class TimeLimit(BaseKind):
     default_rule = Rule.LINEAR
     direction = Direction.LOWER_IS_BETTER
     answer_hint = f"a time; {_TIME_HINT}"
+    form = FormHints(
+        "Time to resolve a priority 1 incident",
+        minimum="8",
+        target="4",
+        units=tuple(unit.value for unit in TimeUnit),
+    )
     cell_format = "number"
 
     def level(self, value: Any, where: str) -> Any:

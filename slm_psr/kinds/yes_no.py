@@ -12,6 +12,7 @@ from slm_psr.model import (
     AnswerColumn,
     ColumnReading,
     Direction,
+    FormHints,
     Parsed,
     Requirement,
     Rule,
@@ -32,6 +33,7 @@ class YesNo(BaseKind):
     default_rule = Rule.PASS_FAIL
     direction = Direction.HIGHER_IS_BETTER
     answer_hint = "yes or no"
+    form = FormHints("Certified to ISO/IEC 27001", minimum="yes (required) or leave empty")
     cell_format = "text"
     no_answer_word = "required"
 

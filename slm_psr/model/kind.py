@@ -90,6 +90,22 @@ class Kind(str, metaclass=_KindNames):
         )
 
 
+@dataclass(frozen=True)
+class FormHints:
+    """What the buyer's "Add a requirement" form asks for a kind, with examples as placeholders.
+
+    The examples show what to type; they are never defaults. A priced kind is asked for its
+    price basis and quantity instead (``KindSpec.priced``).
+    """
+
+    example: str  # a requirement text: "Availability of the platform per month"
+    minimum: str = ""  # placeholder for the minimum; "" = the form asks for none
+    target: str = ""
+    units: tuple[str, ...] = ()  # a choice of units; () = none asked
+    free_unit: bool = False  # a unit typed freely
+    direction: bool = False  # ask whether higher or lower is better
+
+
 # The parts a kind's spec declares as plain data (the methods are KindSpec's abstract ones).
 KIND_ATTRIBUTES: dict[str, type | tuple[type, ...]] = {
     "name": str,
@@ -103,6 +119,7 @@ KIND_ATTRIBUTES: dict[str, type | tuple[type, ...]] = {
     "evaluated_by_people": bool,
     "answer_hint": str,
     "cell_format": str,
+    "form": FormHints,
 }
 # How an answer cell is formatted in the questionnaire (excel.questionnaire has one format each).
 CELL_FORMATS = ("percent", "number", "price", "text")
@@ -167,6 +184,7 @@ class KindSpec(ABC):
     evaluated_by_people: bool  # scored by evaluators, not read from the answer
     answer_hint: str  # what an answer should be, for notes: "a percentage; write e.g. '99.5 %'"
     cell_format: str  # the answer cell's format in the questionnaire, one of CELL_FORMATS
+    form: FormHints  # what the "Add a requirement" form asks
 
     @property
     def kind(self) -> Kind:

@@ -28,7 +28,7 @@ import random
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from slm_psr.model import PSR, Override, Response, decision_word
 from slm_psr.psr_file import content_hash, dumps_psr, loads_psr
 from slm_psr.store import chain, integrity
 from slm_psr.store.database import WRITE, make_engine, upgrade
+from slm_psr.store.decisions import DecisionStore, apply_value_decisions, read_decisions
 from slm_psr.store.errors import (
     Archived,
     Conflict,
@@ -146,6 +147,8 @@ class ProjectState:
     evaluator_scores: list[dict[str, Any]]
     settings: dict[str, Any]
     revision: int
+    value_decisions: list[dict[str, Any]] = field(default_factory=list)  # see ``decisions``
+    acknowledged_psr_versions: list[int] = field(default_factory=list)
 
     @property
     def id(self) -> int:
@@ -156,8 +159,20 @@ class ProjectState:
         return self.project.name
 
     def accepted_responses(self) -> list[Response]:
-        """The parsed responses of the current uploads that were read (refused files have none)."""
-        return [r.response for r in self.responses if r.response is not None]
+        """The parsed responses of the current uploads that were read, with the settled values applied."""
+        return [self.decided(r.response) for r in self.responses if r.response is not None]
+
+    def decided(self, response: Response) -> Response:
+        """A response with the buyer's per-value decisions applied (see ``decisions``)."""
+        return apply_value_decisions(response, self.value_decisions)
+
+    def psr_changed_after_bids(self) -> list[int]:
+        """PSR versions saved after the first current bid arrived and not acknowledged yet."""
+        if not self.responses:
+            return []
+        first = min(r.psr_version for r in self.responses)
+        done = set(self.acknowledged_psr_versions)
+        return [v for v in range(first + 1, self.psr_version + 1) if v not in done]
 
     def override_models(self) -> list[Override]:
         fields = ("supplier", "decision", "justification", "requirement_id", "who", "when")
@@ -240,6 +255,7 @@ class _Upload:
     response_json: str | None
     rejection: str | None
     import_review: str | None = None  # what the import said, as JSON
+    keep_both: bool = False  # the buyer chose to keep the current response of this supplier too
 
 
 def _upload(
@@ -248,6 +264,8 @@ def _upload(
     response: Response | None,
     rejection: str | None,
     import_review: dict[str, Any] | None = None,
+    *,
+    keep_both: bool = False,
 ) -> _Upload:
     """Check an upload before anything is written; ValueError naming the file."""
     filename = clean_name(filename) if isinstance(filename, str) else ""
@@ -273,7 +291,9 @@ def _upload(
             update={"sha256": digest, "file": response.file or filename, "supplier": supplier or ""}
         )
         response_json = response.model_dump_json()
-    return _Upload(filename, data, digest, supplier, response_json, rejection, _json(import_review))
+    return _Upload(
+        filename, data, digest, supplier, response_json, rejection, _json(import_review), keep_both
+    )
 
 
 class _NoChange(Exception):
@@ -292,7 +312,7 @@ def default_database_url() -> str:
 # --- the store ----------------------------------------------------------------------
 
 
-class Store:
+class Store(DecisionStore):
     """Projects and everything decided in them; see the module docstring."""
 
     def __init__(self, engine: Engine):
@@ -429,6 +449,7 @@ class Store:
                 evaluator_scores=[_score_dict(e) for e in scores],
                 settings=json.loads(row.settings_json),
                 revision=row.revision,
+                **read_decisions(s, project_id),
             )
 
     def load_psr(self, project_id: int, version: int | None = None) -> PSR:
@@ -629,16 +650,19 @@ class Store:
         user: str,
         expected_revision: int,
         import_review: dict[str, Any] | None = None,
+        keep_both: bool = False,
     ) -> int:
         """Keep an uploaded file with what was read from it, or why it was refused.
 
         The original bytes are stored with their SHA-256. A current response from the
         same supplier or with the same filename is superseded (kept on record, no
-        longer current). ``import_review`` keeps what the import said (its notes and the
-        values to review, as worded then), so the app shows it later. Returns the new revision.
+        longer current), unless ``keep_both`` (the buyer's choice when a new file
+        names a supplier that has a response from another file). ``import_review``
+        keeps what the import said (its notes and the values to review, as worded
+        then), so the app shows it later. Returns the new revision.
         """
         user = _who(user)
-        upload = _upload(filename, data, response, rejection, import_review)
+        upload = _upload(filename, data, response, rejection, import_review, keep_both=keep_both)
         with self._change(project_id, user, expected_revision) as (s, row, now):
             self._store_upload(s, row, now, user, upload)
             return row.revision
@@ -653,6 +677,7 @@ class Store:
         expected_revision: int,
         psr_version: int | None = None,
         attempts: int = 8,
+        keep_both: bool = False,
     ) -> BatchStored:
         """Store a batch of uploads as one decision: every file, or none.
 
@@ -661,11 +686,12 @@ class Store:
         Uploads only add, so when a colleague saved something meanwhile the batch is
         tried again on the new revision, up to ``attempts`` times, unless the PSR
         moved on from ``psr_version`` (the version the files were read against):
-        then they must be read again. Any refusal is a ``BatchNotStored`` whose
+        then they must be read again. ``keep_both``: no file supersedes a current
+        response of the same supplier from another file (the buyer's choice). Any refusal is a ``BatchNotStored`` whose
         message says that none of the files (named) went in, and why.
         """
         user = _who(user)
-        prepared = [_upload(*item) for item in uploads]
+        prepared = [_upload(*item, keep_both=keep_both) for item in uploads]
         names = [u.filename for u in prepared]
         if not prepared:
             raise ValueError("the batch has no files")
@@ -708,7 +734,8 @@ class Store:
         replaced = [
             r
             for r in current
-            if r.filename == upload.filename or (key and r.supplier and name_key(r.supplier) == key)
+            if not upload.keep_both
+            and (r.filename == upload.filename or (key and r.supplier and name_key(r.supplier) == key))
         ]
         stored_file = ResponseFileRow(sha256=upload.sha256, size=len(upload.data), data=upload.data)
         s.add(stored_file)
@@ -761,7 +788,9 @@ class Store:
             before = _response_summary(response)
             response.status = "removed"
             response.removed_at, response.removed_by = now, user
-            response.removed_reason = optional_text(reason)
+            response.removed_reason = _required(
+                reason, f"say why {response.filename} is removed: the reason goes on record", name=False
+            )
             after = _response_summary(response) | {"reason": response.removed_reason}
             target = f"response {response.filename}" + (
                 f" ({response.supplier})" if response.supplier else ""

@@ -364,3 +364,39 @@ class ContractRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
     saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     saved_by: Mapped[str] = mapped_column(String(200))
+
+
+class ValueDecisionRow(Base):
+    """A buyer's decision on one flagged value of one bid: confirmed as read, or corrected.
+
+    ``value_json`` holds the corrected typed value (JSON), None for a confirmation.
+    """
+
+    __tablename__ = "value_decisions"
+    __table_args__ = (
+        UniqueConstraint("project_id", "supplier", "requirement_id", name="uq_value_decisions_target"),
+        CheckConstraint("decision IN ('confirm', 'correct')", name="ck_value_decisions_decision"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    supplier: Mapped[str] = mapped_column(String())
+    requirement_id: Mapped[str] = mapped_column(String())
+    decision: Mapped[str] = mapped_column(String(16))
+    value_json: Mapped[str | None] = mapped_column(Text)
+    justification: Mapped[str] = mapped_column(Text)
+    set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    set_by: Mapped[str] = mapped_column(String())
+
+
+class PSRChangeAckRow(Base):
+    """Someone saw that PSR version ``version`` was saved after bids had arrived."""
+
+    __tablename__ = "psr_change_acks"
+    __table_args__ = (UniqueConstraint("project_id", "version", name="uq_psr_change_acks_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    acknowledged_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[str] = mapped_column(String())

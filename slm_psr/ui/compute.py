@@ -1,6 +1,7 @@
 """Cached pure computations for the pages: keyed on plain data (PSR text, file bytes), never on widgets.
 
-Reading a workbook is cached per (PSR text, file name, bytes); an evaluation per a
+Reading workbooks is not cached: it runs in a worker process (``excel.isolation``)
+and each upload is read once before it is stored. An evaluation is cached per a
 digest of everything it depends on, so moving a slider back to an earlier value
 or switching pages costs nothing (the session also keeps the two on screen as they
 are, sparing the unpickling of a cache hit); a chart's Vega-Lite spec per its input
@@ -10,6 +11,7 @@ tables.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -18,17 +20,18 @@ import streamlit as st
 from slm_psr import charts, service
 from slm_psr.engine import Evaluation
 from slm_psr.engine.options import OptionsResult
-from slm_psr.excel.responses import ImportResult, read_response
-from slm_psr.model import EvaluationSettings
-from slm_psr.psr_file import loads_psr
+from slm_psr.excel.isolation import read_responses_isolated
+from slm_psr.excel.responses import ImportReport
+from slm_psr.model import PSR, EvaluationSettings
 from slm_psr.service.lots import LotAward, award_of_project
 from slm_psr.store import AuditEntry, ProjectState, Store
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def read_upload(psr_text: str, filename: str, data: bytes) -> ImportResult:
-    """One supplier workbook read against the PSR (accepted or rejected with the reason)."""
-    return read_response(loads_psr(psr_text), data, filename)
+def read_uploads(
+    psr: PSR, files: list[tuple[str, bytes]], *, on_file: Callable[[int, str], object] | None = None
+) -> ImportReport:
+    """Supplier workbooks read against the PSR in a worker process (a file that crashes it is refused)."""
+    return read_responses_isolated(psr, files, on_file=on_file)
 
 
 def plain(value: Any) -> str:
@@ -68,6 +71,7 @@ def evaluation(
             [r.id for r in project.responses],
             project.overrides,
             project.evaluator_scores,
+            project.value_decisions,  # a settled value changes what the engine reads
         ]
     )
     # The session keeps the evaluations on screen as they are: a cache_data hit unpickles

@@ -7,6 +7,8 @@ what is being typed. Pure computations are cached on plain data (see ``compute``
 
 from __future__ import annotations
 
+import json
+import urllib.parse
 from typing import Any
 
 import pandas as pd
@@ -15,6 +17,7 @@ import streamlit as st
 from slm_psr.demo import ensure_demo_project
 from slm_psr.model import PSR
 from slm_psr.psr_file import dumps_psr, loads_psr
+from slm_psr.psr_merge import describe, merge
 from slm_psr.store import (
     Conflict,
     ProjectInfo,
@@ -24,6 +27,7 @@ from slm_psr.store import (
     Tampered,
     default_database_url,
 )
+from slm_psr.ui.tables import psr_tables
 
 
 @st.cache_resource(show_spinner=False)
@@ -44,29 +48,100 @@ def store() -> Store:
 # --- session set-up ----------------------------------------------------------------
 
 
+PROJECT_PARAM = "project"  # ?project=<id>: the open project, so a reload, bookmark or second tab keeps it
+NAME_COOKIE = "slm_psr_user"  # the name typed in the sidebar, remembered by this browser
+# Session keys that belong to the session, not to the open project: everything else
+# (drafts, typed text, choices, the last import) is dropped when another project opens.
+SESSION_KEYS = {"project_id", "user_name", "_user", "_project", "_project_read", "_evaluations", "_name_set"}
+
+
 def init() -> None:
     """Once per run from app.py: the demo project on first start, then the open project.
+
+    The project is the one this session opened, else the one the URL names
+    (``?project=<id>``: a reload, a bookmark, a second tab); the URL is then set to it, so every page, a reload and a copied
+    link show the same project. Opening another project drops what was typed for
+    the one before (no widget state crosses projects).
 
     A store that cannot be used stops every page with the reason in words; a
     project whose history was altered is not opened (the Projects page still works).
     """
-    st.session_state._project_refused = None
+    ss = st.session_state
+    ss._project_refused = None
     try:
-        s = store()
-        ensure_demo_project(s)
-        projects = s.list_projects(include_archived=True)
-        if st.session_state.get("project_id") not in {p.id for p in projects}:
-            active = [p for p in projects if not p.archived]
-            st.session_state.project_id = active[0].id if active else None
-        pid = st.session_state.project_id
-        info = next((p for p in projects if p.id == pid), None)
-        st.session_state._project = None
-        st.session_state._project = _loaded(s, info) if info is not None else None
+        _open(ss)
     except Tampered as exc:
-        st.session_state._project_refused = str(exc)
+        ss._project = None
+        ss._project_refused = str(exc)
     except StoreError as exc:
         st.error(f"The project store cannot be used: {exc}.", icon=":material/database:")
         st.stop()
+
+
+def _open(ss: Any) -> None:
+    """Find the project this session shows (see ``init``) and load it into ``ss._project``."""
+    s = store()
+    ensure_demo_project(s)
+    projects = s.list_projects(include_archived=True)
+    ids = {p.id for p in projects}
+    pid = ss.get("project_id")  # opened in this session (open_project sets the URL too)
+    if pid not in ids:
+        pid = _url_project()  # a reload, a bookmark, a second tab
+    if pid not in ids:
+        active = [p for p in projects if not p.archived]
+        pid = active[0].id if active else None
+    if "project_id" in ss and ss.project_id != pid:
+        _forget_project_state()
+    ss.project_id = pid
+    if pid is not None and st.query_params.get(PROJECT_PARAM) != str(pid):
+        st.query_params[PROJECT_PARAM] = str(pid)
+    if "user_name" not in ss:  # a new session (reload, second tab), or a page switch dropped the widget
+        ss.user_name = ss.get("_user") or _remembered_name()
+    info = next((p for p in projects if p.id == pid), None)
+    ss._project = None
+    ss._project = _loaded(s, info) if info is not None else None
+
+
+def _url_project() -> int | None:
+    text = st.query_params.get(PROJECT_PARAM, "")
+    return int(text) if text.isdigit() else None
+
+
+def _forget_project_state() -> None:
+    """Drop everything this session kept for the project it had open (widgets, drafts, imports)."""
+    ss = st.session_state
+    for key in list(ss.keys()):
+        if key not in SESSION_KEYS:
+            del ss[key]
+
+
+def _remembered_name() -> str:
+    """The name this browser typed before (a cookie set by ``remember_name``), else empty."""
+    try:
+        value = st.context.cookies.get(NAME_COOKIE)
+    except (AttributeError, RuntimeError):
+        return ""
+    return urllib.parse.unquote(value)[:200].strip() if isinstance(value, str) else ""
+
+
+def _remember_name(name: str) -> None:
+    """Keep the typed name in this browser for a year, so a reload or a new tab knows who is working."""
+    value = json.dumps(urllib.parse.quote(name))
+    st.html(
+        f"<script>document.cookie = '{NAME_COOKIE}=' + {value} + "
+        "'; path=/; max-age=31536000; SameSite=Strict';</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def warn_before_leaving(dirty: bool) -> None:
+    """Ask the browser to confirm leaving or reloading while something typed is not saved."""
+    script = (
+        "window.onbeforeunload = (e) => { e.preventDefault(); e.returnValue = ''; return ''; };"
+        if dirty
+        else "window.onbeforeunload = null;"
+    )
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
 
 def _loaded(s: Store, info: ProjectInfo) -> ProjectState:
@@ -108,8 +183,11 @@ def project_id() -> int | None:
 
 
 def open_project(pid: int) -> None:
+    """Open project ``pid`` from the next run on (the URL follows; the last project's typing is dropped)."""
+    if st.session_state.get("project_id") != pid:
+        _forget_project_state()
     st.session_state.project_id = pid
-    st.session_state.pop("draft", None)
+    st.query_params[PROJECT_PARAM] = str(pid)
 
 
 def project() -> ProjectState:
@@ -176,8 +254,13 @@ def record(change, *args: Any, **kwargs: Any) -> bool:
     return True
 
 
-def sidebar() -> None:
-    """The open project and who is working, on every page."""
+def sidebar(*, guard: bool = True) -> None:
+    """The open project and who is working, on every page; a guard while a draft is unsaved.
+
+    ``guard=False`` on the page that holds the draft: it sets the guard itself once it
+    knows whether this run's edits left the draft dirty.
+    """
+    ss = st.session_state
     with st.sidebar:
         p = project()
         if p is not None:
@@ -192,10 +275,23 @@ def sidebar() -> None:
                 "Your name",
                 key="user_name",
                 placeholder="e.g. Anna Schmidt",
-                help="Every change is recorded with your name in the project's audit trail.",
+                help="Every change is recorded with your name in the project's audit trail. "
+                "This browser remembers it.",
             )
+            ss._user = ss.user_name  # kept apart from the widget, whose value a page switch can drop
             if not user():
                 st.caption("Needed before you change anything: the audit trail records who did what.")
+            elif ss.get("_name_set") != user():
+                _remember_name(user())
+                ss._name_set = user()
+        if guard:
+            warn_before_leaving(has_unsaved_draft())
+
+
+def has_unsaved_draft() -> bool:
+    """True while the Requirements page holds edits of the open project that are not saved."""
+    draft = st.session_state.get("draft")
+    return bool(draft and draft.get("dirty") and draft.get("project_id") == project_id())
 
 
 def kept(widget: Any, label: str, key: str, default: Any = None, **kwargs: Any) -> Any:
@@ -254,14 +350,15 @@ def table_editor(
     The editor's input stays fixed while its key stays (feeding its output back in
     would lose edits). When the key changes, or the editor was not shown on the last
     run (another page), the input is rebuilt from ``rows``: the edits kept so far.
-    ``rows_in_view`` sizes the table once per input, never per edit: a changed height
-    would make Streamlit see a new widget and drop the edits.
+    ``rows_in_view`` fixes the table's height (that many rows, however many there are),
+    so it neither shrinks to one row after deletions nor changes per edit (a changed
+    height would make Streamlit see a new widget and drop the edits).
     """
     ss = st.session_state
     if ss.get(f"{name}.base_key") != key or key not in ss:
         ss[f"{name}.base"] = pd.DataFrame(rows, columns=columns)
         ss[f"{name}.base_key"] = key
-        ss[f"{name}.height"] = 35 * (min(len(rows), rows_in_view) + 2) if rows_in_view else "auto"
+        ss[f"{name}.height"] = 35 * (rows_in_view + 1) + 3 if rows_in_view else "auto"
     edited = st.data_editor(
         ss[f"{name}.base"],
         key=key,
@@ -271,3 +368,60 @@ def table_editor(
         **kwargs,
     )
     return edited.to_dict("records")
+
+
+PSR_WORDS = "PSR (your request for proposal: the services, requirements and how bids are compared)"
+
+
+def header(title: str, caption: str) -> None:
+    """A page's title and caption, with PSR spelled out once (the first time the caption names it)."""
+    st.title(title)
+    if "PSR" in caption:
+        caption = caption.replace("PSR", PSR_WORDS, 1)
+    else:
+        caption = f"{caption} The {PSR_WORDS} is edited on the Requirements page."
+    st.caption(caption)
+
+
+def psr_change_banner(p: ProjectState) -> None:
+    """On evaluation pages: the PSR was changed after bids arrived, in words, until someone acknowledges it."""
+    pending = p.psr_changed_after_bids()
+    if not pending:
+        return
+    first = min(r.psr_version for r in p.responses)
+    old = store().load_psr(p.id, first)
+    changes = psr_changes_in_words(old, p.psr)
+    # every total is monthly fees x term + one-time fees: a new term or price item changes them all
+    prices = old.term_months != p.psr.term_months or old.price_items != p.psr.price_items
+    with st.container(border=True):
+        st.warning(
+            f"**PSR changed after bids were received** (bids answered version {first}; now version "
+            f"{p.psr_version}): {'; '.join(changes) or 'wording only'}"
+            + ("; all price totals were recomputed." if prices else ".")
+            + " The bids were read against the earlier version; check that they still answer what is asked.",
+            icon=":material/history_edu:",
+        )
+        if st.button("I have seen this change", key="psr_change_ack", help="Recorded in the audit trail"):
+            revision = p.revision
+            ok = True
+            for version in pending:
+                ok = ok and record(store().acknowledge_psr_change, p.id, version, expected_revision=revision)
+                revision += 1
+            if ok:
+                st.rerun()
+
+
+def psr_changes_in_words(old: PSR, new: PSR) -> list[str]:
+    """What changed from one PSR version to another, field by field, in the buyer's words."""
+    before, after = psr_tables(old), psr_tables(new)
+    words = []
+    for change in merge(before, before, after).theirs:
+        where = "contract term" if change.key == "meta/term_months" else change.where
+        unit = " months" if change.key == "meta/term_months" else ""
+        if change.before is None:
+            words.append(f"{where} added")
+        elif change.after is None:
+            words.append(f"{where} removed")
+        else:
+            words.append(f"{where} {describe(change.before)} → {describe(change.after)}{unit}")
+    return words

@@ -8,6 +8,7 @@ import streamlit as st
 from slm_psr import charts
 from slm_psr.engine.methods import METHODS
 from slm_psr.model import Method
+from slm_psr.sanitise import markdown_text
 from slm_psr.ui import compute, robustness, state
 from slm_psr.ui.compute import evaluation_or_stop
 from slm_psr.wording import WarningCode
@@ -19,7 +20,11 @@ psr = project.psr
 published = psr.evaluation
 meat = METHODS[published.method].uses_price_points
 
-st.title("Comparison")
+state.header(
+    "Comparison",
+    "The qualified bids ranked by the method the PSR publishes, with what-if weights that never change it.",
+)
+state.psr_change_banner(project)
 state.need_responses(project)
 
 # --- what-if weights -------------------------------------------------------------------
@@ -35,9 +40,16 @@ with st.container(border=True):
         for s in psr.services:
             state.forget(f"{prefix}.service.{s.id}", s.weight)
         state.forget(f"{prefix}.price", published_price_share)
-    columns = st.columns(len(psr.services) + (1 if meat else 0))
-    service_weights = {}
-    for column, s in zip(columns, psr.services, strict=False):
+    # One service gets every quality point whatever its weight: no slider that does nothing.
+    movable = psr.services if len(psr.services) > 1 else []
+    columns = st.columns(max(1, len(movable) + (1 if meat else 0)))
+    service_weights = {s.id: s.weight for s in psr.services}
+    if not movable:
+        st.caption(
+            f"This tender has one service ({psr.services[0].name}): all quality points come from it, "
+            "so there is no service weight to move."
+        )
+    for column, s in zip(columns, movable, strict=False):
         service_weights[s.id] = state.kept(
             column.slider,
             f"{s.name} weight",
@@ -66,9 +78,18 @@ with st.container(border=True):
 
 changed_services = {sid: w for sid, w in service_weights.items() if w != psr.service(sid).weight}
 what_if = bool(changed_services) or price_share != published_price_share
-if sum(service_weights.values()) <= 0:
-    st.error("At least one service needs a weight above zero.")
-    st.stop()
+zeroed = [psr.service(sid).name for sid, w in service_weights.items() if w <= 0]
+if len(zeroed) == len(service_weights):
+    st.info(
+        "Every service weight is at zero, so quality would count for nothing. The ranking below uses the "
+        "published service weights until you move one above zero.",
+        icon=":material/info:",
+    )
+    service_weights = {s.id: s.weight for s in psr.services}
+    changed_services = {}
+    what_if = price_share != published_price_share
+elif zeroed:
+    st.caption(f"At weight zero, {', '.join(zeroed)} count(s) for nothing in this what-if.")
 settings = published
 if price_share != published_price_share:  # the published weights stay exact unless the share moved
     settings = published.model_copy(
@@ -140,7 +161,11 @@ if exposure_columns:
     )
 not_ranked = ev.suppliers[ev.suppliers["rank"].isna()]
 if len(not_ranked):
-    who = ", ".join(not_ranked.supplier) if len(not_ranked) <= 8 else f"{len(not_ranked)} bids"
+    who = (
+        ", ".join(map(markdown_text, not_ranked.supplier))
+        if len(not_ranked) <= 8
+        else f"{len(not_ranked)} bids"
+    )
     st.caption(f"Not ranked: {who} (disqualified or needing review; see Qualification).")
 
 # --- rank reversal ---------------------------------------------------------------------
@@ -183,7 +208,7 @@ if any(getattr(w, "code", None) is WarningCode.UNSCORED for w in other_warnings)
     )
 if other_warnings:
     with st.expander(f"Notes from the evaluation ({len(other_warnings)})", icon=":material/info:"):
-        st.markdown("\n".join(f"- {w}" for w in other_warnings))
+        st.markdown("\n".join(f"- {markdown_text(w)}" for w in other_warnings))
 
 # --- charts ------------------------------------------------------------------------------
 ranked = set(ranking.supplier)

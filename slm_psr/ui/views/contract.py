@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from slm_psr.model import SLASchedule
+from slm_psr.sanitise import markdown_text
 from slm_psr.service import monitor
 from slm_psr.store.monitoring import MonitoringStore
 from slm_psr.ui import state
@@ -29,9 +30,12 @@ if contract is None:
         st.info("No bid is ranked yet: the contract is built from the awarded bid. See the Comparison page.")
         st.stop()
     best = str(ranking["supplier"].iloc[0])
-    st.info(f"No contract confirmed yet. The best-ranked bid is {best}.", icon=":material/info:")
+    # the supplier's name is the bidder's text: escaped, never a link or picture
+    st.info(
+        f"No contract confirmed yet. The best-ranked bid is {markdown_text(best)}.", icon=":material/info:"
+    )
     if st.button(
-        f"Confirm the contract with {best}", type="primary", key="confirm_contract"
+        f"Confirm the contract with {markdown_text(best)}", type="primary", key="confirm_contract"
     ) and state.record(lambda **kw: monitor.confirm_contract(store, project.id, best, **kw)):
         st.rerun()
     st.stop()
@@ -78,8 +82,12 @@ st.dataframe(
 st.subheader("Credits and earn-back")
 st.markdown(
     f"- **Period:** {schedule.period_text}\n- **Cap:** {schedule.cap_text}\n- **Earn-back:** {schedule.earn_back}"
-    + (f"\n- **Credit acceptance:** {schedule.credit_acceptance}" if schedule.credit_acceptance else "")
-    + (f"\n- **Reporting:** {schedule.reporting}" if schedule.reporting else "")
+    + (
+        f"\n- **Credit acceptance:** {markdown_text(schedule.credit_acceptance)}"
+        if schedule.credit_acceptance
+        else ""
+    )
+    + (f"\n- **Reporting:** {markdown_text(schedule.reporting)}" if schedule.reporting else "")
 )
 
 st.subheader("Termination rights")
@@ -97,4 +105,4 @@ if schedule.termination:
 else:
     st.caption("No termination rights in this contract.")
 for note in schedule.notes:
-    st.caption(note)
+    st.caption(markdown_text(note))

@@ -16,11 +16,12 @@ project = state.need_project()
 store = state.store()
 psr = project.psr
 
-st.title("Export")
-st.caption(
+state.header(
+    "Export",
     "The files to circulate and to keep with the award decision. The comparison uses the published "
-    "weights of the saved PSR, whatever was tried on the Comparison page."
+    "weights of the saved PSR, whatever was tried on the Comparison page.",
 )
+state.psr_change_banner(project)
 
 answered = any(r.response for r in project.responses)
 record, left, right = st.columns(3)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from slm_psr import charts
 from slm_psr.model import SLASchedule
+from slm_psr.sanitise import markdown_text
 from slm_psr.service import monitor, service_report
 from slm_psr.store.monitoring import MonitoringStore
 from slm_psr.ui import state
@@ -52,10 +53,10 @@ if files and st.button("Import these files", type="primary", key="import_measure
         st.rerun()
 for filename, accepted, summary, notes in ss.get("measurement_results", []):
     box = st.success if accepted else st.error
-    box(summary, icon=":material/check_circle:" if accepted else ":material/block:")
+    box(markdown_text(summary), icon=":material/check_circle:" if accepted else ":material/block:")
     if notes:
-        with st.expander(f"{filename}: {len(notes)} note(s)"):
-            st.markdown("\n".join(f"- {n}" for n in notes[:200]))
+        with st.expander(f"{markdown_text(filename)}: {len(notes)} note(s)"):
+            st.markdown("\n".join(f"- {markdown_text(n)}" for n in notes[:200]))
 
 try:
     report = monitor.monitor(store, project.id, save=False)

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from slm_psr.engine import DISQUALIFIED, GATE_WORDS, NEEDS_REVIEW, QUALIFIED
+from slm_psr.sanitise import markdown_text
 from slm_psr.ui import compute, state
 from slm_psr.ui.compute import evaluation_or_stop
 
@@ -13,11 +14,12 @@ ss = st.session_state
 project = state.need_project()
 store = state.store()
 
-st.title("Qualification")
-st.caption(
+state.header(
+    "Qualification",
     "The knock-out gate: a bid that misses any published minimum is disqualified; a doubtful answer to a "
-    "minimum keeps the bid in review until you decide. Only qualified bids are compared."
+    "minimum keeps the bid in review until you decide. Only qualified bids are compared.",
 )
+state.psr_change_banner(project)
 state.need_responses(project)
 
 ev = evaluation_or_stop(project)
@@ -35,18 +37,19 @@ passed = suppliers[suppliers.status == QUALIFIED]
 
 def bidder(row, icon: str, many: bool) -> None:
     """One bidder with its reasons: a box each, or a folded line each when there are many."""
-    reasons = "\n".join(f"- {reason}" for reason in row.reasons)
+    # Supplier text (names, file names, offered values in reasons) is escaped: never Markdown.
+    reasons = "\n".join(f"- {markdown_text(reason)}" for reason in row.reasons)
     box = (
-        st.expander(f"{row.supplier} ({len(row.reasons)} reason(s))", icon=icon)
+        st.expander(f"{markdown_text(row.supplier)} ({len(row.reasons)} reason(s))", icon=icon)
         if many
         else st.container(border=True)
     )
     with box:
         if not many:
-            st.markdown(f"{icon} **{row.supplier}** ({row.file})")
+            st.markdown(f"{icon} **{markdown_text(row.supplier)}** ({markdown_text(row.file)})")
         st.markdown(reasons)
         if row.override:
-            st.caption(f"Override: {row.override}")
+            st.caption(f"Override: {markdown_text(row.override)}")
 
 
 if len(out):
@@ -61,10 +64,10 @@ if len(review):
         bidder(row, ":material/flag:", len(review) > 8)
 if len(passed):
     st.subheader("Qualified")
-    st.markdown(", ".join(f"**{name}**" for name in passed.supplier))
+    st.markdown(", ".join(f"**{markdown_text(name)}**" for name in passed.supplier))
     overridden = passed[passed.override.astype(bool)]
     for _, row in overridden.iterrows():
-        st.caption(f"{row.supplier}: {row.override}")
+        st.caption(f"{markdown_text(row.supplier)}: {markdown_text(row.override)}")
 
 # --- the matrix ----------------------------------------------------------------------
 st.subheader("Minimums met, supplier by supplier")
@@ -94,7 +97,8 @@ else:
 # --- overrides -----------------------------------------------------------------------
 st.subheader("Override the gate")
 st.caption(
-    "Your decision overrules the rule for one requirement or the whole bid. It needs a justification "
+    "Your decision overrules the rule for one requirement (or, rarely, the whole bid). To settle a doubtful "
+    "value as read or corrected, use 'Settle a flagged value' on the Responses page. An override needs a justification "
     "and goes on record with your name, in the audit trail and the comparison workbook."
 )
 names = suppliers.supplier.tolist()
@@ -102,12 +106,17 @@ default = next((i for i, s in enumerate(suppliers.status) if s != QUALIFIED), 0)
 knock_out_ids = [r.id for r in project.psr.requirements if r.is_knock_out]
 left, mid, right = st.columns(3)
 supplier = state.kept(left.selectbox, "Supplier", "override_supplier", names[default], options=names)
+# The requirements this bid failed or left in doubt come first: an override is per
+# requirement by default; the whole bid is the last choice, never the first.
+cells = scores[(scores["supplier"] == supplier) & scores["gate"].isin(["fail", "review"])]
+doubtful = [rid for rid in cells["requirement"] if rid in knock_out_ids]
+scope_options = [*dict.fromkeys([*doubtful, *knock_out_ids]), ""]
 scope = state.kept(
     mid.selectbox,
     "For",
     "override_scope",
-    "",
-    options=["", *knock_out_ids],
+    scope_options[0],
+    options=scope_options,
     format_func=lambda r: f"requirement {r}" if r else "the whole bid",
 )
 decision = state.kept(
@@ -139,7 +148,7 @@ if st.button("Record the override", type="primary", key="record_override"):
         requirement_id=scope or None,
     ):
         state.forget("override_justification", "")
-        st.toast(f"Override recorded for {supplier}", icon=":material/gavel:")
+        st.toast(f"Override recorded for {markdown_text(supplier)}", icon=":material/gavel:")
         st.rerun()
 
 if project.overrides:

@@ -20,11 +20,11 @@ def questionnaire_bytes(psr_text: str) -> bytes:
 
 project = state.need_project()
 psr = project.psr
-st.title("Questionnaire")
-st.caption(
+state.header(
+    "Questionnaire",
     f"The Excel workbook you send to the suppliers for PSR {psr.id} version {psr.version}. "
     "It discloses every minimum (a bid below one is out) and target; weights and the price formula "
-    "stay in your tender documents."
+    "stay in your tender documents.",
 )
 if "draft" in st.session_state and st.session_state.draft.get("dirty"):
     st.warning("The Requirements page has unsaved changes; the questionnaire shows the saved version.")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+from functools import partial
+from typing import Any
 
 import streamlit as st
 
@@ -18,7 +20,9 @@ from slm_psr.model import (
     Rule,
 )
 from slm_psr.psr_file import PSRFileError, dumps_psr, loads_psr
+from slm_psr.psr_merge import MINE, THEIRS, describe, merge
 from slm_psr.ui import ahp, state
+from slm_psr.ui.add_requirement import add_form
 from slm_psr.ui.tables import (
     REQUIREMENT_COLUMNS,
     SERVICE_COLUMNS,
@@ -40,6 +44,10 @@ RULE_LABELS = {
     Rule.EVALUATORS.value: "evaluators' scores",
     Rule.NONE.value: "knock-out only",
 }
+
+# The grid shows what a buyer fills in first (minimum and target beside the text), the rest after.
+FIRST = ["id", "service", "text", "kind", "minimum", "target", "weight"]
+GRID_ORDER = [*FIRST, *(c for c in REQUIREMENT_COLUMNS if c not in FIRST)]
 
 ss = st.session_state
 project = state.need_project()
@@ -67,12 +75,10 @@ def as_json(tables: dict) -> str:
     return json.dumps(tables_to_data(tables)[0], sort_keys=True, default=str)
 
 
-draft = ss.get("draft")
-if draft is None or draft["project_id"] != project.id:
+kept_draft = ss.get("draft")
+if kept_draft is None or kept_draft["project_id"] != project.id:
     start_draft()
-elif draft["version"] != project.psr_version and as_json(draft["tables"]) == as_json(draft["saved"]):
-    start_draft()  # someone saved a version meanwhile and nothing is typed here: show theirs
-draft = ss.draft
+draft: dict[str, Any] = ss.draft
 gen = draft["gen"]
 tables = draft["tables"]
 
@@ -85,7 +91,7 @@ def bound(widget, label: str, section: str, field: str, to_widget=lambda v: v, f
     tables[section][field] = from_widget(widget(label, key=key, **kw))
 
 
-def editor(name: str, columns: list[str], column_config: dict, options_key: str = "") -> None:
+def editor(name: str, columns: list[str], column_config: dict, options_key: str = "", rows: int = 15) -> None:
     """A draft table; its key changes with a new draft or new drop-down options (service IDs)."""
     tables[name] = state.table_editor(
         name,
@@ -95,8 +101,16 @@ def editor(name: str, columns: list[str], column_config: dict, options_key: str 
         num_rows="dynamic",
         column_config=column_config,
         width="stretch",
-        rows_in_view=20,
+        rows_in_view=rows,
     )
+
+
+def added(rid: str) -> None:
+    """A requirement came from the form: redraw the tables from the draft (a new widget generation)."""
+    ss.draft_gen = ss.get("draft_gen", 0) + 1
+    draft["gen"] = ss.draft_gen
+    st.toast(f"Added {rid}; save when the tender is complete", icon=":material/add_task:")
+    st.rerun()
 
 
 def show_errors(errors: list[str], ok: str) -> None:
@@ -106,10 +120,10 @@ def show_errors(errors: list[str], ok: str) -> None:
         st.success(ok, icon=":material/check_circle:")
 
 
-st.title("Requirements")
-st.caption(
-    "What you ask of the suppliers: services with their weights, each requirement with its minimum "
-    "(a knock-out, published in advance) and its target (full points), and how bids are compared."
+state.header(
+    "Requirements",
+    "What you ask of the suppliers, the PSR: services with their weights, each requirement with its minimum "
+    "(a knock-out, published in advance) and its target (full points), and how bids are compared.",
 )
 
 bar = st.container()
@@ -174,6 +188,7 @@ with s1:
             ),
             "description": st.column_config.TextColumn("Scope", width="large"),
         },
+        rows=5,
     )
 with s2:
     weights = [r.get("weight") or 0 for r in tables["services"] if r.get("id")]
@@ -199,13 +214,15 @@ st.caption(
 service_ids = [str(r["id"]) for r in tables["services"] if r.get("id") and r["id"] == r["id"]]
 r1, r2 = st.columns([3, 1])
 with r1:
+    add_form(tables, service_ids, added)
+    st.caption("All requirements, for bulk edits: add, change or delete rows here.")
     editor(
         "requirements",
-        REQUIREMENT_COLUMNS,
+        GRID_ORDER,
         {
             "id": st.column_config.TextColumn("ID", required=True, max_chars=32, pinned=True),
             "service": st.column_config.SelectboxColumn("Service", options=service_ids, required=True),
-            "text": st.column_config.TextColumn("Requirement", width="large", required=True),
+            "text": st.column_config.TextColumn("Requirement", width="medium", required=True),
             "kind": st.column_config.SelectboxColumn(
                 "Kind",
                 options=[k.value for k in Kind],
@@ -240,6 +257,7 @@ with r1:
             ),
         },
         options_key="-".join(service_ids),
+        rows=15,
     )
 requirement_problems = r2.container()
 
@@ -319,6 +337,12 @@ evaluation_problems = e2.container()
 psr_new, errors = validate_tables(tables)
 routed = route_errors(errors)
 dirty = draft["dirty"] = as_json(tables) != as_json(draft["saved"])
+if not dirty and draft["version"] != project.psr_version:
+    # Someone saved a version meanwhile and nothing is typed here: show theirs. Checked
+    # only now, after the widgets gave this run's edits, so a first edit is never dropped.
+    start_draft()
+    st.rerun()
+state.warn_before_leaving(dirty)
 with meta_problems:
     show_errors(routed["meta"], "The tender details are complete.")
 with service_problems:
@@ -340,7 +364,7 @@ with bar.container(border=True):
     elif dirty and project.psr_version != draft["version"]:
         left.warning(
             f"Unsaved changes to PSR version {draft['version']}, but version {project.psr_version} was saved "
-            "meanwhile by someone else. Saving will ask whether yours should replace it."
+            "meanwhile by someone else. Saving shows their changes and merges them with yours."
         )
     elif dirty:
         left.info(
@@ -359,16 +383,13 @@ with bar.container(border=True):
     ):
         if project.psr_version != draft["version"]:
             newer = state.store().psr_versions(project.id)[-1]
-            ss.psr_conflict = (
-                f"{newer.saved_by} saved PSR version {newer.version} at {newer.saved_at:%H:%M} UTC "
-                f"after you started editing version {draft['version']}"
-            )
+            ss.psr_conflict = {"by": newer.saved_by, "at": newer.saved_at}
         else:
             assert psr_new is not None  # the button is disabled while the tables have errors
             try:
                 state.store().save_psr(project.id, psr_new, user=name, expected_revision=project.revision)
-            except state.Conflict as exc:
-                ss.psr_conflict = str(exc)
+            except state.Conflict as exc:  # a change elsewhere in the project a moment ago: save again
+                st.error(f"Not saved: {exc}", icon=":material/sync_problem:")
             except state.StoreError as exc:  # e.g. the project is archived
                 st.error(f"Not saved: {exc}", icon=":material/error:")
             else:
@@ -382,23 +403,65 @@ with bar.container(border=True):
     if not name and dirty:
         st.caption("Type your name in the sidebar to save: every version is recorded with who saved it.")
 
-with bar:
-    if ss.get("psr_conflict"):
-        with st.container(border=True):
-            st.error(
-                f"Not saved: {ss.psr_conflict}.\n\nYour edits are still here. Keep them and save again "
-                "(they become the next version), or take the newer version instead.",
-                icon=":material/sync_problem:",
+
+def side_words(clash: Any, by: str, side: str) -> str:
+    """A side of a field both changed, in words: 'yours: 4 hours' or "Ben's: 8 hours"."""
+    return f"yours: {describe(clash.mine)}" if side == MINE else f"{by}'s: {describe(clash.theirs)}"
+
+
+conflict = ss.get("psr_conflict")
+if conflict and project.psr_version == draft["version"]:
+    ss.pop("psr_conflict")  # settled meanwhile (merged or discarded)
+elif conflict:
+    theirs = psr_tables(project.psr)
+    result = merge(draft["saved"], tables, theirs)
+    # the choices made in the radios below (a widget's value is in the session before it is drawn)
+    choices: dict[str, str] = {
+        c.key: chosen for c in result.clashes if (chosen := ss.get(f"clash.{c.key}.{project.psr_version}"))
+    }
+    result = merge(draft["saved"], tables, theirs, choices)
+    with bar.container(border=True):
+        st.error(
+            f"Not saved: {conflict['by']} saved PSR version {project.psr_version} at "
+            f"{conflict['at']:%H:%M} UTC after you started editing version {draft['version']}. "
+            "Your edits are still here. Their changes are listed below; those that do not touch "
+            "what you changed are merged into your edits.",
+            icon=":material/sync_problem:",
+        )
+        clashing = {c.key for c in result.clashes}
+        merged_lines = [
+            f"- {c.where}: {describe(c.before)} → **{describe(c.after)}**"
+            for c in result.theirs
+            if c.key not in clashing
+        ]
+        if merged_lines:
+            st.markdown("**Their changes, merged into yours**\n" + "\n".join(merged_lines))
+        if result.clashes:
+            st.markdown(f"**You both changed {len(result.clashes)} field(s): choose which wins**")
+        for clash in result.clashes:
+            st.radio(
+                clash.where,
+                [MINE, THEIRS],
+                index=None,
+                key=f"clash.{clash.key}.{project.psr_version}",
+                format_func=partial(side_words, clash, conflict["by"]),
+                horizontal=True,
             )
-            c1, c2 = st.columns(2)
-            if c1.button("Keep my edits, then save again", key="conflict_mine"):
-                draft["version"] = project.psr_version
-                ss.pop("psr_conflict")
-                st.rerun()
-            if c2.button("Discard my edits and load the newer version", key="conflict_theirs"):
-                ss.pop("psr_conflict")
-                start_draft()
-                st.rerun()
+        c1, c2 = st.columns(2)
+        if c1.button(
+            f"Merge, then review and save as version {project.psr_version + 1}",
+            key="conflict_merge",
+            type="primary",
+            disabled=bool(result.unresolved),
+            help="Choose a side for every field you both changed first" if result.unresolved else None,
+        ):
+            ss.pop("psr_conflict")
+            start_draft(result.tables)
+            st.rerun()
+        if c2.button(f"Discard my edits and load version {project.psr_version}", key="conflict_theirs"):
+            ss.pop("psr_conflict")
+            start_draft()
+            st.rerun()
 
 ahp.render(project)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from slm_psr.sanitise import markdown_text
 from slm_psr.service import monitor, review
 from slm_psr.store.monitoring import MonitoringStore
 from slm_psr.ui import state
@@ -48,7 +49,8 @@ for column, party in zip(columns, review.PARTIES, strict=True):
         st.markdown(f"**{review.PARTY_WORDS[party].capitalize()}**")
         for e in rv.current("comment"):
             if e.party == party:
-                st.markdown(f"{e.text}  \n*{e.by}, {e.at:%Y-%m-%d %H:%M}*")
+                # each party's words as typed: escaped, never a link or picture
+                st.markdown(f"{markdown_text(e.text)}  \n*{markdown_text(e.by)}, {e.at:%Y-%m-%d %H:%M}*")
         if not rv.frozen:
             text = st.text_area("Comment", key=f"comment_{party}_{period}", label_visibility="collapsed")
             if st.button("Add the comment", key=f"add_comment_{party}"):
