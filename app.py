@@ -26,6 +26,8 @@ pages = st.navigation(
             st.Page(f"{VIEWS}/responses.py", title="3 Responses", icon=":material/upload_file:"),
             st.Page(f"{VIEWS}/qualification.py", title="4 Qualification", icon=":material/rule:"),
             st.Page(f"{VIEWS}/comparison.py", title="5 Comparison", icon=":material/leaderboard:"),
+            st.Page(f"{VIEWS}/options.py", title="5a Level options", icon=":material/tune:"),
+            st.Page(f"{VIEWS}/lots.py", title="5b Lot award", icon=":material/view_module:"),
             st.Page(f"{VIEWS}/export.py", title="6 Export", icon=":material/download:"),
             st.Page(f"{VIEWS}/team.py", title="Team", icon=":material/groups:"),
         ],

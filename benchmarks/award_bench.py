@@ -33,7 +33,7 @@ def make_problem(n_suppliers: int = 50, n_lots: int = 20, seed: int = 1) -> dict
         for _ in range(2):
             if len(mine) >= 3:
                 bundles.append(
-                    {"supplier": f"S{s:02d}", "lots": rng.sample(mine, rng.randint(2, 4)),
+                    {"supplier": f"S{s:02d}", "lots": rng.sample(mine, min(len(mine), rng.randint(2, 4))),
                      "discount": rng.choice([0.03, 0.05, 0.08])}
                 )  # fmt: skip
     return {"lots": lots, "bids": bids, "bundles": bundles, "rules": {"min_suppliers": 3, "max_share": 0.3}}

@@ -341,6 +341,46 @@ def nice_max(value: float) -> float:
     return next(m * exp for m in (1, 2, 5, 10) if m * exp >= value)
 
 
+def level_steps(levels: pd.DataFrame, *, currency: str = "EUR") -> alt.Chart:
+    """Per bid, the quality points each offered level earns against its monthly price difference.
+
+    ``levels``: the ``levels`` table of ``engine.options.OptionsResult`` for one requirement
+    (supplier, level, monthly, quality_points, price_per_point, step_total, chosen). A steep
+    segment buys many points for little money; a flat one is where a level stops paying.
+    """
+    data = levels.assign(
+        taken=levels["chosen"].map({True: "best combination", False: "offered"}),
+        per_point=levels["price_per_point"].astype(float),
+        step=levels["step_total"].astype(float),
+    )
+    base = alt.Chart(data).encode(
+        x=alt.X("monthly:Q", title=f"Price difference per month ({currency})"),
+        y=alt.Y("quality_points:Q", title="Quality points of this requirement"),
+        color=alt.Color(
+            "supplier:N",
+            title="Supplier",
+            scale=alt.Scale(scheme="tableau10"),
+            legend=alt.Legend(orient="bottom", labelLimit=260),
+        ),
+    )
+    tooltip = [
+        alt.Tooltip("supplier:N", title="Supplier"),
+        alt.Tooltip("level:N", title="Level"),
+        alt.Tooltip("monthly:Q", title=f"Per month ({currency})", format=",.0f"),
+        alt.Tooltip("quality_points:Q", title="Quality points", format=".2f"),
+        alt.Tooltip("per_point:Q", title=f"Step: {currency} per point over the term", format=",.0f"),
+        alt.Tooltip("step:Q", title="Step: change of the total", format="+.2f"),
+        alt.Tooltip("taken:N", title="Taken"),
+    ]
+    lines = base.mark_line().encode(detail="supplier:N", order="quality_points:Q")
+    dots = base.mark_point(size=80, filled=True).encode(
+        shape=alt.Shape("taken:N", title="Level", scale=alt.Scale(range=["diamond", "circle"])),
+        tooltip=tooltip,
+    )
+    labels = base.mark_text(align="left", dx=7, dy=-7, fontSize=11).encode(text="level:N")
+    return (lines + dots + labels).properties(height=300, title="Points against price, step by step")
+
+
 # --- after the award ---------------------------------------------------------------------
 
 # Okabe-Ito colours, told apart by colour-blind readers; every mark also carries a word or a shape.

@@ -853,37 +853,50 @@ def add_monitor(sub: argparse._SubParsersAction) -> None:
 def cmd_award(args: argparse.Namespace) -> int:
     import json
 
-    from pydantic import ValidationError
+    import pandas as pd
 
-    from slm_psr.engine.award import load_problem, solve
+    from slm_psr.service.lots import AwardFileError, award_lots, load_award_file
 
-    try:
-        problem = load_problem(json.loads(Path(args.problem).read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        print(f"{args.problem}: no such file", file=sys.stderr)
-        return 1
-    except json.JSONDecodeError as exc:
-        print(
-            f"{args.problem}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-            file=sys.stderr,
-        )
-        return 1
-    except ValidationError as exc:
-        print(f"{args.problem}: not a valid award problem", file=sys.stderr)
-        for error in exc.errors():
-            where = ".".join(str(p) for p in error["loc"])
-            print(
-                f"  - {where + ': ' if where else ''}{error['msg'].removeprefix('Value error, ')}",
-                file=sys.stderr,
-            )
-        return 1
-    result = solve(problem)
-    for line in result.sentences():
+    notes: list[str] = []
+    if args.files:  # a PSR with lots and the suppliers' answers
+        psr = _load_psr_or_none(args.problem)
+        if psr is None:
+            return 1
+        from slm_psr.excel.responses import read_responses
+
+        files = []
+        for name in args.files:
+            try:
+                files.append((Path(name).name, Path(name).read_bytes()))
+            except OSError as exc:
+                print(f"{name}: cannot be read ({exc.strerror})", file=sys.stderr)
+        report = read_responses(psr, files)
+        for read in report.rejected:
+            print(f"{read.filename}: not evaluated: {read.rejection}", file=sys.stderr)
+        scores = pd.read_csv(args.evaluator_scores) if args.evaluator_scores else None
+        try:
+            lot_award = award_lots(psr, report.responses, evaluator_scores=scores)
+        except ValueError as exc:
+            print(f"{args.problem}: cannot award the lots: {exc}", file=sys.stderr)
+            return 1
+        result, notes = lot_award.result, lot_award.lots.notes
+    else:
+        try:
+            problem = load_award_file(args.problem)
+        except AwardFileError as exc:
+            print(f"{exc.source}: not a valid award problem", file=sys.stderr)
+            for line in exc.errors:
+                print(f"  - {line}", file=sys.stderr)
+            return 1
+        from slm_psr.engine.award import solve
+
+        result = solve(problem)
+    for line in [*result.sentences(), *notes]:
         print(line)
     if args.json:
-        Path(args.json).write_text(
-            json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+        data = result.to_dict()
+        data["problem"] = result.problem.model_dump(mode="json")  # the award file, for the record
+        Path(args.json).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"award: {args.json}")
     return 0 if result.best.feasible else 1
 
@@ -892,8 +905,20 @@ def add_award(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "award", help="the best award across lots and suppliers (exact MILP), each rule's price, the chain"
     )
-    p.add_argument("problem", metavar="AWARD.json", help="lots, lot bids, bundle bids, rules and chain")
-    p.add_argument("--json", help="write the award (winners, value, price, rule prices, runner-up) here")
+    p.add_argument(
+        "problem",
+        metavar="AWARD.json | PSR.json",
+        help="an award file (lots, lot bids, bundle bids, rules, chain), or a PSR with lots followed by answer files",
+    )
+    p.add_argument(
+        "files", nargs="*", metavar="FILE", help="filled questionnaires (.xlsx), with a PSR with lots"
+    )
+    p.add_argument(
+        "--evaluator-scores", metavar="CSV", help="evaluators' scores (supplier,requirement,evaluator,score)"
+    )
+    p.add_argument(
+        "--json", help="write the award (winners, value, price, rule prices, runner-up, problem) here"
+    )
     p.set_defaults(func=cmd_award)
 
 

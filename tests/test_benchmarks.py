@@ -35,6 +35,7 @@ def test_the_smoke_run_prints_one_table_with_a_row_per_benchmark(capsys):
         "Comparison page",
         "a new session",
         "monitoring",
+        "award",
     ):
         assert benchmark in body, benchmark
     # the peer is installed for the benchmarks (requirements-dev.txt): its row carries numbers

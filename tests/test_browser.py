@@ -189,6 +189,17 @@ def test_buyer_goes_from_the_demo_psr_to_a_downloaded_comparison(page, tmp_path)
     page.get_by_role("button", name="Reset weights").click()
     page.get_by_text("Best bid: Nordwind IT Services AG").wait_for()
 
+    open_page(page, "5a Level options", "Level options")
+    page.get_by_text("What each level step costs and earns").wait_for()
+    page.get_by_text("the step to 99.99 % costs 162,000.00 EUR over the term").wait_for()
+    screenshot(page, "5a-level-options")
+
+    open_page(page, "5b Lot award", "Lot award")
+    page.get_by_text("The rules and what each one costs").wait_for()
+    page.get_by_text("The service users see: HO Hosting, then RP Reporting.").wait_for()
+    assert page.get_by_text("99.950 %").count() >= 1
+    screenshot(page, "5b-lot-award")
+
     open_page(page, "6 Export", "Export")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the comparison").click()

@@ -15,11 +15,14 @@ from slm_psr.excel.questionnaire import (
     ANSWER_COL,
     ANSWER_HEADERS,
     ANSWERS_SHEET,
+    BUNDLES_SHEET,
     COMMENT_COL,
     CONTRACT_SHEET,
     HEADER_ROW,
     INSTRUCTIONS_SHEET,
+    LOTS_SHEET,
     META_SHEET,
+    OPTIONS_SHEET,
     PERCENT_FORMAT,
     PRICE_FORMAT,
     PRICES_SHEET,
@@ -96,6 +99,9 @@ def test_sheets_in_order_and_the_technical_one_very_hidden(book):
         ANSWERS_SHEET,
         PRICES_SHEET,
         CONTRACT_SHEET,
+        OPTIONS_SHEET,  # the demo opens HO-01 to priced level options
+        LOTS_SHEET,  # ... and is awarded in three lots
+        BUNDLES_SHEET,
         META_SHEET,
     ]
     visibility = {m.name: m.visible for m in wb.sheets_metadata}

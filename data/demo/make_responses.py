@@ -23,9 +23,14 @@ from slm_psr.excel.questionnaire import (  # noqa: E402
     AMOUNT_COL,
     ANSWER_COL,
     ANSWERS_SHEET,
+    BUNDLES_SHEET,
     COMMENT_COL,
     CONTRACT_SHEET,
     HEADER_ROW,
+    LEVEL_HEADER,
+    LOTS_SHEET,
+    OPTION_HEADERS,
+    OPTIONS_SHEET,
     PRICES_SHEET,
     SUPPLIER_FIELDS,
     SUPPLIER_FIRST_ROW,
@@ -79,6 +84,8 @@ SUPPLIERS: dict[str, dict[str, Any]] = {
         },
         "contract": {"CT-01": 15, "CT-02": "yes", "CT-03": "yes", "CT-04": "yes", "CT-05": "yes", "CT-06": 3},
         "prices": {"SD-P1": 68500, "SD-P2": 120000, "HO-P1": 42000, "HO-P2": 85000, "RP-P1": 4500},
+        # a cheaper, lower level: 99.9 % for 2,500 a month less
+        "options": {("HO-01", 1): (0.999, -2500)},
     },
     # A cheap, weaker bidder: just the minimums.
     "brightline": {
@@ -116,6 +123,8 @@ SUPPLIERS: dict[str, dict[str, Any]] = {
         "contract": {"CT-01": 10, "CT-02": "yes", "CT-03": "yes", "CT-04": "yes", "CT-05": "no", "CT-06": 5},
         "contract_comments": {"CT-05": "We accept this right at 20 % of the charges, not 15 %"},
         "prices": {"SD-P1": 39800, "SD-P2": 45000, "HO-P1": 27500, "HO-P2": 38000, "RP-P1": 2200},
+        "options": {("HO-01", 1): (0.998, 900), ("HO-01", 2): (0.999, 2000), ("HO-01", 3): (0.9995, 5000)},
+        "lots": {"SD": "yes", "HO": "yes", "RP": "no"},
     },
     # Good offer, but no French on the service desk: fails the SD-01 minimum.
     "alpenblick": {
@@ -239,6 +248,11 @@ SUPPLIERS: dict[str, dict[str, Any]] = {
             "HO-P2": "48.250,50 €",
             "RP-P1": "2.950,00 €",
         },
+        # typed as text, as a person might: the second step buys nothing (above the target)
+        "options": {("HO-01", 1): ("99,95 %", "1.500,00 €"), ("HO-01", 2): ("99.99 %", "+6,000")},
+        "lots": {"SD": "oui", "HO": "oui", "RP": "oui"},
+        # a bundle: service desk and hosting together, 5 % off both (typed 5 into the percent cell)
+        "bundles": [("SD, HO", 0.05, "only if both lots are awarded to us")],
     },
     # A value a person must check: 0.995 pasted over the percent format, "1.500" as a fee.
     "westpark": {
@@ -305,6 +319,22 @@ def fill(questionnaire: bytes, spec: dict[str, Any]) -> bytes:
         for rid, text in comments.items():
             if rid in rows:
                 ws.cell(rows[rid], COMMENT_COL + 1).value = text
+    lots = wb[LOTS_SHEET] if LOTS_SHEET in wb.sheetnames else None
+    for lot_row in range(HEADER_ROW + 2, lots.max_row + 1) if lots else ():
+        lot = lots.cell(lot_row, 1).value  # type: ignore[union-attr]
+        lots.cell(lot_row, 4).value = spec.get("lots", {}).get(lot, "yes")  # type: ignore[union-attr]
+    for n, (together, discount, condition) in enumerate(spec.get("bundles", [])):
+        row = HEADER_ROW + 2 + n
+        wb[BUNDLES_SHEET].cell(row, 2).value = together
+        wb[BUNDLES_SHEET].cell(row, 3).value = discount
+        wb[BUNDLES_SHEET].cell(row, 4).value = condition
+    if spec.get("options"):
+        ws = wb[OPTIONS_SHEET]
+        level_col = OPTION_HEADERS.index(LEVEL_HEADER) + 1
+        rows = {(ws.cell(r, 1).value, ws.cell(r, 5).value): r for r in range(HEADER_ROW + 2, ws.max_row + 1)}
+        for (rid, number), (level, difference) in spec["options"].items():
+            ws.cell(rows[(rid, number)], level_col).value = level
+            ws.cell(rows[(rid, number)], level_col + 1).value = difference
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

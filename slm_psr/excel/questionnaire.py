@@ -38,6 +38,9 @@ PRICES_SHEET = "Prices"
 CONTRACT_SHEET = (
     "Contract terms"  # the questions on the contract terms: at-risk amount, acceptances, reporting
 )
+OPTIONS_SHEET = "Options"  # priced alternative levels, for the requirements the PSR opens to options
+LOTS_SHEET = "Lots"  # which lots the bid covers (a PSR with lots only)
+BUNDLES_SHEET = "Bundles"  # discounts on lots won together
 META_SHEET = "_psr"
 QUESTIONNAIRE_FORMAT = 1  # bump when the layout changes in a way the reader must know
 
@@ -66,6 +69,26 @@ PRICE_HEADERS = (
     AMOUNT_HEADER,  # completed with the currency, e.g. "Amount (EUR, excl. VAT)"
     COMMENT_HEADER,
 )
+OPTION_HEADER = "Option"
+LEVEL_HEADER = "Level offered"
+DIFFERENCE_HEADER = "Price difference per month"  # completed with the currency
+OPTION_HEADERS = (
+    ID_HEADER,
+    "Service",
+    "Requirement",
+    "Minimum (knock-out)",
+    OPTION_HEADER,
+    LEVEL_HEADER,
+    DIFFERENCE_HEADER,
+    COMMENT_HEADER,
+)
+BID_HEADER = "Your bid (yes/no)"
+LOT_HEADERS = (ID_HEADER, "Lot", "Services", BID_HEADER, COMMENT_HEADER)
+BUNDLE_HEADER = "Bundle"
+TOGETHER_HEADER = "Lots together"
+DISCOUNT_HEADER = "Discount (%)"
+CONDITION_HEADER = "Condition"
+BUNDLE_HEADERS = (BUNDLE_HEADER, TOGETHER_HEADER, DISCOUNT_HEADER, CONDITION_HEADER)
 ANSWER_COL = ANSWER_HEADERS.index(ANSWER_HEADER)
 AMOUNT_COL = PRICE_HEADERS.index(AMOUNT_HEADER)
 COMMENT_COL = ANSWER_HEADERS.index(COMMENT_HEADER)
@@ -154,6 +177,9 @@ def write_questionnaire(psr: PSR, *, created: dt.datetime | None = None) -> byte
         )
         _terms_below(ws, psr, fmt, HEADER_ROW + 2 + len(contract_rows))
         tables.append((CONTRACT_SHEET, contract_rows, ANSWER_COL))
+    from slm_psr.excel.offer_sheets import write_offer_sheets  # it uses this module's layout helpers
+
+    write_offer_sheets(wb, psr, fmt)
     _meta(wb.add_worksheet(META_SHEET), psr, tables)
     wb.worksheets()[0].activate()
     wb.close()
@@ -264,6 +290,32 @@ def _instructions(ws: Worksheet, psr: PSR, fmt: _Formats) -> None:
         f"In the sheet '{PRICES_SHEET}' give every amount in {psr.currency} excluding VAT: a monthly "
         f"fee per month, a one-time fee once. The buyer compares the total over the contract term "
         f"({psr.term_months} x monthly fees + one-time fees).",
+        *(
+            [
+                f"In the sheet '{OPTIONS_SHEET}' (optional) you may offer other levels than your answer "
+                "for the requirements listed there, each with its price difference per month "
+                f"(in {psr.currency} excluding VAT; negative when cheaper). Your answer in "
+                f"'{ANSWERS_SHEET}' is your base offer; the buyer evaluates your bid at its best "
+                "combination of levels and may contract any of them at the stated price."
+            ]
+            if any(r.options for r in psr.requirements)
+            else []
+        ),
+        *(
+            [
+                f"In the sheet '{LOTS_SHEET}' say for each lot whether you bid on it (yes or no); answer "
+                "the requirements and prices of the lots you bid on. "
+                + (
+                    f"In the sheet '{BUNDLES_SHEET}' you may offer a discount on lots won together: the "
+                    "lot IDs (e.g. SD, HO) and the discount in percent on their prices; it applies only "
+                    "when all of them are awarded to you."
+                    if psr.lots.bundles
+                    else ""
+                )
+            ]
+            if psr.lots is not None
+            else []
+        ),
         "Type values, not formulas. Do not add, delete, rename or reorder sheets, rows or columns, "
         "and do not change the ID column: answers are matched by ID. The sheets are protected "
         "without a password only to keep this structure intact. A hidden technical sheet records "

@@ -378,6 +378,11 @@ class _Reader:
                 "no answer to any requirement). Ask the supplier to fill it in and send it again.",
                 "blank",
             )
+        from slm_psr.excel.lots import read_lots  # these use this module's cell helpers
+        from slm_psr.excel.options import read_options
+
+        options = read_options(self)
+        lots, bundles = read_lots(self)
         response = Response(
             supplier=supplier,
             file=self.filename,
@@ -388,6 +393,9 @@ class _Reader:
             psr_hash=str(meta.get("content_hash", "")),
             answers=ordered,
             notes=list(self.file_notes),
+            options=options,
+            lots=lots,
+            bundles=bundles,
         )
         self.result.response = response
         self.result.notes = [*self.file_notes, *self._answer_notes(ordered)]

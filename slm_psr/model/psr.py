@@ -28,6 +28,7 @@ from slm_psr.model.kind import (
     Kind,
     find_kind,
 )
+from slm_psr.model.lots import LotPlan
 from slm_psr.model.vocabulary import (
     DecisionCriterion,
     Direction,
@@ -38,6 +39,7 @@ from slm_psr.model.vocabulary import (
 )
 
 SCHEMA_VERSION = 1
+MAX_LEVEL_OPTIONS = 3  # alternative levels a supplier may offer for one requirement, each with its price
 
 
 def _fail(code: str, message: str) -> PydanticCustomError:
@@ -109,6 +111,9 @@ class Requirement(_Strict):
     weight: Weight = 1.0
     price_basis: PriceBasis | None = None
     quantity: float = Field(default=1.0, gt=0)  # price items: units per month or in total
+    # Priced level options: the supplier may offer up to this many other levels, each with a
+    # monthly price difference (None: one level only, as before; absent from the content hash).
+    options: int | None = Field(default=None, ge=1, le=MAX_LEVEL_OPTIONS)
 
     @field_validator("id")
     @classmethod
@@ -165,6 +170,12 @@ class Requirement(_Strict):
             raise _fail("price_basis", f"{where}: a price item needs price_basis monthly or one_time")
         if not spec.priced and self.price_basis is not None:
             raise _fail("price_basis", f"{where}: only price items have a price_basis")
+        if self.options is not None and (spec.priced or spec.evaluated_by_people):
+            raise _fail(
+                "options",
+                f"{where}: level options fit a service level the supplier states, not a "
+                f"{spec.label} (options: {self.options})",
+            )
         spec.check(self, where)
         if self.minimum is not None and self.target is not None:
             spec.check_order(self, where)
@@ -263,11 +274,14 @@ class PSR(_Strict):
     requirements: list[Requirement]
     evaluation: EvaluationSettings = Field(default_factory=EvaluationSettings)
     contract_terms: ContractTerms | None = None
+    lots: LotPlan | None = None  # awarded lot by lot (None: one award for everything)
 
     @model_validator(mode="after")
     def _references(self) -> PSR:
         errors = reference_errors(self.model_dump(mode="json"))
         errors += contract_term_errors(self)
+        errors += option_errors(self)
+        errors += lot_errors(self)
         if errors:
             raise _fail("psr", "\n".join(errors))
         return self
@@ -375,6 +389,44 @@ def contract_term_errors(psr: PSR) -> list[str]:
 
 
 _ACCEPTANCE = ("acceptance", "yes_no")
+
+
+def option_errors(psr: PSR) -> list[str]:
+    """Level options need a monthly fee to carry their price difference, and a questionnaire row."""
+    with_options = [r.id for r in psr.requirements if r.options is not None]
+    if not with_options:
+        return []
+    errors: list[str] = []
+    if psr.price_items and not any(r.price_basis is PriceBasis.MONTHLY for r in psr.price_items):
+        errors.append(
+            f"level options ({', '.join(with_options)}) are priced per month: add a monthly price item"
+        )
+    questions = set(psr.contract_terms.question_ids()) if psr.contract_terms else set()
+    errors.extend(
+        f"requirement {rid}: a contract-terms question takes no level options" for rid in with_options
+        if rid in questions
+    )  # fmt: skip
+    return errors
+
+
+def lot_errors(psr: PSR) -> list[str]:
+    """The lots name services that exist, once each, and each lot has a price item of its own."""
+    if psr.lots is None:
+        return []
+    availability = {r.id: r.service for r in psr.requirements if r.kind.value == "availability"}
+    errors = psr.lots.errors({s.id: s.weight for s in psr.services}, availability)
+    priced = {r.service for r in psr.price_items}
+    for lot in psr.lots.lots if priced else ():  # no price item at all is reported once, above
+        if not priced & set(lot.services):
+            errors.append(f"lot {lot.id}: none of its services ({', '.join(lot.services)}) has a price item")
+    return errors
+
+
+def option_price_item(psr: PSR, req: Requirement) -> Requirement:
+    """The monthly price item a level option's price difference is added to: the requirement's
+    service's first monthly fee, else the PSR's first (``option_errors`` ensures there is one)."""
+    monthly = [r for r in psr.price_items if r.price_basis is PriceBasis.MONTHLY]
+    return next((r for r in monthly if r.service == req.service), monthly[0])
 
 
 def psr_errors(exc: ValidationError, data: dict[str, Any] | None = None) -> list[str]:

@@ -93,6 +93,29 @@ class Answer(BaseModel):
         return any(f in (Flag.AMBIGUOUS, Flag.NEEDS_REVIEW, Flag.OUT_OF_RANGE) for f in self.flags)
 
 
+class LevelOption(BaseModel):
+    """An alternative level a supplier offers for a requirement, at a monthly price difference.
+
+    ``answer`` is the level as read (like any answer, with raw text and flags);
+    ``monthly`` the price difference per month against the base offer (negative: cheaper).
+    """
+
+    requirement_id: str
+    number: int = Field(ge=1)  # the option's row for this requirement: 1, 2, 3
+    answer: Answer
+    monthly: float
+    cell: str = ""  # where the price difference was read, e.g. "Options!F6"
+
+
+class BundleOffer(BaseModel):
+    """A supplier's discount on several lots won together ("hosting and service desk together: -5 %")."""
+
+    lots: list[str] = Field(min_length=2)
+    discount: float = Field(gt=0, lt=1)  # 0.05 for 5 %
+    condition: str = ""  # the supplier's words, kept for the record
+    cell: str = ""
+
+
 class Response(BaseModel):
     """One supplier's filled questionnaire, as read."""
 
@@ -105,6 +128,9 @@ class Response(BaseModel):
     psr_hash: str = ""
     answers: dict[str, Answer] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)  # file-level findings
+    options: list[LevelOption] = Field(default_factory=list)  # priced alternative levels
+    lots: list[str] | None = None  # the lots bid on (None: the PSR has no lots, or all of them)
+    bundles: list[BundleOffer] = Field(default_factory=list)
 
     def answer(self, requirement_id: str) -> Answer | None:
         return self.answers.get(requirement_id)

@@ -25,6 +25,7 @@ _WHERE = {
     "evaluate_project": "project",
     "evaluator_scores": "project",
     "input_files": "project",
+    "level_options": "project",
     "open_project": "project",
     "robustness_of": "project",
     "audit_lines": "records",
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
         evaluate_project,
         evaluator_scores,
         input_files,
+        level_options,
         open_project,
         robustness_of,
     )
@@ -63,6 +65,7 @@ __all__ = [
     "evaluate_project",
     "evaluator_scores",
     "input_files",
+    "level_options",
     "open_project",
     "robustness_of",
     "service_report",

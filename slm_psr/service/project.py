@@ -16,6 +16,7 @@ from slm_psr.service.team import GuardedStore
 from slm_psr.store import AuditEntry, NotFound, ProjectState, Store
 
 if TYPE_CHECKING:
+    from slm_psr.engine.options import OptionsResult
     from slm_psr.engine.robustness import Acceptability, StabilityInterval
 
 # The demo, the workbook writer, the robustness checks and the report words are imported
@@ -100,6 +101,19 @@ def evaluate_project(
         evaluator_scores=evaluator_scores(state),
         settings=settings,
         service_weights=service_weights,
+    )
+
+
+def level_options(state: ProjectState, *, settings: EvaluationSettings | None = None) -> OptionsResult:
+    """Every bid at its best combination of priced level options, and what each level step costs and earns."""
+    from slm_psr.engine.options import evaluate_options
+
+    return evaluate_options(
+        state.psr,
+        state.accepted_responses(),
+        overrides=state.override_models(),
+        evaluator_scores=evaluator_scores(state),
+        settings=settings,
     )
 
 

@@ -19,9 +19,11 @@ import streamlit as st
 
 from slm_psr import charts, service
 from slm_psr.engine import Evaluation
+from slm_psr.engine.options import OptionsResult
 from slm_psr.excel.isolation import read_responses_isolated
 from slm_psr.excel.responses import ImportReport
 from slm_psr.model import PSR, EvaluationSettings
+from slm_psr.service.lots import LotAward, award_of_project
 from slm_psr.store import AuditEntry, ProjectState, Store
 
 
@@ -86,6 +88,46 @@ def evaluation(
     while len(recent) > RECENT_EVALUATIONS:
         recent.pop(next(iter(recent)))
     return result
+
+
+@st.cache_data(max_entries=16, show_spinner="Evaluating the level options…")
+def _level_options(key: str, _project: ProjectState) -> OptionsResult:
+    return service.level_options(_project)  # ``key`` stands for what it reads, as in _evaluate
+
+
+def level_options(project: ProjectState) -> OptionsResult:
+    """Every bid at its best combination of level options (published weights), cached on the project's inputs."""
+    key = plain(
+        [
+            project.id,
+            project.psr_version,
+            project.psr_hash,
+            [r.id for r in project.responses],
+            project.overrides,
+            project.evaluator_scores,
+        ]
+    )
+    return _level_options(key, project)
+
+
+@st.cache_data(max_entries=16, show_spinner="Solving the award across lots…")
+def _lot_award(key: str, _project: ProjectState) -> LotAward:
+    return award_of_project(_project)  # ``key`` stands for what it reads, as in _evaluate
+
+
+def lot_award(project: ProjectState) -> LotAward:
+    """The optimal award across the project's lots, its rules' prices and the runner-up (cached)."""
+    key = plain(
+        [
+            project.id,
+            project.psr_version,
+            project.psr_hash,
+            [r.id for r in project.responses],
+            project.overrides,
+            project.evaluator_scores,
+        ]
+    )
+    return _lot_award(key, project)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

@@ -31,6 +31,7 @@ REQUIREMENT_COLUMNS = [
     "weight",
     "price_basis",
     "quantity",
+    "options",
 ]
 META_FIELDS = ["id", "version", "title", "buyer", "currency", "term_months", "deadline"]
 
@@ -113,6 +114,7 @@ def psr_tables(psr: PSR) -> dict[str, Any]:
                 "weight": req.weight,
                 "price_basis": req.price_basis.value if req.price_basis else None,
                 "quantity": req.quantity,
+                "options": req.options,
             }
         )
     return {
@@ -122,6 +124,7 @@ def psr_tables(psr: PSR) -> dict[str, Any]:
         "evaluation": data["evaluation"],
         # Not edited in the tables (yet): carried through so that saving keeps them.
         "contract_terms": data.get("contract_terms"),
+        "lots": data.get("lots"),
     }
 
 
@@ -151,7 +154,7 @@ def tables_to_data(tables: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     requirements = []
     for number, row in enumerate(tables["requirements"], start=1):
         row = _clean_row(row, REQUIREMENT_COLUMNS)
-        if all(row[c] is None for c in REQUIREMENT_COLUMNS if c not in ("weight", "quantity")):
+        if all(row[c] is None for c in REQUIREMENT_COLUMNS if c not in ("weight", "quantity", "options")):
             continue  # a row added and left empty (weight and quantity have defaults)
         rid = _text(row["id"]) or f"in row {number}"
         if row["id"] is None:
@@ -171,6 +174,8 @@ def tables_to_data(tables: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             "weight": row["weight"] if row["weight"] is not None else 1.0,
             "quantity": row["quantity"] if row["quantity"] is not None else 1.0,
         }
+        if row["options"]:  # 0 or empty: one level only
+            out["options"] = int(row["options"])
         for field in ("direction", "rule", "price_basis"):
             if row[field] is not None:
                 out[field] = row[field]
@@ -189,8 +194,9 @@ def tables_to_data(tables: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         requirements.append(out)
     data = {**tables["meta"], "services": services, "requirements": requirements}
     data["evaluation"] = {k: v for k, v in tables["evaluation"].items() if v is not None}
-    if tables.get("contract_terms") is not None:
-        data["contract_terms"] = tables["contract_terms"]
+    for carried in ("contract_terms", "lots"):  # not edited in the tables: kept as loaded
+        if tables.get(carried) is not None:
+            data[carried] = tables[carried]
     return data, problems
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from slm_psr.model.lots import Chain, Rules  # the PSR states them too; defined once, in the model
+
 
 class Objective(StrEnum):
     VALUE = "value"  # maximise the lot-weighted MEAT totals (quality and price points)
@@ -49,78 +51,6 @@ class Bundle(_Strict):
     supplier: str
     lots: list[str] = Field(min_length=2)
     discount: float = Field(gt=0, lt=1)  # 0.05: 5 % off the lot prices when all of them are won together
-
-
-class Chain(_Strict):
-    """Nested serial / parallel groups of lots: ``{"serial": ["SD", {"parallel": ["HO", "DR"]}]}``."""
-
-    serial: list[str | Chain] | None = None
-    parallel: list[str | Chain] | None = None
-
-    @model_validator(mode="after")
-    def _one_kind(self) -> Chain:
-        if (self.serial is None) == (self.parallel is None):
-            raise ValueError("a chain group is either serial or parallel, with a list of lots or groups")
-        if not (self.serial or self.parallel):
-            raise ValueError("a chain group needs at least one lot")
-        return self
-
-    @property
-    def parts(self) -> list[str | Chain]:
-        return list(self.serial if self.serial is not None else self.parallel or [])
-
-    def lots(self) -> list[str]:
-        out: list[str] = []
-        for part in self.parts:
-            out.extend([part] if isinstance(part, str) else part.lots())
-        return out
-
-    def is_serial(self) -> bool:
-        """Only serial groups: the end-to-end availability is a product, its logarithm a sum."""
-        return self.serial is not None and all(isinstance(p, str) or p.is_serial() for p in self.parts)
-
-    def availability(self, of: dict[str, float]) -> float:
-        """End-to-end availability (0..1) from each lot's (0..1); assumes independent failures."""
-        values = [of[p] if isinstance(p, str) else p.availability(of) for p in self.parts]
-        if self.serial is not None:
-            result = 1.0
-            for v in values:
-                result *= v
-            return result
-        down = 1.0
-        for v in values:
-            down *= 1.0 - v
-        return 1.0 - down
-
-
-class Rules(_Strict):
-    min_suppliers: int | None = Field(default=None, ge=1)
-    max_suppliers: int | None = Field(default=None, ge=1)
-    max_share: float | None = Field(default=None, gt=0, le=1)  # of the total volume, per supplier
-    incumbents: dict[str, str] = Field(default_factory=dict)  # lot -> supplier that keeps it
-    chain_minimum: float | None = Field(default=None, gt=0, lt=100)  # end-to-end availability, percent
-
-    def named(self) -> list[tuple[str, str]]:
-        """Every rule set, as (key, words) - the keys :func:`without` understands."""
-        out: list[tuple[str, str]] = []
-        if self.min_suppliers is not None:
-            out.append(("min_suppliers", f"at least {self.min_suppliers} suppliers"))
-        if self.max_suppliers is not None:
-            out.append(("max_suppliers", f"at most {self.max_suppliers} suppliers"))
-        if self.max_share is not None:
-            out.append(("max_share", f"at most {self.max_share:.0%} of the volume to one supplier"))
-        for lot, supplier in self.incumbents.items():
-            out.append((f"incumbent:{lot}", f"keep {supplier} on lot {lot}"))
-        if self.chain_minimum is not None:
-            out.append(("chain_minimum", f"end-to-end availability at least {self.chain_minimum:g} %"))
-        return out
-
-    def without(self, key: str) -> Rules:
-        """The same rules less one (to price it)."""
-        if key.startswith("incumbent:"):
-            kept = {k: v for k, v in self.incumbents.items() if k != key.split(":", 1)[1]}
-            return self.model_copy(update={"incumbents": kept})
-        return self.model_copy(update={key: None})
 
 
 class AwardProblem(_Strict):

@@ -248,6 +248,13 @@ with r1:
                 format_func=lambda v: str(v).replace("_", "-"),
             ),
             "quantity": st.column_config.NumberColumn("Quantity", min_value=0.0001, default=1.0),
+            "options": st.column_config.NumberColumn(
+                "Level options",
+                min_value=0,
+                max_value=3,
+                step=1,
+                help="How many other levels a supplier may offer, each at a monthly price difference (0-3)",
+            ),
         },
         options_key="-".join(service_ids),
         rows=15,
