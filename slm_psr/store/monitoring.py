@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from slm_psr.store import chain
 from slm_psr.store.api import NotFound, Store, StoreError, _NoChange, _now, _who
 from slm_psr.store.contracts import ContractStore
 from slm_psr.store.schema import (
@@ -30,6 +31,7 @@ from slm_psr.store.schema import (
     MonitoringPlanRow,
     MonitoringResultRow,
 )
+from slm_psr.store.text import checked_name, clean_text, optional_text
 
 PARTIES = ("buyer", "supplier")
 
@@ -103,11 +105,12 @@ class MonitoringStore:
             if latest is not None and latest.plan_json == text:
                 raise _NoChange
             version = (latest.version if latest else 0) + 1
-            s.add(
-                MonitoringPlanRow(
-                    project_id=project_id, version=version, plan_json=text, saved_at=now, saved_by=user
-                )
+            saved = MonitoringPlanRow(
+                project_id=project_id, version=version, plan_json=text, saved_at=now, saved_by=user
             )
+            s.add(saved)
+            s.flush()
+            chain.link(s, saved)
             before = json.loads(latest.plan_json) if latest else None
             self.store._audit(
                 s, project_id, user, "set_monitoring_plan", "monitoring plan", before, plan, now
@@ -150,6 +153,9 @@ class MonitoringStore:
         The same bytes imported twice are refused: their records would count twice.
         """
         user = _who(user)
+        filename = checked_name(filename, "measurement file name", limit=None)
+        rejection = optional_text(rejection)
+        notes = [clean_text(n) for n in notes]
         with self.store._change(project_id, user, expected_revision) as (s, row, now):
             earlier = s.scalar(
                 select(MeasurementFileRow.filename).where(
@@ -162,13 +168,14 @@ class MonitoringStore:
                 raise StoreError(
                     f"{filename} was already imported (as {earlier}, the same bytes); not imported again"
                 )
-            s.add(
-                MeasurementFileRow(
-                    project_id=project_id, filename=filename, sha256=sha256, size=len(data), kind=kind,
-                    data=data, records=records, notes_json=json.dumps(notes, ensure_ascii=False),
-                    rejection=rejection, uploaded_at=now, uploaded_by=user,
-                )
+            stored = MeasurementFileRow(
+                project_id=project_id, filename=filename, sha256=sha256, size=len(data), kind=kind,
+                data=data, records=records, notes_json=json.dumps(notes, ensure_ascii=False),
+                rejection=rejection, uploaded_at=now, uploaded_by=user,
             )  # fmt: skip
+            s.add(stored)
+            s.flush()
+            chain.link(s, stored)
             summary = {"file": filename, "sha256": sha256, "kind": kind, "refused": rejection}
             self.store._audit(
                 s, project_id, user, "import_measurements", f"measurements {filename}", None, summary, now
@@ -214,18 +221,21 @@ class MonitoringStore:
         expected_revision: int,
     ) -> int:
         """Correct one field of one record; the reason is required. Returns the new revision."""
-        user, reason = _who(user), (reason or "").strip()
+        user, reason = _who(user), optional_text(reason) or ""
+        record, field = _key(record, "measurement record"), _key(field, "field")
+        before, after = _value(before), _value(after)
         if not reason:
             raise ValueError(f"correcting {field} of record {record} needs a reason")
         with self.store._change(project_id, user, expected_revision) as (s, row, now):
             if before == after:
                 raise _NoChange
-            s.add(
-                MeasurementCorrectionRow(
-                    project_id=project_id, record=record, field=field, before=before, after=after,
-                    reason=reason, at=now, who=user,
-                )
+            correction = MeasurementCorrectionRow(
+                project_id=project_id, record=record, field=field, before=before, after=after,
+                reason=reason, at=now, who=user,
             )  # fmt: skip
+            s.add(correction)
+            s.flush()
+            chain.link(s, correction)
             self.store._audit(
                 s, project_id, user, "correct_measurement", f"measurement {record} {field}",
                 {field: before}, {field: after, "reason": reason}, now,
@@ -251,22 +261,24 @@ class MonitoringStore:
         self, project_id: int, record: str, party: str, reason: str, *, user: str, expected_revision: int
     ) -> int:
         """Mark a record disputed by ``party`` (buyer or supplier); returns the new revision."""
-        user, reason = _who(user), (reason or "").strip()
+        user, reason = _who(user), optional_text(reason) or ""
+        record = _key(record, "measurement record")
         if party not in PARTIES:
             raise ValueError(f"a dispute is raised by the buyer or the supplier, not '{party}'")
         if not reason:
             raise ValueError(f"disputing record {record} needs a reason")
         with self.store._change(project_id, user, expected_revision) as (s, row, now):
-            s.add(
-                MeasurementDisputeRow(
-                    project_id=project_id,
-                    record=record,
-                    party=party,
-                    reason=reason,
-                    opened_at=now,
-                    opened_by=user,
-                )
+            raised = MeasurementDisputeRow(
+                project_id=project_id,
+                record=record,
+                party=party,
+                reason=reason,
+                opened_at=now,
+                opened_by=user,
             )
+            s.add(raised)
+            s.flush()
+            chain.link(s, raised)
             self.store._audit(
                 s, project_id, user, "dispute_measurement", f"measurement {record}", None,
                 {"party": party, "reason": reason}, now,
@@ -277,7 +289,7 @@ class MonitoringStore:
         self, project_id: int, dispute_id: int, resolution: str, *, user: str, expected_revision: int
     ) -> int:
         """Close a dispute with its resolution (a correction, if any, is made separately)."""
-        user, resolution = _who(user), (resolution or "").strip()
+        user, resolution = _who(user), optional_text(resolution) or ""
         if not resolution:
             raise ValueError("settling a dispute needs the resolution in words")
         with self.store._change(project_id, user, expected_revision) as (s, row, now):
@@ -291,7 +303,7 @@ class MonitoringStore:
             dispute.resolved_at, dispute.resolved_by, dispute.resolution = now, user, resolution
             self.store._audit(
                 s, project_id, user, "settle_dispute", f"measurement {dispute.record}",
-                {"party": dispute.party, "reason": dispute.reason}, {"resolution": resolution}, now,
+                {"party": dispute.party, "reason": dispute.reason}, {"dispute": dispute.id, "resolution": resolution}, now,
             )  # fmt: skip
             return row.revision
 
@@ -351,3 +363,13 @@ class MonitoringStore:
                  "computed_at": r.computed_at, "computed_by": r.computed_by} | json.loads(r.result_json)
                 for r in rows
             ]  # fmt: skip
+
+
+def _key(value: object, what: str) -> str:
+    """A record ID or field name as stored: the store's name rule (one clean line)."""
+    return checked_name(str(value) if value is not None else "", what, limit=None)
+
+
+def _value(value: str | None) -> str | None:
+    """A corrected value as stored: the store's text rule (no control characters, NFC)."""
+    return None if value is None else clean_text(str(value))
