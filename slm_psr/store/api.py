@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from slm_psr.model import PSR, Override, Response, decision_word
 from slm_psr.psr_file import content_hash, dumps_psr, loads_psr
-from slm_psr.store import chain, integrity, overlap
+from slm_psr.store import chain, integrity, overlap, psr_saves
 from slm_psr.store.database import WRITE, make_engine, upgrade
 from slm_psr.store.decisions import DecisionStore, apply_value_decisions, read_decisions
 from slm_psr.store.errors import (
@@ -609,16 +609,26 @@ class Store(DecisionStore):
 
     # --- the PSR ----------------------------------------------------------------
 
-    def save_psr(self, project_id: int, psr: PSR, *, user: str, expected_revision: int) -> int:
+    def save_psr(
+        self, project_id: int, psr: PSR, *, user: str, expected_revision: int, base_version: int | None = None
+    ) -> int:
         """Save ``psr`` as the next version (saved versions never change); returns the new revision.
 
         The version number is assigned here (latest + 1). Saving a PSR whose content
         equals the latest version changes nothing and returns the same revision.
+        ``base_version``: the version ``psr`` was edited from; a version saved since is
+        merged with it field by field (``psr_saves``; ``PSRClash`` when both changed a
+        field). Without it, any PSR saved since ``expected_revision`` is a ``Conflict``.
         """
         user = _who(user)
-        touches = frozenset({overlap.PSR})
+        touches = frozenset({overlap.PSR}) if base_version is None else frozenset()
         with self._change(project_id, user, expected_revision, touches) as (s, row, now):
             latest = self._psr_row(s, project_id, row.latest_version)
+            merged: dict[str, Any] = {}
+            if base_version is not None and base_version != row.latest_version:
+                base = _psr_from_row(self._psr_row(s, project_id, base_version))
+                psr, kept = psr_saves.merged(base, psr, _psr_from_row(latest), latest.saved_by)
+                merged = {"merged": {"edited_from": base_version, "kept": kept}}
             if latest.content_hash == content_hash(psr):
                 raise _NoChange
             number = row.latest_version + 1
@@ -633,7 +643,7 @@ class Store(DecisionStore):
                 "save_psr",
                 f"PSR {psr.id} version {number}",
                 {"version": latest.version, "content_hash": latest.content_hash, "changes": before},
-                {"version": number, "content_hash": version.content_hash, "changes": after},
+                {"version": number, "content_hash": version.content_hash, "changes": after} | merged,
                 now,
             )
             return row.revision

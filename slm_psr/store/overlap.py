@@ -9,7 +9,7 @@ save touches (its ``touches`` keys). Otherwise the save is a ``Conflict``, as be
 
 Keys are plain strings: ``psr``, ``settings``, ``requirement:SD-09``,
 ``supplier:beta``, ``override:beta/HO-06``, ``score:acme/SD-09/eva``,
-``value:acme/HO-01``, ``ack:3``, ``responses``, and ``project`` (archiving, which
+``value:acme/HO-01``, ``ack:3``, ``responses``, ``measurements``, and ``project`` (archiving, which
 every save reads). An action this module does not know touches everything (``*``),
 so a new action is safe before it is listed here: it only blocks merging.
 """
@@ -28,6 +28,7 @@ PROJECT = "project"  # archived or restored: every save reads it
 PSR = "psr"
 SETTINGS = "settings"
 RESPONSES = "responses"
+MEASUREMENTS = "measurements"  # imported measurement files
 
 # "requirements[SD-02].weight" (a path of save_psr's changes) -> SD-02
 _REQUIREMENT_PATH = re.compile(r"^requirements\[([^\]]+)\]")
@@ -112,6 +113,8 @@ def touched(action: str, before_text: str | None, after_text: str | None) -> set
         return {_score_key(either["supplier"], either["requirement_id"], either["evaluator"])}
     if action in ("set_value_decision", "withdraw_value_decision"):
         return {_value_key(either["supplier"], either["requirement_id"])}
+    if action == "import_measurements":
+        return {MEASUREMENTS}
     if action == "acknowledge_psr_change":
         return set(ack(after["version"]))
     if action in ("archive_project", "restore_project", "create_project", "copy_project"):
