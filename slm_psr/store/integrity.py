@@ -211,8 +211,8 @@ class _Record:
             self.acks.add(after["version"])
         elif action == "settle_dispute":
             # Entries since migration ``record`` name the dispute; older ones only what it was about.
-            key = after.get("dispute") or (entry.target, before.get("party"), before.get("reason"))
-            self.settled[key] = (after.get("resolution", ""), entry.who)
+            what: Any = after.get("dispute") or (entry.target, before.get("party"), before.get("reason"))
+            self.settled[what] = (after.get("resolution", ""), entry.who)
 
 
 def _replay(s: Session, project: ProjectRow) -> list[Break]:
