@@ -395,9 +395,7 @@ with bar.container(border=True):
             else:
                 ss.pop("psr_conflict", None)
                 ss.pop("draft", None)
-                merged = (
-                    f", with {len(saved.merged)} change(s) of a colleague's merged in" if saved.merged else ""
-                )
+                merged = ", with a colleague's version saved meanwhile merged in" if saved.merged else ""
                 st.toast(f"Saved PSR version {saved.version}{merged}", icon=":material/save:")
                 st.rerun()
     if right.button("Discard changes", disabled=not dirty, key="discard_psr", width="stretch"):
