@@ -20,7 +20,7 @@ ALLOWED = {
     "kinds": {"kinds", "model", "sanitise", "values", "wording"},
     "excel": {"contract_terms", "engine", "excel", "model", "psr_file", "sanitise", "values", "wording"},
     "engine": {"contract_terms", "engine", "model", "sanitise", "wording"},
-    "store": {"contract_terms", "model", "psr_file", "sanitise", "store"},
+    "store": {"contract_terms", "model", "psr_file", "psr_merge", "sanitise", "store"},
     "charts": {"contract_terms", "engine", "model", "sanitise", "wording"},
     "demo": {"contract_terms", "excel", "model", "psr_file", "sanitise", "store"},
     "service": {
@@ -30,6 +30,7 @@ ALLOWED = {
         "excel",
         "model",
         "psr_file",
+        "psr_merge",
         "reports",
         "sanitise",
         "service",

@@ -327,6 +327,7 @@ def test_psr_changes_name_what_changed_in_buyer_terms(demo_psr):
 
 
 def test_a_stale_save_is_refused_with_a_clear_message(db_url, demo_psr):
+    """A save on an old revision is refused when a change since touched what it touches (here: the PSR)."""
     with Store.open(db_url) as setup:
         info = setup.create_project("Demo", demo_psr, user="anna")
     with Store.open(db_url) as anna, Store.open(db_url) as ben:
@@ -339,6 +340,7 @@ def test_a_stale_save_is_refused_with_a_clear_message(db_url, demo_psr):
         stale = opened_by_anna.revision
         attempts = [
             lambda: anna.save_psr(info.id, anna_edit, user="anna", expected_revision=stale),
+            # a response is read against the PSR the uploader saw: a new PSR version overlaps
             lambda: anna.add_response(
                 info.id,
                 "a.xlsx",
@@ -348,13 +350,6 @@ def test_a_stale_save_is_refused_with_a_clear_message(db_url, demo_psr):
                 user="anna",
                 expected_revision=stale,
             ),
-            lambda: anna.set_override(
-                info.id, "Acme", "reject", "late", user="anna", expected_revision=stale
-            ),
-            lambda: anna.set_evaluator_score(
-                info.id, "Acme", "SD-09", "Eva", 5, user="anna", expected_revision=stale
-            ),
-            lambda: anna.set_settings(info.id, {"x": 1}, user="anna", expected_revision=stale),
         ]
         for attempt in attempts:
             with pytest.raises(Conflict) as info_conflict:
@@ -372,6 +367,50 @@ def test_a_stale_save_is_refused_with_a_clear_message(db_url, demo_psr):
         assert [e.action for e in anna.audit(info.id)] == ["create_project", "save_psr"]
         rev = anna.save_psr(info.id, anna_edit, user="anna", expected_revision=state.revision)
         assert rev == 3 and ben.load(info.id).psr.title == "Anna's title"
+
+
+def test_saves_that_do_not_overlap_go_in_on_an_old_revision(db_url, demo_psr):
+    """Ben saved the PSR (a title) meanwhile: Anna's override, score and settings touch other parts."""
+    with Store.open(db_url) as setup:
+        info = setup.create_project("Demo", demo_psr, user="anna")
+    with Store.open(db_url) as anna, Store.open(db_url) as ben:
+        stale = anna.load(info.id).revision
+        opened_by_ben = ben.load(info.id)
+        edited = opened_by_ben.psr.model_copy(update={"title": "Ben's title"})
+        ben.save_psr(info.id, edited, user="ben", expected_revision=opened_by_ben.revision)
+        assert anna.set_override(info.id, "Acme", "reject", "late", user="anna", expected_revision=stale) == 3
+        assert (
+            anna.set_evaluator_score(info.id, "Acme", "SD-09", "Eva", 5, user="anna", expected_revision=stale)
+            == 4
+        )
+        assert anna.set_settings(info.id, {"x": 1}, user="anna", expected_revision=stale) == 5
+        # the same override again on the old revision: that part changed since
+        with pytest.raises(Conflict, match="was changed by anna"):
+            anna.set_override(info.id, "Acme", "accept", "letter", user="anna", expected_revision=stale)
+        # a PSR save that changes SD-09 overlaps a score on SD-09 made on the revision before it
+        state = ben.load(info.id)
+        reworded = state.psr.model_copy(deep=True)
+        next(r for r in reworded.requirements if r.id == "SD-09").text = "Describe the onboarding plan"
+        ben.save_psr(info.id, reworded, user="ben", expected_revision=state.revision)
+        with pytest.raises(Conflict):
+            anna.set_evaluator_score(
+                info.id, "Acme", "SD-09", "Otto", 6, user="anna", expected_revision=state.revision
+            )
+        anna.set_evaluator_score(
+            info.id, "Beta", "HO-06", "Otto", 6, user="anna", expected_revision=state.revision
+        )
+        final = anna.load(info.id)
+        assert final.psr.title == "Ben's title" and final.settings == {"x": 1}
+        assert [(o["supplier"], o["decision"]) for o in final.overrides] == [("Acme", "reject")]
+        assert sorted((s["supplier"], s["evaluator"]) for s in final.evaluator_scores) == [
+            ("Acme", "Eva"),
+            ("Beta", "Otto"),
+        ]
+        assert [e.action for e in anna.audit(info.id)] == [
+            "create_project", "save_psr", "set_override", "set_evaluator_score", "set_settings", "save_psr",
+            "set_evaluator_score",
+        ]  # fmt: skip
+        assert anna.verify(info.id)[0].ok
 
 
 def test_simultaneous_saves_of_one_revision_let_exactly_one_through(db_url, demo_psr):
@@ -803,4 +842,5 @@ def test_store_module_imports_only_the_model():
         line.split()[1] for line in source.splitlines() if line.startswith(("from slm_psr", "import slm_psr"))
     }
     outside = {name for name in imported if name != "slm_psr.store" and not name.startswith("slm_psr.store.")}
-    assert outside <= {"slm_psr.model", "slm_psr.psr_file"}  # and the store itself (contracts, monitoring)
+    # and the store itself; psr_merge is pure data (it imports nothing of ours): PSR saves merge under the lock
+    assert outside <= {"slm_psr.model", "slm_psr.psr_file", "slm_psr.psr_merge"}

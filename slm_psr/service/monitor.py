@@ -41,7 +41,7 @@ from slm_psr.model import MeasurementPeriod, PeriodKind, SLASchedule
 from slm_psr.service.contract import ContractError, store_contract
 from slm_psr.store import NotFound, Store, StoreError
 from slm_psr.store.contracts import ContractStore, StoredSchedule
-from slm_psr.store.monitoring import MonitoredContract, MonitoringStore
+from slm_psr.store.monitoring import MeasurementUpload, MonitoredContract, MonitoringStore
 
 _TIME_COLUMNS = ("start", "end", "opened", "responded", "resolved", "pause_from", "pause_until")
 
@@ -160,22 +160,34 @@ def contract_in_force(store: Store, project_id: int) -> tuple[StoredSchedule, SL
 def import_measurements(
     store: Store, project_id: int, files: Iterable[tuple[str, bytes]], *, user: str
 ) -> list[MeasurementFile]:
-    """Read and keep every file (refused ones too, with the reason); one bad file never stops the others."""
+    """Read every file and keep them all as one batch (refused ones too, with the reason).
+
+    One bad file never stops the others: it is kept with its reason. The batch is one
+    decision: every file goes in, or (the store refused, e.g. archived or full) none,
+    and then each result says so; a file imported before is not stored twice.
+    """
     _, schedule, _ = contract_in_force(store, project_id)
-    ms = MonitoringStore(store)
-    results = []
+    results, uploads = [], []
     for name, data in files:
         result = read_measurement_file(data, name, schedule.period.time_zone)
         records = records_to_bytes(result.records) if result.records is not None else None
-        try:
-            ms.add_measurement_file(
-                project_id, result.filename, data, result.sha256, kind=result.kind, records=records,
-                notes=result.notes, rejection=result.rejection, user=user,
-                expected_revision=store.project(project_id).revision,
-            )  # fmt: skip
-        except StoreError as exc:
-            result.rejection, result.records = str(exc), None
+        uploads.append(
+            MeasurementUpload(
+                result.filename, data, result.sha256, result.kind, records, result.notes, result.rejection
+            )
+        )
         results.append(result)
+    if not uploads:
+        return results
+    try:
+        _, repeats = MonitoringStore(store).add_measurement_files(
+            project_id, uploads, user=user, expected_revision=store.project(project_id).revision
+        )
+    except StoreError as exc:  # BatchNotStored names every file: none went in
+        repeats = [str(exc)] * len(results)
+    for result, repeat in zip(results, repeats, strict=True):
+        if repeat is not None:
+            result.rejection, result.records = repeat, None
     return results
 
 

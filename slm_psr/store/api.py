@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from slm_psr.model import PSR, Override, Response, decision_word
 from slm_psr.psr_file import content_hash, dumps_psr, loads_psr
-from slm_psr.store import chain, integrity, parsed
+from slm_psr.store import chain, integrity, overlap, parsed, psr_saves
 from slm_psr.store.database import WRITE, make_engine, upgrade
 from slm_psr.store.decisions import DecisionStore, apply_value_decisions, read_decisions
 from slm_psr.store.errors import (
@@ -600,7 +600,8 @@ class Store(DecisionStore):
                 f"project settings must be plain JSON data (text, numbers, lists): {exc}"
             ) from None
         settings = json.loads(text)  # what a reload will give back (tuples become lists)
-        with self._change(project_id, user, expected_revision) as (s, row, now):
+        touches = frozenset({overlap.SETTINGS})
+        with self._change(project_id, user, expected_revision, touches) as (s, row, now):
             before = json.loads(row.settings_json)
             if before == settings:
                 raise _NoChange
@@ -611,15 +612,26 @@ class Store(DecisionStore):
 
     # --- the PSR ----------------------------------------------------------------
 
-    def save_psr(self, project_id: int, psr: PSR, *, user: str, expected_revision: int) -> int:
+    def save_psr(
+        self, project_id: int, psr: PSR, *, user: str, expected_revision: int, base_version: int | None = None
+    ) -> int:
         """Save ``psr`` as the next version (saved versions never change); returns the new revision.
 
         The version number is assigned here (latest + 1). Saving a PSR whose content
         equals the latest version changes nothing and returns the same revision.
+        ``base_version``: the version ``psr`` was edited from; a version saved since is
+        merged with it field by field (``psr_saves``; ``PSRClash`` when both changed a
+        field). Without it, any PSR saved since ``expected_revision`` is a ``Conflict``.
         """
         user = _who(user)
-        with self._change(project_id, user, expected_revision) as (s, row, now):
+        touches = frozenset({overlap.PSR}) if base_version is None else frozenset()
+        with self._change(project_id, user, expected_revision, touches) as (s, row, now):
             latest = self._psr_row(s, project_id, row.latest_version)
+            merged: dict[str, Any] = {}
+            if base_version is not None and base_version != row.latest_version:
+                base = _psr_from_row(self._psr_row(s, project_id, base_version))
+                psr, kept = psr_saves.merged(base, psr, _psr_from_row(latest), latest.saved_by)
+                merged = {"merged": {"edited_from": base_version, "kept": kept}}
             if latest.content_hash == content_hash(psr):
                 raise _NoChange
             number = row.latest_version + 1
@@ -634,7 +646,7 @@ class Store(DecisionStore):
                 "save_psr",
                 f"PSR {psr.id} version {number}",
                 {"version": latest.version, "content_hash": latest.content_hash, "changes": before},
-                {"version": number, "content_hash": version.content_hash, "changes": after},
+                {"version": number, "content_hash": version.content_hash, "changes": after} | merged,
                 now,
             )
             return row.revision
@@ -666,7 +678,9 @@ class Store(DecisionStore):
         """
         user = _who(user)
         upload = _upload(filename, data, response, rejection, import_review, keep_both=keep_both)
-        with self._change(project_id, user, expected_revision) as (s, row, now):
+        # read against the PSR of the caller's revision; a new upload of the same supplier overlaps
+        touches = frozenset({overlap.PSR, overlap.supplier(upload.supplier)})
+        with self._change(project_id, user, expected_revision, touches) as (s, row, now):
             self._store_upload(s, row, now, user, upload)
             return row.revision
 
@@ -699,9 +713,11 @@ class Store(DecisionStore):
         if not prepared:
             raise ValueError("the batch has no files")
         revision = expected_revision
+        # Uploads only add: they merge with any change but a PSR save when the version read against is unknown.
+        touches = frozenset() if psr_version is not None else frozenset({overlap.PSR})
         for attempt in range(1, attempts + 1):
             try:
-                with self._change(project_id, user, revision) as (s, row, now):
+                with self._change(project_id, user, revision, touches) as (s, row, now):
                     if psr_version is not None and row.latest_version != psr_version:
                         saver = self._psr_row(s, row.id, row.latest_version).saved_by
                         raise StoreError(
@@ -784,7 +800,8 @@ class Store(DecisionStore):
     ) -> int:
         """Take a response out of the evaluation (kept on record); returns the new revision."""
         user = _who(user)
-        with self._change(project_id, user, expected_revision) as (s, row, now):
+        touches = frozenset({overlap.RESPONSES})
+        with self._change(project_id, user, expected_revision, touches) as (s, row, now):
             response = s.get(ResponseRow, response_id)
             if response is None or response.project_id != project_id:
                 raise NotFound(f"project '{row.name}' has no response with ID {response_id}")
@@ -838,7 +855,8 @@ class Store(DecisionStore):
                 )
         requirement = clean_name(requirement_id or "")
         target = f"override {supplier}" + (f" / {requirement}" if requirement else "")
-        with self._change(project_id, user, expected_revision) as (s, row, now):
+        touches = overlap.override(supplier, requirement)
+        with self._change(project_id, user, expected_revision, touches) as (s, row, now):
             existing = s.scalar(
                 select(OverrideRow).where(
                     OverrideRow.project_id == project_id,
@@ -889,7 +907,8 @@ class Store(DecisionStore):
             if not 0 <= score <= 10:
                 raise ValueError(f"{target}: the score {score:g} must be from 0 to 10")
             score = float(score)
-        with self._change(project_id, user, expected_revision) as (s, row, now):
+        touches = overlap.score(supplier, requirement_id, evaluator)
+        with self._change(project_id, user, expected_revision, touches) as (s, row, now):
             psr = json.loads(self._psr_row(s, project_id, row.latest_version).psr_json)
             if requirement_id not in {r["id"] for r in psr["requirements"]}:
                 raise StoreError(
@@ -951,12 +970,15 @@ class Store(DecisionStore):
 
     @contextmanager
     def _change(
-        self, project_id: int, user: str, expected_revision: int
+        self, project_id: int, user: str, expected_revision: int, touches: frozenset[str] | None = None
     ) -> Iterator[tuple[Session, ProjectRow, dt.datetime]]:
-        """One change to a project: check and bump its revision first, then the caller's writes.
+        """One change to a project: take its row lock, check and bump its revision, then the caller's writes.
 
-        Bumping first takes the project's row lock (PostgreSQL) before anything is
-        read, so a concurrent save of the same project waits and then sees the conflict.
+        The lock (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's write lock is taken
+        at BEGIN) comes before anything is read, so a concurrent save of the same
+        project waits and then sees the other's revision. A save made on an older
+        revision goes in when none of the changes since touched what it ``touches``
+        (``overlap``); without ``touches`` any change since is a ``Conflict``.
         A body that finds nothing to change raises ``_NoChange`` to roll back.
         """
         if isinstance(expected_revision, bool) or not isinstance(expected_revision, int):
@@ -966,22 +988,47 @@ class Store(DecisionStore):
         now = _now()
         try:
             with self._writing() as s:
-                bumped = s.execute(
-                    update(ProjectRow)
-                    .where(ProjectRow.id == project_id, ProjectRow.revision == expected_revision)
-                    .values(revision=ProjectRow.revision + 1, updated_at=now, updated_by=user)
-                    .execution_options(synchronize_session=False)
-                ).rowcount  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
-                row = self._project(s, project_id, refresh=True)
-                if bumped != 1:
+                row = s.scalar(
+                    select(ProjectRow)
+                    .where(ProjectRow.id == project_id)
+                    .with_for_update()
+                    .execution_options(populate_existing=True)
+                )
+                if row is None:
+                    raise NotFound(f"there is no project with ID {project_id}")
+                if row.revision != expected_revision and not self._merges(s, row, expected_revision, touches):
                     raise Conflict(
                         row.id, row.name, expected_revision, row.revision, row.updated_by, row.updated_at
                     )
                 if row.archived:
                     raise Archived(f"project '{row.name}' is archived; restore it before changing it")
+                s.execute(
+                    update(ProjectRow)
+                    .where(ProjectRow.id == project_id)
+                    .values(revision=ProjectRow.revision + 1, updated_at=now, updated_by=user)
+                    .execution_options(synchronize_session=False)
+                )
+                row = self._project(s, project_id, refresh=True)
                 yield s, row, now
         except _NoChange:
             pass  # rolled back; the caller's code after its ``with`` returns the unchanged revision
+
+    def _merges(
+        self, s: Session, row: ProjectRow, expected_revision: int, touches: frozenset[str] | None
+    ) -> bool:
+        """True when a save on ``expected_revision`` overlaps none of the changes since (see ``overlap``)."""
+        if touches is None or not 1 <= expected_revision < row.revision:
+            return False
+        since = s.execute(
+            select(AuditRow.revision, AuditRow.action, AuditRow.before, AuditRow.after).where(
+                AuditRow.project_id == row.id, AuditRow.revision > expected_revision
+            )
+        ).all()
+        # Every revision since must be accounted for (entries written before migration
+        # ``record`` carry none): an unexplained revision is a conflict.
+        if {r.revision for r in since} != set(range(expected_revision + 1, row.revision + 1)):
+            return False
+        return not overlap.blocking(((r.action, r.before, r.after) for r in since), touches)
 
     def _project(self, s: Session, project_id: int, *, refresh: bool = False) -> ProjectRow:
         row = s.get(ProjectRow, project_id, populate_existing=refresh)
@@ -1060,8 +1107,10 @@ class Store(DecisionStore):
         after: Any,
         now: dt.datetime | None = None,
     ) -> None:
+        project = s.get(ProjectRow, project_id)  # in the session: the change's own revision
         entry = AuditRow(
             project_id=project_id,
+            revision=project.revision if project is not None else None,
             at=now or _now(),
             who=user,
             action=action,

@@ -12,18 +12,20 @@ row added outside slm-psr (it has no entry). The store runs it on every load and
 How a new history table joins the chain (contracts, measurements, ...):
 
 1. its rows have an integer primary key ``id`` and a ``project_id`` column;
-2. register the table once, at import time, next to its model::
+2. register its model once, at the bottom of this module (so that every check,
+   whatever was imported, knows every chained table)::
 
-       chain.register(ContractRow.__table__, describe=lambda r: f"contract {r['id']} ({r['supplier']})")
+       chain.register(ContractRow, describe=lambda r: f"contract {r['id']} ({r['supplier']})")
 
    The hash covers every column but ``id``; pass ``exclude=("status",)`` for
-   columns that legitimately change later (check those against the audit trail).
-   NULLs are left out of the hash, so a nullable column added later is safe;
+   columns that legitimately change later (``integrity`` replays those from the
+   audit trail). NULLs are left out of the hash, so a nullable column added later is safe;
 3. after inserting a row and flushing it, call ``chain.link(session, row)`` in the
    same transaction (the project's row lock, taken by every change, keeps the
    chain of a project in one line);
-4. the table's migration adds the append-only triggers (``APPEND_ONLY`` in the
-   migrations) and, for a team database, the app role's grants (``grants.py``).
+4. the table's migration adds the append-only triggers and chains the rows already
+   stored (see ``0007_record``); list it in ``schema.APPEND_ONLY`` so that a team's
+   app role may only insert into it (``database.grant``).
 
 The chain makes an edit visible; it cannot stop someone who may write the database
 from rebuilding a whole chain. ``verify`` prints each project's head hash: filed
@@ -42,7 +44,20 @@ from typing import Any
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
-from slm_psr.store.schema import AuditRow, HistoryChainRow, PSRVersionRow, ResponseRow
+from slm_psr.store.schema import (
+    AuditRow,
+    Base,
+    ContractRow,
+    HistoryChainRow,
+    MeasurementCorrectionRow,
+    MeasurementDisputeRow,
+    MeasurementFileRow,
+    MonitoringPlanRow,
+    PSRChangeAckRow,
+    PSRVersionRow,
+    ResponseRow,
+    ServiceReviewRow,
+)
 
 Describe = Callable[[Mapping[str, Any]], str]
 
@@ -77,8 +92,9 @@ class Break:
 CHAINED: dict[str, Chained] = {}
 
 
-def register(table: Table, *, describe: Describe, exclude: tuple[str, ...] = ()) -> Chained:
-    """Put ``table`` on the chain (see the module docstring); returns its entry."""
+def register(model: type[Base], *, describe: Describe, exclude: tuple[str, ...] = ()) -> Chained:
+    """Put ``model``'s table on the chain (see the module docstring); returns its entry."""
+    table = Base.metadata.tables[model.__tablename__]
     missing = {"id", "project_id"} - {c.key for c in table.c}
     if missing:
         raise ValueError(
@@ -127,7 +143,7 @@ def link_hash(previous: str, project_id: int, seq: int, table: str, row_id: int,
 def _stored(s: Session, entry: Chained, row_id: int) -> Mapping[str, Any]:
     # Hash what the database holds (as it will be read back), not the Python object.
     table = entry.table
-    return s.execute(select(*table.c).where(table.c.id == row_id)).one()._mapping
+    return dict(s.execute(select(*table.c).where(table.c.id == row_id)).one()._mapping)
 
 
 def link(s: Session, row: Any) -> str:
@@ -181,6 +197,7 @@ def check(s: Session, project_id: int) -> list[Break]:
     ).scalars()
     previous, previous_seq = "", 0
     linked: dict[tuple[str, int], HistoryChainRow] = {}
+    e: HistoryChainRow | None
     for e in entries:
         if e.seq != previous_seq + 1:
             gap = f"{previous_seq + 1}" if e.seq == previous_seq + 2 else f"{previous_seq + 1} to {e.seq - 1}"
@@ -201,9 +218,11 @@ def check(s: Session, project_id: int) -> list[Break]:
         linked[(e.table_name, e.row_id)] = e
     for name, entry in CHAINED.items():
         table = entry.table
-        for values in s.execute(select(*table.c).where(table.c.project_id == project_id)).mappings():
+        for mapping in s.execute(select(*table.c).where(table.c.project_id == project_id)).mappings():
+            values: Mapping[str, Any] = dict(mapping)
             e = linked.pop((name, values["id"]), None)
             what = entry.describe(values)
+            # (a RowMapping is a Mapping at run time; its stub says otherwise)
             if e is None:
                 breaks.append(
                     Break(
@@ -235,15 +254,46 @@ def _when(value: Any) -> str:
 
 
 register(
-    AuditRow.__table__,
+    AuditRow,
     describe=lambda r: (
         f"audit entry {r['id']} ({r['action']} {r['target']}, by {r['who']} at {_when(r['at'])})"
     ),
 )
-register(PSRVersionRow.__table__, describe=lambda r: f"PSR {r['psr_id']} version {r['version']}")
+register(PSRVersionRow, describe=lambda r: f"PSR {r['psr_id']} version {r['version']}")
 # A response's status moves on (superseded, removed): the audit trail accounts for that.
 register(
-    ResponseRow.__table__,
+    ResponseRow,
     describe=lambda r: f"response {r['id']} ({r['filename']}, uploaded by {r['uploaded_by']})",
     exclude=("status", "superseded_by", "removed_at", "removed_by", "removed_reason"),
+)
+
+# --- the tables added after the chain (contracts, monitoring, reviews, the buyer's day) -----
+register(
+    ContractRow,
+    describe=lambda r: f"contract schedule version {r['version']} ({r['status']}, {r['supplier']})",
+)
+register(MonitoringPlanRow, describe=lambda r: f"monitoring plan version {r['version']}")
+register(
+    MeasurementFileRow,
+    describe=lambda r: f"measurement file {r['id']} ({r['filename']}, imported by {r['uploaded_by']})",
+)
+register(
+    MeasurementCorrectionRow,
+    describe=lambda r: f"correction of {r['field']} of measurement {r['record']} (by {r['who']})",
+)
+# A dispute is settled later, in place: the audit trail accounts for that (integrity replays it).
+register(
+    MeasurementDisputeRow,
+    describe=lambda r: f"dispute {r['id']} on measurement {r['record']} (raised by the {r['party']})",
+    exclude=("resolved_at", "resolved_by", "resolution"),
+)
+register(
+    ServiceReviewRow,
+    describe=lambda r: (
+        f"service review entry {r['id']} ({r['period']}, {r['kind'].replace('_', '-')} by {r['by']})"
+    ),
+)
+register(
+    PSRChangeAckRow,
+    describe=lambda r: f"acknowledgement of PSR version {r['version']} (by {r['acknowledged_by']})",
 )

@@ -21,8 +21,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from slm_psr.store import chain
 from slm_psr.store.api import NotFound, Store, StoreError, _NoChange, _who
 from slm_psr.store.schema import ContractRow
+from slm_psr.store.text import clean_name, optional_text
 
 DRAFT, CONFIRMED = "draft", "confirmed"
 
@@ -71,7 +73,7 @@ class ContractStore:
 
         Saving the same schedule as the latest version of the same status changes nothing.
         """
-        supplier = str(schedule.get("supplier") or "").strip()
+        supplier = clean_name(str(schedule.get("supplier") or ""))
         if not supplier:
             raise StoreError("a contract schedule names the supplier it was built for; this one names none")
         return self._insert(
@@ -125,7 +127,7 @@ class ContractStore:
         user = _who(user)
         text = canonical(schedule)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        supplier = str(schedule["supplier"])
+        supplier = clean_name(str(schedule["supplier"]))
         version = 0
         with self.store._change(project_id, user, expected_revision) as (s, row, now):
             latest = s.scalar(
@@ -141,21 +143,22 @@ class ContractStore:
                 s.scalar(select(func.max(ContractRow.version)).where(ContractRow.project_id == project_id))
                 or 0
             ) + 1
-            s.add(
-                ContractRow(
-                    project_id=project_id,
-                    version=version,
-                    supplier=supplier,
-                    status=status,
-                    psr_version=int(schedule.get("psr_version") or 0),
-                    schedule_json=text,
-                    sha256=digest,
-                    confirms=confirms,
-                    note=note.strip() or None,
-                    saved_at=now,
-                    saved_by=user,
-                )
+            contract = ContractRow(
+                project_id=project_id,
+                version=version,
+                supplier=supplier,
+                status=status,
+                psr_version=int(schedule.get("psr_version") or 0),
+                schedule_json=text,
+                sha256=digest,
+                confirms=confirms,
+                note=optional_text(note),
+                saved_at=now,
+                saved_by=user,
             )
+            s.add(contract)
+            s.flush()
+            chain.link(s, contract)
             action = "confirm_contract" if status == CONFIRMED else "save_contract"
             after = {"version": version, "supplier": supplier, "status": status, "sha256": digest}
             if confirms is not None:

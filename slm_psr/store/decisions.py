@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slm_psr.model import Answer, Flag, Response
+from slm_psr.store import chain, overlap
 from slm_psr.store.errors import StoreError
 from slm_psr.store.schema import PSRChangeAckRow, ResponseRow, ValueDecisionRow
 from slm_psr.store.text import clean_name, optional_text
@@ -121,7 +122,8 @@ class DecisionStore:
         if decision == CORRECT and (value is None or value == "" or value == []):
             raise ValueError(f"{target}: give the corrected value")
         value_json = json.dumps(value, ensure_ascii=False) if decision == CORRECT else None
-        with self._change(project_id, user, expected_revision) as (s, row, now):  # type: ignore[attr-defined]
+        touches = overlap.value(supplier, requirement_id)
+        with self._change(project_id, user, expected_revision, touches) as (s, row, now):  # type: ignore[attr-defined]
             suppliers = s.scalars(
                 select(ResponseRow.supplier).where(
                     ResponseRow.project_id == project_id, ResponseRow.status == "current"
@@ -165,7 +167,8 @@ class DecisionStore:
     ) -> int:
         """Record that someone saw PSR ``version`` was saved after bids arrived; returns the new revision."""
         user = _who(user)
-        with self._change(project_id, user, expected_revision) as (s, row, now):  # type: ignore[attr-defined]
+        touches = overlap.ack(version)
+        with self._change(project_id, user, expected_revision, touches) as (s, row, now):  # type: ignore[attr-defined]
             if not 1 <= version <= row.latest_version:
                 raise StoreError(f"project '{row.name}' has no PSR version {version}")
             done = s.scalar(
@@ -174,11 +177,12 @@ class DecisionStore:
                 )
             )
             if done is None:
-                s.add(
-                    PSRChangeAckRow(
-                        project_id=project_id, version=version, acknowledged_at=now, acknowledged_by=user
-                    )
+                ack = PSRChangeAckRow(
+                    project_id=project_id, version=version, acknowledged_at=now, acknowledged_by=user
                 )
+                s.add(ack)
+                s.flush()
+                chain.link(s, ack)
                 self._audit(  # type: ignore[attr-defined]
                     s,
                     project_id,

@@ -4,12 +4,14 @@ Three checks, each naming what it finds in words (``chain.Break``):
 
 1. the hash chain (``chain.check``): history rows changed, deleted or forged;
 2. the content hashes: a PSR version's text against its recorded content hash, an
-   upload's bytes against the SHA-256 recorded with the response;
+   upload's bytes against the SHA-256 recorded with the response, a contract
+   schedule and a measurement file against theirs;
 3. the audit trail replayed: the rows that change in place (a project's latest
    PSR version, settings and archive flag; a response's status; overrides;
-   evaluator scores) must be what the (chained) audit entries say they became.
-   A change made outside slm-psr, e.g. an evaluator score edited in the
-   database, has no audit entry and shows here.
+   evaluator scores; value decisions; acknowledged PSR changes; a dispute's
+   settlement) must be what the (chained) audit entries say they became.
+   A change made outside slm-psr, e.g. an evaluator score or a value decision
+   edited in the database, has no audit entry and shows here.
 
 A store action that changes one of those rows must write an audit entry that
 ``_replay`` understands; a new action that does not touch them needs nothing.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -29,12 +32,17 @@ from slm_psr.store import chain
 from slm_psr.store.chain import Break
 from slm_psr.store.schema import (
     AuditRow,
+    ContractRow,
     EvaluatorScoreRow,
+    MeasurementDisputeRow,
+    MeasurementFileRow,
     OverrideRow,
     ProjectRow,
+    PSRChangeAckRow,
     PSRVersionRow,
     ResponseFileRow,
     ResponseRow,
+    ValueDecisionRow,
 )
 
 
@@ -48,6 +56,7 @@ def check_project(s: Session, project: ProjectRow, *, full: bool = True) -> list
     breaks = chain.check(s, project.id)
     breaks += _psr_contents(s, project, full)
     breaks += _upload_contents(s, project.id, full)
+    breaks += _record_contents(s, project.id, full)
     breaks += _replay(s, project)
     return sorted(breaks, key=Break.sort_key)
 
@@ -102,108 +111,267 @@ def _upload_contents(s: Session, project_id: int, full: bool) -> list[Break]:
     return breaks
 
 
+def _record_contents(s: Session, project_id: int, full: bool) -> list[Break]:
+    """Contract schedules and (with ``full``) measurement files against their recorded SHA-256."""
+    breaks = []
+    for contract in s.scalars(select(ContractRow).where(ContractRow.project_id == project_id)):
+        if hashlib.sha256(contract.schedule_json.encode("utf-8")).hexdigest() != contract.sha256:
+            breaks.append(
+                Break(
+                    project_id,
+                    None,
+                    "contracts",
+                    contract.id,
+                    f"contract schedule version {contract.version} does not match its recorded SHA-256 "
+                    "(its text was changed)",
+                )
+            )
+    if full:
+        query = select(MeasurementFileRow.id, MeasurementFileRow.filename, MeasurementFileRow.sha256,
+                       MeasurementFileRow.data).where(MeasurementFileRow.project_id == project_id)  # fmt: skip
+        for file_id, filename, recorded, data in s.execute(query):
+            if hashlib.sha256(bytes(data)).hexdigest() != recorded:
+                breaks.append(
+                    Break(
+                        project_id,
+                        None,
+                        "measurement_files",
+                        file_id,
+                        f"the stored measurement file {file_id} ({filename}) is not the file that was imported "
+                        "(its SHA-256 differs)",
+                    )
+                )
+    return breaks
+
+
 def _listed(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
 
 
-def _replay(s: Session, project: ProjectRow) -> list[Break]:
-    """Compare the rows that change in place with what the audit trail says they became."""
+def _mapping(text: str | None) -> dict[str, Any]:
+    """An audit entry's before/after: a JSON object, {} where there is none (or it is not an object)."""
+    value = json.loads(text) if text else None
+    return value if isinstance(value, dict) else {}
+
+
+@dataclass
+class _Record:
+    """What the audit trail says the rows that change in place became."""
+
     latest_version: int | None = None
     settings: Any = None
-    archived = False
-    statuses: dict[int, tuple[str, int | None]] = {}
-    overrides: dict[tuple[str, str], tuple[str, str, str]] = {}
-    scores: dict[tuple[str, str, str], tuple[float, str]] = {}
-    for entry in s.scalars(select(AuditRow).where(AuditRow.project_id == project.id).order_by(AuditRow.id)):
-        before = json.loads(entry.before) if entry.before else None
-        after = json.loads(entry.after) if entry.after else None
+    archived: bool = False
+    statuses: dict[int, tuple[str, int | None]] = field(default_factory=dict)
+    overrides: dict[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)
+    scores: dict[tuple[str, str, str], tuple[float, str]] = field(default_factory=dict)
+    values: dict[tuple[str, str], tuple[str, Any, str, str]] = field(default_factory=dict)
+    acks: set[int] = field(default_factory=set)
+    settled: dict[Any, tuple[str, str]] = field(
+        default_factory=dict
+    )  # dispute ID (or what) -> (resolution, who)
+
+    def play(self, entry: AuditRow) -> None:
+        """Apply one audit entry (oldest first); an action that changes no in-place row is skipped."""
         action = entry.action
+        if action in ("add_response", "replace_response"):  # before may be a list (a batch)
+            after = _mapping(entry.after)
+            self.statuses[after["id"]] = ("current", None)
+            for old in _listed(json.loads(entry.before) if entry.before else None):
+                self.statuses[old["id"]] = ("superseded", after["id"])
+            return
+        before, after = _mapping(entry.before), _mapping(entry.after)
         if action in ("create_project", "copy_project"):
-            latest_version, settings = after["psr_version"], after["settings"]
+            self.latest_version, self.settings = after["psr_version"], after["settings"]
         elif action == "save_psr":
-            latest_version = after["version"]
+            self.latest_version = after["version"]
         elif action == "set_settings":
-            settings = after
+            self.settings = json.loads(entry.after) if entry.after else None
         elif action in ("archive_project", "restore_project"):
-            archived = action == "archive_project"
-        elif action in ("add_response", "replace_response"):
-            statuses[after["id"]] = ("current", None)
-            for old in _listed(before):
-                statuses[old["id"]] = ("superseded", after["id"])
+            self.archived = action == "archive_project"
         elif action == "remove_response":
-            statuses[after["id"]] = ("removed", None)
+            self.statuses[after["id"]] = ("removed", None)
         elif action == "set_override":
             key = (after["supplier"], after["requirement_id"] or "")
-            overrides[key] = (after["decision"], after["justification"], after["who"])
+            self.overrides[key] = (after["decision"], after["justification"], after["who"])
         elif action == "withdraw_override":
-            overrides.pop((before["supplier"], before["requirement_id"] or ""), None)
+            self.overrides.pop((before["supplier"], before["requirement_id"] or ""), None)
         elif action == "set_evaluator_score":
-            scores[(after["supplier"], after["requirement_id"], after["evaluator"])] = (
-                after["score"],
-                after["who"],
-            )
+            target = (after["supplier"], after["requirement_id"], after["evaluator"])
+            self.scores[target] = (after["score"], after["who"])
         elif action == "withdraw_evaluator_score":
-            scores.pop((before["supplier"], before["requirement_id"], before["evaluator"]), None)
+            self.scores.pop((before["supplier"], before["requirement_id"], before["evaluator"]), None)
+        elif action == "set_value_decision":
+            value = (after["decision"], after.get("value"), after["justification"], after["who"])
+            self.values[(after["supplier"], after["requirement_id"])] = value
+        elif action == "withdraw_value_decision":
+            self.values.pop((before["supplier"], before["requirement_id"]), None)
+        elif action == "acknowledge_psr_change":
+            self.acks.add(after["version"])
+        elif action == "settle_dispute":
+            # Entries since migration ``record`` name the dispute; older ones only what it was about.
+            what: Any = after.get("dispute") or (entry.target, before.get("party"), before.get("reason"))
+            self.settled[what] = (after.get("resolution", ""), entry.who)
 
+
+def _replay(s: Session, project: ProjectRow) -> list[Break]:
+    """Compare the rows that change in place with what the audit trail says they became."""
+    record = _Record()
+    for entry in s.scalars(select(AuditRow).where(AuditRow.project_id == project.id).order_by(AuditRow.id)):
+        record.play(entry)
     breaks: list[Break] = []
+    breaks += _project_breaks(project, record)
+    breaks += _response_breaks(s, project.id, record)
+    breaks += _override_breaks(s, project.id, record)
+    breaks += _score_breaks(s, project.id, record)
+    breaks += _value_breaks(s, project.id, record)
+    breaks += _ack_breaks(s, project.id, record)
+    breaks += _dispute_breaks(s, project.id, record)
+    return breaks
 
-    def broken(table: str, row_id: int | None, message: str) -> None:
-        breaks.append(Break(project.id, None, table, row_id, message))
 
+def _project_breaks(project: ProjectRow, record: _Record) -> list[Break]:
+    breaks = []
     name = f"project '{project.name}'"
-    if latest_version is not None and project.latest_version != latest_version:
-        broken(
-            "projects",
-            project.id,
-            f"{name} points at PSR version {project.latest_version}, the audit trail at version {latest_version}",
+    if record.latest_version is not None and project.latest_version != record.latest_version:
+        breaks.append(
+            f"{name} points at PSR version {project.latest_version}, the audit trail at version "
+            f"{record.latest_version}"
         )
-    if settings is not None and json.loads(project.settings_json) != settings:
-        broken("projects", project.id, f"the settings of {name} differ from the last ones on record")
-    if bool(project.archived) != archived:
-        broken(
-            "projects",
-            project.id,
-            f"{name} is {'' if project.archived else 'not '}archived, unlike on record",
-        )
-    for row in s.scalars(select(ResponseRow).where(ResponseRow.project_id == project.id)):
-        expected = statuses.get(row.id)
+    if record.settings is not None and json.loads(project.settings_json) != record.settings:
+        breaks.append(f"the settings of {name} differ from the last ones on record")
+    if bool(project.archived) != record.archived:
+        breaks.append(f"{name} is {'' if project.archived else 'not '}archived, unlike on record")
+    return [Break(project.id, None, "projects", project.id, message) for message in breaks]
+
+
+def _response_breaks(s: Session, project_id: int, record: _Record) -> list[Break]:
+    breaks = []
+    for row in s.scalars(select(ResponseRow).where(ResponseRow.project_id == project_id)):
+        expected = record.statuses.get(row.id)
         if expected is not None and (row.status, row.superseded_by) != expected:
-            broken(
-                "responses",
-                row.id,
-                f"response {row.id} ({row.filename}) is {row.status}, but the audit trail says {expected[0]}",
+            message = (
+                f"response {row.id} ({row.filename}) is {row.status}, but the audit trail says {expected[0]}"
             )
-    for row in s.scalars(select(OverrideRow).where(OverrideRow.project_id == project.id)):
+            breaks.append(Break(project_id, None, "responses", row.id, message))
+    return breaks
+
+
+def _override_breaks(s: Session, project_id: int, record: _Record) -> list[Break]:
+    breaks = []
+    recorded = dict(record.overrides)
+    for row in s.scalars(select(OverrideRow).where(OverrideRow.project_id == project_id)):
         what = f"override {row.supplier}" + (f" / {row.requirement_id}" if row.requirement_id else "")
-        recorded = overrides.pop((row.supplier, row.requirement_id), None)
-        if recorded is None:
-            broken("overrides", row.id, f"{what} has no audit entry: it was set outside slm-psr")
-        elif recorded != (row.decision, row.justification, row.set_by):
-            broken(
-                "overrides", row.id, f"{what} was changed outside slm-psr (it differs from its audit entry)"
+        on_record = recorded.pop((row.supplier, row.requirement_id), None)
+        if on_record is None:
+            breaks.append(
+                Break(
+                    project_id,
+                    None,
+                    "overrides",
+                    row.id,
+                    f"{what} has no audit entry: it was set outside slm-psr",
+                )
             )
-    for supplier, requirement in overrides:
+        elif on_record != (row.decision, row.justification, row.set_by):
+            message = f"{what} was changed outside slm-psr (it differs from its audit entry)"
+            breaks.append(Break(project_id, None, "overrides", row.id, message))
+    for supplier, requirement in recorded:
         what = f"override {supplier}" + (f" / {requirement}" if requirement else "")
-        broken("overrides", None, f"{what} is on record but missing: it was deleted outside slm-psr")
-    for row in s.scalars(select(EvaluatorScoreRow).where(EvaluatorScoreRow.project_id == project.id)):
+        message = f"{what} is on record but missing: it was deleted outside slm-psr"
+        breaks.append(Break(project_id, None, "overrides", None, message))
+    return breaks
+
+
+def _score_breaks(s: Session, project_id: int, record: _Record) -> list[Break]:
+    breaks = []
+    recorded = dict(record.scores)
+    for row in s.scalars(select(EvaluatorScoreRow).where(EvaluatorScoreRow.project_id == project_id)):
         what = f"score {row.supplier} / {row.requirement_id} by {row.evaluator}"
-        recorded_score = scores.pop((row.supplier, row.requirement_id, row.evaluator), None)
-        if recorded_score is None:
-            broken("evaluator_scores", row.id, f"{what} has no audit entry: it was set outside slm-psr")
-        elif recorded_score != (row.score, row.set_by):
-            broken(
-                "evaluator_scores",
-                row.id,
-                f"{what} is {row.score:g} in the database, but {recorded_score[0]:g} on record: "
-                "it was changed outside slm-psr",
+        on_record = recorded.pop((row.supplier, row.requirement_id, row.evaluator), None)
+        if on_record is None:
+            message = f"{what} has no audit entry: it was set outside slm-psr"
+        elif on_record != (row.score, row.set_by):
+            message = (
+                f"{what} is {row.score:g} in the database, but {on_record[0]:g} on record: "
+                "it was changed outside slm-psr"
             )
-    for supplier, requirement, evaluator in scores:
-        broken(
-            "evaluator_scores",
-            None,
+        else:
+            continue
+        breaks.append(Break(project_id, None, "evaluator_scores", row.id, message))
+    for supplier, requirement, evaluator in recorded:
+        message = (
             f"score {supplier} / {requirement} by {evaluator} is on record but missing: it was deleted "
-            "outside slm-psr",
+            "outside slm-psr"
         )
+        breaks.append(Break(project_id, None, "evaluator_scores", None, message))
+    return breaks
+
+
+def _decision_words(decision: str, value: Any) -> str:
+    return (
+        "confirmed as read"
+        if decision == "confirm"
+        else f"corrected to {json.dumps(value, ensure_ascii=False)}"
+    )
+
+
+def _value_breaks(s: Session, project_id: int, record: _Record) -> list[Break]:
+    breaks = []
+    recorded = dict(record.values)
+    for row in s.scalars(select(ValueDecisionRow).where(ValueDecisionRow.project_id == project_id)):
+        what = f"the decision on value {row.supplier} / {row.requirement_id}"
+        on_record = recorded.pop((row.supplier, row.requirement_id), None)
+        value = json.loads(row.value_json) if row.value_json is not None else None
+        if on_record is None:
+            message = f"{what} has no audit entry: it was set outside slm-psr"
+        elif on_record != (row.decision, value, row.justification, row.set_by):
+            message = (
+                f"{what} is {_decision_words(row.decision, value)} in the database, but "
+                f"{_decision_words(on_record[0], on_record[1])} by {on_record[3]} on record: "
+                "it was changed outside slm-psr"
+            )
+        else:
+            continue
+        breaks.append(Break(project_id, None, "value_decisions", row.id, message))
+    for supplier, requirement in recorded:
+        message = (
+            f"the decision on value {supplier} / {requirement} is on record but missing: it was deleted "
+            "outside slm-psr"
+        )
+        breaks.append(Break(project_id, None, "value_decisions", None, message))
+    return breaks
+
+
+def _ack_breaks(s: Session, project_id: int, record: _Record) -> list[Break]:
+    breaks = []
+    recorded = set(record.acks)
+    for row in s.scalars(select(PSRChangeAckRow).where(PSRChangeAckRow.project_id == project_id)):
+        if row.version not in recorded:
+            message = f"the acknowledgement of PSR version {row.version} has no audit entry: it was added outside slm-psr"
+            breaks.append(Break(project_id, None, "psr_change_acks", row.id, message))
+        recorded.discard(row.version)
+    for version in sorted(recorded):
+        message = f"the acknowledgement of PSR version {version} is on record but missing: it was deleted outside slm-psr"
+        breaks.append(Break(project_id, None, "psr_change_acks", None, message))
+    return breaks
+
+
+def _dispute_breaks(s: Session, project_id: int, record: _Record) -> list[Break]:
+    breaks = []
+    for row in s.scalars(select(MeasurementDisputeRow).where(MeasurementDisputeRow.project_id == project_id)):
+        on_record = record.settled.get(row.id) or record.settled.get(
+            (f"measurement {row.record}", row.party, row.reason)
+        )
+        what = f"the dispute on measurement {row.record} (raised by the {row.party})"
+        if row.resolved_at is None and on_record is not None:
+            message = f"{what} was settled by {on_record[1]}, but is open in the database: it was reopened outside slm-psr"
+        elif row.resolved_at is not None and on_record is None:
+            message = f"{what} is settled in the database but not on record: it was settled outside slm-psr"
+        elif on_record is not None and on_record != (row.resolution, row.resolved_by):
+            message = f"the settlement of {what} differs from its audit entry: it was changed outside slm-psr"
+        else:
+            continue
+        breaks.append(Break(project_id, None, "measurement_disputes", row.id, message))
     return breaks

@@ -5,7 +5,8 @@ The contract monitored is the project's confirmed SLA schedule (``slm_psr.store.
 Same rules as ``slm_psr.store.api``: each change is one transaction that bumps the
 project's revision (``expected_revision`` guards against a concurrent change) and
 writes an audit row (actions set_monitoring_plan, import_measurements, correct_measurement,
-dispute_measurement, settle_dispute). Files, corrections and plans are history
+dispute_measurement, settle_dispute). A batch of measurement files is one decision
+(``add_measurement_files``): every file stored, or none. Files, corrections and plans are history
 (append-only in the database). Period results are derived data: saving them replaces
 the previous computation and needs no revision.
 
@@ -15,14 +16,19 @@ importing only the model.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
-from slm_psr.store.api import NotFound, Store, StoreError, _NoChange, _now, _who
+from slm_psr.store import chain, overlap
+from slm_psr.store.api import BatchNotStored, NotFound, Store, StoreError, _NoChange, _now, _who
 from slm_psr.store.contracts import ContractStore
+from slm_psr.store.errors import Conflict, DatabaseFailure
 from slm_psr.store.schema import (
     MeasurementCorrectionRow,
     MeasurementDisputeRow,
@@ -30,6 +36,7 @@ from slm_psr.store.schema import (
     MonitoringPlanRow,
     MonitoringResultRow,
 )
+from slm_psr.store.text import checked_name, clean_text, optional_text
 
 PARTIES = ("buyer", "supplier")
 FIGURE = "figure:"  # a dispute's record key for a period's figure: "figure:2027-03:HO-01"
@@ -41,6 +48,9 @@ def dispute_target(record: str) -> str:
         period, _, level = record.removeprefix(FIGURE).partition(":")
         return f"the {period} figure of {level}"
     return f"measurement {record}"
+
+
+IMPORTS = frozenset({overlap.MEASUREMENTS})  # imports only add: they merge with any change but another import
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,26 @@ class StoredPlan:
     plan: dict[str, Any]
     saved_at: Any
     saved_by: str
+
+
+@dataclass(frozen=True)
+class MeasurementUpload:
+    """One measurement file as read, ready to keep: its bytes, the parsed records (or the refusal)."""
+
+    filename: str
+    data: bytes
+    sha256: str
+    kind: str | None
+    records: bytes | None
+    notes: list[str]
+    rejection: str | None
+
+    def cleaned(self) -> MeasurementUpload:
+        """The store's text rule on the names and words (the bytes stay as received)."""
+        return MeasurementUpload(
+            checked_name(self.filename, "measurement file name", limit=None), bytes(self.data), self.sha256,
+            self.kind, self.records, [clean_text(n) for n in self.notes], optional_text(self.rejection),
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -112,11 +142,12 @@ class MonitoringStore:
             if latest is not None and latest.plan_json == text:
                 raise _NoChange
             version = (latest.version if latest else 0) + 1
-            s.add(
-                MonitoringPlanRow(
-                    project_id=project_id, version=version, plan_json=text, saved_at=now, saved_by=user
-                )
+            saved = MonitoringPlanRow(
+                project_id=project_id, version=version, plan_json=text, saved_at=now, saved_by=user
             )
+            s.add(saved)
+            s.flush()
+            chain.link(s, saved)
             before = json.loads(latest.plan_json) if latest else None
             self.store._audit(
                 s, project_id, user, "set_monitoring_plan", "monitoring plan", before, plan, now
@@ -158,31 +189,104 @@ class MonitoringStore:
 
         The same bytes imported twice are refused: their records would count twice.
         """
+        upload = MeasurementUpload(filename, data, sha256, kind, records, notes, rejection)
+        revision, (duplicate,) = self.add_measurement_files(
+            project_id, [upload], user=user, expected_revision=expected_revision, attempts=1
+        )
+        if duplicate is not None:
+            raise StoreError(duplicate)
+        return revision
+
+    def add_measurement_files(
+        self,
+        project_id: int,
+        uploads: Sequence[MeasurementUpload],
+        *,
+        user: str,
+        expected_revision: int,
+        attempts: int = 8,
+    ) -> tuple[int, list[str | None]]:
+        """Keep a batch of imported files as one decision: every file, or none (``BatchNotStored``).
+
+        A file whose bytes were imported before (or earlier in the batch) is not stored
+        again, its records would count twice: its place in the returned list says so;
+        the others are stored. Imports only add, so a batch goes in over any change since
+        ``expected_revision`` but another import, and then it is tried again on the new
+        revision, up to ``attempts`` times. Returns (new revision, per file None or why it
+        was not stored).
+        """
         user = _who(user)
-        with self.store._change(project_id, user, expected_revision) as (s, row, now):
-            earlier = s.scalar(
-                select(MeasurementFileRow.filename).where(
-                    MeasurementFileRow.project_id == project_id,
-                    MeasurementFileRow.sha256 == sha256,
-                    MeasurementFileRow.rejection.is_(None),
-                )
+        if not uploads:
+            raise ValueError("the batch has no files")
+        cleaned = [u.cleaned() for u in uploads]
+        names = [u.filename for u in cleaned]
+        revision = expected_revision
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._insert_files(project_id, cleaned, user, revision)
+            except Conflict as exc:
+                revision = exc.current_revision
+                if attempt == attempts:
+                    if attempts == 1:
+                        raise
+                    reason = f"the project kept changing while they were saved ({attempts} tries); try again"
+                    raise BatchNotStored(names, reason) from exc
+            except DatabaseFailure as exc:
+                if exc.kind != "locked" or attempt == attempts:
+                    raise BatchNotStored(names, str(exc)) from exc
+            except StoreError as exc:
+                raise BatchNotStored(names, str(exc)) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _insert_files(
+        self, project_id: int, uploads: list[MeasurementUpload], user: str, expected_revision: int
+    ) -> tuple[int, list[str | None]]:
+        skipped: list[str | None] = []
+        with self.store._change(project_id, user, expected_revision, IMPORTS) as (s, row, now):
+            earlier = dict(
+                s.execute(
+                    select(MeasurementFileRow.sha256, MeasurementFileRow.filename).where(
+                        MeasurementFileRow.project_id == project_id, MeasurementFileRow.rejection.is_(None)
+                    )
+                ).all()
             )
-            if earlier is not None and rejection is None:
-                raise StoreError(
-                    f"{filename} was already imported (as {earlier}, the same bytes); not imported again"
-                )
-            s.add(
-                MeasurementFileRow(
-                    project_id=project_id, filename=filename, sha256=sha256, size=len(data), kind=kind,
-                    data=data, records=records, notes_json=json.dumps(notes, ensure_ascii=False),
-                    rejection=rejection, uploaded_at=now, uploaded_by=user,
-                )
-            )  # fmt: skip
-            summary = {"file": filename, "sha256": sha256, "kind": kind, "refused": rejection}
-            self.store._audit(
-                s, project_id, user, "import_measurements", f"measurements {filename}", None, summary, now
-            )
-            return row.revision
+            for upload in uploads:
+                if upload.rejection is None and upload.sha256 in earlier:
+                    skipped.append(
+                        f"{upload.filename} was already imported (as {earlier[upload.sha256]}, the same "
+                        "bytes); not imported again"
+                    )
+                    continue
+                skipped.append(None)
+                if upload.rejection is None:
+                    earlier[upload.sha256] = upload.filename
+                self._insert_file(s, project_id, upload, user, now)
+            if all(skipped):
+                raise _NoChange
+            return row.revision, skipped
+        return expected_revision, skipped  # every file was a repeat: nothing stored
+
+    def _insert_file(
+        self, s: Session, project_id: int, upload: MeasurementUpload, user: str, now: dt.datetime
+    ) -> None:
+        stored = MeasurementFileRow(
+            project_id=project_id, filename=upload.filename, sha256=upload.sha256, size=len(upload.data),
+            kind=upload.kind, data=upload.data, records=upload.records,
+            notes_json=json.dumps(upload.notes, ensure_ascii=False), rejection=upload.rejection,
+            uploaded_at=now, uploaded_by=user,
+        )  # fmt: skip
+        s.add(stored)
+        s.flush()
+        chain.link(s, stored)
+        summary = {
+            "file": upload.filename,
+            "sha256": upload.sha256,
+            "kind": upload.kind,
+            "refused": upload.rejection,
+        }
+        self.store._audit(
+            s, project_id, user, "import_measurements", f"measurements {upload.filename}", None, summary, now
+        )
 
     def measurement_files(self, project_id: int, *, with_records: bool = True) -> list[StoredMeasurementFile]:
         """Every imported file, oldest first."""
@@ -223,18 +327,21 @@ class MonitoringStore:
         expected_revision: int,
     ) -> int:
         """Correct one field of one record; the reason is required. Returns the new revision."""
-        user, reason = _who(user), (reason or "").strip()
+        user, reason = _who(user), optional_text(reason) or ""
+        record, field = _key(record, "measurement record"), _key(field, "field")
+        before, after = _value(before), _value(after)
         if not reason:
             raise ValueError(f"correcting {field} of record {record} needs a reason")
         with self.store._change(project_id, user, expected_revision) as (s, row, now):
             if before == after:
                 raise _NoChange
-            s.add(
-                MeasurementCorrectionRow(
-                    project_id=project_id, record=record, field=field, before=before, after=after,
-                    reason=reason, at=now, who=user,
-                )
+            correction = MeasurementCorrectionRow(
+                project_id=project_id, record=record, field=field, before=before, after=after,
+                reason=reason, at=now, who=user,
             )  # fmt: skip
+            s.add(correction)
+            s.flush()
+            chain.link(s, correction)
             self.store._audit(
                 s, project_id, user, "correct_measurement", f"measurement {record} {field}",
                 {field: before}, {field: after, "reason": reason}, now,
@@ -260,7 +367,8 @@ class MonitoringStore:
         self, project_id: int, record: str, party: str, reason: str, *, user: str, expected_revision: int
     ) -> int:
         """Mark a record disputed by ``party`` (buyer or supplier); returns the new revision."""
-        user, reason = _who(user), (reason or "").strip()
+        user, reason = _who(user), optional_text(reason) or ""
+        record = _key(record, "measurement record")
         if party not in PARTIES:
             raise ValueError(f"a dispute is raised by the buyer or the supplier, not '{party}'")
         if not reason:
@@ -269,16 +377,17 @@ class MonitoringStore:
                 f"disputing {what if record.startswith(FIGURE) else 'record ' + record} needs a reason"
             )
         with self.store._change(project_id, user, expected_revision) as (s, row, now):
-            s.add(
-                MeasurementDisputeRow(
-                    project_id=project_id,
-                    record=record,
-                    party=party,
-                    reason=reason,
-                    opened_at=now,
-                    opened_by=user,
-                )
+            raised = MeasurementDisputeRow(
+                project_id=project_id,
+                record=record,
+                party=party,
+                reason=reason,
+                opened_at=now,
+                opened_by=user,
             )
+            s.add(raised)
+            s.flush()
+            chain.link(s, raised)
             self.store._audit(
                 s, project_id, user, "dispute_measurement", dispute_target(record), None,
                 {"party": party, "reason": reason}, now,
@@ -289,7 +398,7 @@ class MonitoringStore:
         self, project_id: int, dispute_id: int, resolution: str, *, user: str, expected_revision: int
     ) -> int:
         """Close a dispute with its resolution (a correction, if any, is made separately)."""
-        user, resolution = _who(user), (resolution or "").strip()
+        user, resolution = _who(user), optional_text(resolution) or ""
         if not resolution:
             raise ValueError("settling a dispute needs the resolution in words")
         with self.store._change(project_id, user, expected_revision) as (s, row, now):
@@ -303,7 +412,7 @@ class MonitoringStore:
             dispute.resolved_at, dispute.resolved_by, dispute.resolution = now, user, resolution
             self.store._audit(
                 s, project_id, user, "settle_dispute", dispute_target(dispute.record),
-                {"party": dispute.party, "reason": dispute.reason}, {"resolution": resolution}, now,
+                {"party": dispute.party, "reason": dispute.reason}, {"dispute": dispute.id, "resolution": resolution}, now,
             )  # fmt: skip
             return row.revision
 
@@ -363,3 +472,13 @@ class MonitoringStore:
                  "computed_at": r.computed_at, "computed_by": r.computed_by} | json.loads(r.result_json)
                 for r in rows
             ]  # fmt: skip
+
+
+def _key(value: object, what: str) -> str:
+    """A record ID or field name as stored: the store's name rule (one clean line)."""
+    return checked_name(str(value) if value is not None else "", what, limit=None)
+
+
+def _value(value: str | None) -> str | None:
+    """A corrected value as stored: the store's text rule (no control characters, NFC)."""
+    return None if value is None else clean_text(str(value))

@@ -16,8 +16,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from slm_psr.store import chain
 from slm_psr.store.api import Store, StoreError, _who
 from slm_psr.store.schema import ServiceReviewRow
+from slm_psr.store.text import clean_name, optional_text
 
 PARTIES = ("buyer", "supplier")
 PARTY_WORDS = {"buyer": "the customer", "supplier": "the supplier"}
@@ -95,7 +97,8 @@ class ReviewStore:
         A frozen (signed-off) version takes no entry but a reopening; a reopening needs a
         frozen version and a reason, and starts the next version.
         """
-        user, text = _who(user), (text or "").strip()
+        user, text = _who(user), optional_text(text) or ""
+        owner = clean_name(owner) if isinstance(owner, str) else None
         if kind not in ("comment", "action", "sign_off", "reopen"):
             raise ValueError(
                 f"a review entry is a comment, an action, a sign-off or a reopening, not '{kind}'"
@@ -125,13 +128,14 @@ class ReviewStore:
             )
         version = review.version + 1 if kind == "reopen" else review.version
         with self.store._change(project_id, user, expected_revision) as (s, row, now):
-            s.add(
-                ServiceReviewRow(
-                    project_id=project_id, period=period, version=version, kind=kind, party=party,
-                    text=text or f"signed off for {PARTY_WORDS.get(party or '', '')}", owner=(owner or "").strip() or None,
-                    due=due or None, at=now, by=user,
-                )
+            entry = ServiceReviewRow(
+                project_id=project_id, period=period, version=version, kind=kind, party=party,
+                text=text or f"signed off for {PARTY_WORDS.get(party or '', '')}", owner=owner or None,
+                due=due or None, at=now, by=user,
             )  # fmt: skip
+            s.add(entry)
+            s.flush()
+            chain.link(s, entry)
             after: dict[str, Any] = {"period": period, "version": version, "text": text}
             if party:
                 after["party"] = party

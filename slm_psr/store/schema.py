@@ -185,7 +185,10 @@ class AuditRow(Base):
     """One change, written in the transaction that made it. Never updated or deleted."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_project", "project_id", "id"),)
+    __table_args__ = (
+        Index("ix_audit_log_project", "project_id", "id"),
+        Index("ix_audit_log_revision", "project_id", "revision"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
@@ -195,6 +198,8 @@ class AuditRow(Base):
     target: Mapped[str] = mapped_column(String())
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
+    # The project revision the change made (migration ``record``; None before it): see ``overlap``.
+    revision: Mapped[int | None] = mapped_column(Integer)
 
 
 # --- monitoring after the award (migration 0004_monitoring) -------------------------------
@@ -211,7 +216,7 @@ class MonitoringPlanRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     plan_json: Mapped[str] = mapped_column(Text)
     saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    saved_by: Mapped[str] = mapped_column(String(200))
+    saved_by: Mapped[str] = mapped_column(String())
 
 
 class MeasurementFileRow(Base):
@@ -222,7 +227,7 @@ class MeasurementFileRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
-    filename: Mapped[str] = mapped_column(String(500))
+    filename: Mapped[str] = mapped_column(String())
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str | None] = mapped_column(String(20))
@@ -231,7 +236,7 @@ class MeasurementFileRow(Base):
     notes_json: Mapped[str] = mapped_column(Text)
     rejection: Mapped[str | None] = mapped_column(Text)
     uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    uploaded_by: Mapped[str] = mapped_column(String(200))
+    uploaded_by: Mapped[str] = mapped_column(String())
 
 
 class MeasurementCorrectionRow(Base):
@@ -242,13 +247,13 @@ class MeasurementCorrectionRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
-    record: Mapped[str] = mapped_column(String(64))
-    field: Mapped[str] = mapped_column(String(40))
+    record: Mapped[str] = mapped_column(String())
+    field: Mapped[str] = mapped_column(String())
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    who: Mapped[str] = mapped_column(String(200))
+    who: Mapped[str] = mapped_column(String())
 
 
 class MeasurementDisputeRow(Base):
@@ -262,13 +267,13 @@ class MeasurementDisputeRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
-    record: Mapped[str] = mapped_column(String(64))
+    record: Mapped[str] = mapped_column(String())
     party: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text)
     opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    opened_by: Mapped[str] = mapped_column(String(200))
+    opened_by: Mapped[str] = mapped_column(String())
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    resolved_by: Mapped[str | None] = mapped_column(String(200))
+    resolved_by: Mapped[str | None] = mapped_column(String())
     resolution: Mapped[str | None] = mapped_column(Text)
 
 
@@ -284,10 +289,10 @@ class MonitoringResultRow(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
     contract_version: Mapped[int] = mapped_column(Integer)
     period: Mapped[str] = mapped_column(String(7))
-    level: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String())
     result_json: Mapped[str] = mapped_column(Text)
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    computed_by: Mapped[str] = mapped_column(String(200))
+    computed_by: Mapped[str] = mapped_column(String())
 
 
 # Tables whose rows are history: triggers refuse UPDATE and DELETE on them.
@@ -302,6 +307,8 @@ APPEND_ONLY = (
     "contracts",
     "account_events",
     "team_records",
+    "service_review_entries",
+    "psr_change_acks",
 )
 
 
@@ -322,10 +329,10 @@ class ServiceReviewRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     party: Mapped[str | None] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
-    owner: Mapped[str | None] = mapped_column(String(200))
+    owner: Mapped[str | None] = mapped_column(String())
     due: Mapped[str | None] = mapped_column(String(10))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    by: Mapped[str] = mapped_column(String(200))
+    by: Mapped[str] = mapped_column(String())
 
 
 class HistoryChainRow(Base):
@@ -358,7 +365,7 @@ class ContractRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
     version: Mapped[int] = mapped_column(Integer)
-    supplier: Mapped[str] = mapped_column(String(200))
+    supplier: Mapped[str] = mapped_column(String())
     status: Mapped[str] = mapped_column(String(16))
     psr_version: Mapped[int] = mapped_column(Integer)
     schedule_json: Mapped[str] = mapped_column(Text)
@@ -366,7 +373,7 @@ class ContractRow(Base):
     confirms: Mapped[int | None] = mapped_column(Integer)  # the draft version a confirmation confirms
     note: Mapped[str | None] = mapped_column(Text)
     saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    saved_by: Mapped[str] = mapped_column(String(200))
+    saved_by: Mapped[str] = mapped_column(String())
 
 
 class ValueDecisionRow(Base):

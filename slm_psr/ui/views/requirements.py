@@ -21,6 +21,7 @@ from slm_psr.model import (
 )
 from slm_psr.psr_file import PSRFileError, dumps_psr, loads_psr
 from slm_psr.psr_merge import MINE, THEIRS, describe, merge
+from slm_psr.service import saving
 from slm_psr.ui import ahp, state
 from slm_psr.ui.add_requirement import add_form
 from slm_psr.ui.tables import (
@@ -386,16 +387,24 @@ with bar.container(border=True):
             ss.psr_conflict = {"by": newer.saved_by, "at": newer.saved_at}
         else:
             assert psr_new is not None  # the button is disabled while the tables have errors
-            try:
-                state.store().save_psr(project.id, psr_new, user=name, expected_revision=project.revision)
-            except state.Conflict as exc:  # a change elsewhere in the project a moment ago: save again
+            try:  # a colleague's save a moment ago is merged in unless it changed the same fields
+                saved = saving.save_psr(
+                    state.store(), project.id, psr_new, base_version=draft["version"],
+                    expected_revision=project.revision, user=name,
+                )  # fmt: skip
+            except saving.PSRClash:  # show both sides and let the buyer choose
+                newer = state.store().psr_versions(project.id)[-1]
+                ss.psr_conflict = {"by": newer.saved_by, "at": newer.saved_at}
+                st.rerun()
+            except state.Conflict as exc:  # the project kept changing: save again
                 st.error(f"Not saved: {exc}", icon=":material/sync_problem:")
             except state.StoreError as exc:  # e.g. the project is archived
                 st.error(f"Not saved: {exc}", icon=":material/error:")
             else:
                 ss.pop("psr_conflict", None)
                 ss.pop("draft", None)
-                st.toast(f"Saved PSR version {draft['version'] + 1}", icon=":material/save:")
+                merged = ", with a colleague's version saved meanwhile merged in" if saved.merged else ""
+                st.toast(f"Saved PSR version {saved.version}{merged}", icon=":material/save:")
                 st.rerun()
     if right.button("Discard changes", disabled=not dirty, key="discard_psr", width="stretch"):
         start_draft()
