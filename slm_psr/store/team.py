@@ -43,7 +43,7 @@ TEAM_KINDS = (
 )
 
 chain.register(
-    TeamRecordRow.__table__,  # type: ignore[arg-type]  # a mapped class's __table__ is a Table
+    TeamRecordRow,
     describe=lambda r: f"team record {r['id']} ({r['kind']} {r['subject']}, by {r['by']})",
 )
 
