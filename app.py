@@ -36,7 +36,8 @@ pages = st.navigation(
             st.Page(f"{VIEWS}/monitoring.py", title="8 Monitoring", icon=":material/monitoring:"),
             st.Page(f"{VIEWS}/review.py", title="9 Service review", icon=":material/rate_review:"),
         ],
-    }
+    },
+    expanded=True,  # every page listed: folded after ten, the after-the-award pages were hidden
 )
 state.sidebar(guard=pages.title != REQUIREMENTS)  # that page guards its own draft
 login.sidebar(state.raw_store())
