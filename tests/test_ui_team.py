@@ -201,3 +201,21 @@ def test_blind_scoring_with_reasons_then_the_lead_moderates_on_the_team_page(tea
     moderation = at.dataframe[1].value
     row = moderation[(moderation.Bidder == bid) & (moderation.Criterion == "SD-09")].iloc[0]
     assert row["Moderated score and reason"] == "6.5: agreed: good plan, thin on escalation"
+
+
+def test_opening_another_project_keeps_the_account_signed_in(team_db):
+    """Failed before: opening another project dropped every session key but the project's,
+    the signed-in account with them, so the lead was asked to sign in again."""
+    from slm_psr.demo import DEMO_PSR
+    from slm_psr.psr_file import load_psr
+
+    with Store.open(team_db) as store:
+        second = store.create_project("Hosting 2028", load_psr(DEMO_PSR), user="setup").id
+    at = sign_in(start(), "Lena Lead")
+    goto(at, "projects")
+    at.selectbox(key="open_choice").set_value(second).run()
+    at.button(key="open_project").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["project_id"] == second
+    assert at.session_state["_actor"] is not None  # still signed in
+    assert not [t for t in at.text_input if t.key == "sign_in_password"]  # no sign-in form

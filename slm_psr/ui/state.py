@@ -63,6 +63,8 @@ NAME_COOKIE = "slm_psr_user"  # the name typed in the sidebar, remembered by thi
 # Session keys that belong to the session, not to the open project: everything else
 # (drafts, typed text, choices, the last import) is dropped when another project opens.
 SESSION_KEYS = {"project_id", "user_name", "_user", "_project", "_project_read", "_evaluations", "_name_set"}
+# ... and who is signed in (ui.login): opening another project never signs anyone out
+SESSION_KEYS |= {"_actor", "_last_seen", "_team_mode"}
 
 
 def init() -> None:
