@@ -63,19 +63,7 @@ def evaluation(
     weights = service_weights or {s.id: s.weight for s in project.psr.services}
     settings_json = settings.model_dump_json()
     weights_json = plain(weights)
-    key = plain(
-        [
-            project.id,
-            project.psr_version,
-            project.psr_hash,
-            [r.id for r in project.responses],
-            project.overrides,
-            project.evaluator_scores,
-            project.value_decisions,  # a settled value changes what the engine reads
-            project.sealed,  # a team's view: prices sealed, moderated scores
-            sorted(project.moderated.items()),
-        ]
-    )
+    key = inputs_key(project)
     # The session keeps the evaluations on screen as they are: a cache_data hit unpickles
     # a fresh copy of every table on each rerun (10-20 ms with 100 bids x 300 requirements).
     recent = st.session_state.setdefault("_evaluations", {})
@@ -95,9 +83,9 @@ def _level_options(key: str, _project: ProjectState) -> OptionsResult:
     return service.level_options(_project)  # ``key`` stands for what it reads, as in _evaluate
 
 
-def level_options(project: ProjectState) -> OptionsResult:
-    """Every bid at its best combination of level options (published weights), cached on the project's inputs."""
-    key = plain(
+def inputs_key(project: ProjectState) -> str:
+    """What every evaluation of the project reads, as a cache key (one list for every cache)."""
+    return plain(
         [
             project.id,
             project.psr_version,
@@ -105,8 +93,16 @@ def level_options(project: ProjectState) -> OptionsResult:
             [r.id for r in project.responses],
             project.overrides,
             project.evaluator_scores,
+            project.value_decisions,  # a settled value changes what the engine reads
+            project.sealed,  # a team's view: prices sealed, moderated scores
+            sorted(project.moderated.items()),
         ]
     )
+
+
+def level_options(project: ProjectState) -> OptionsResult:
+    """Every bid at its best combination of level options (published weights), cached on the project's inputs."""
+    key = inputs_key(project)
     return _level_options(key, project)
 
 
@@ -117,16 +113,7 @@ def _lot_award(key: str, _project: ProjectState) -> LotAward:
 
 def lot_award(project: ProjectState) -> LotAward:
     """The optimal award across the project's lots, its rules' prices and the runner-up (cached)."""
-    key = plain(
-        [
-            project.id,
-            project.psr_version,
-            project.psr_hash,
-            [r.id for r in project.responses],
-            project.overrides,
-            project.evaluator_scores,
-        ]
-    )
+    key = inputs_key(project)
     return _lot_award(key, project)
 
 
