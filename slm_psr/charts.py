@@ -13,9 +13,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from slm_psr.engine.methods import VALUE_PER, quality_price_shares
+from slm_psr.engine.methods import METHODS, VALUE_PER, quality_price_shares
 from slm_psr.engine.price import price_points
-from slm_psr.model import EvaluationSettings, Method
+from slm_psr.model import EvaluationSettings
 
 if TYPE_CHECKING:
     from slm_psr.engine import Evaluation
@@ -57,7 +57,7 @@ def contribution_parts(ev: Evaluation) -> pd.DataFrame:
             }
         )
     ]
-    if ev.settings.method is Method.MEAT:
+    if METHODS[ev.settings.method].uses_price_points:
         _, price_share = quality_price_shares(ev.settings)
         frames.append(
             pd.DataFrame(
@@ -123,9 +123,10 @@ def equal_value_lines(
     if bids.empty:
         return pd.DataFrame(columns=["line", "price_total", "quality_points"])
     p_min, p_hi = float(bids.price_total.min()), float(bids.price_total.max())
-    grid = np.linspace(p_min * 0.9 if settings.method is not Method.MEAT else p_min, p_hi * 1.1, samples)
+    method = METHODS[settings.method]
+    grid = np.linspace(p_min if method.uses_price_points else p_min * 0.9, p_hi * 1.1, samples)
     rows: list[pd.DataFrame] = []
-    if settings.method is Method.MEAT:
+    if method.uses_price_points:
         wq, wp = quality_price_shares(settings)
         if wq <= 0:
             return pd.DataFrame(columns=["line", "price_total", "quality_points"])
@@ -153,7 +154,7 @@ def equal_value_lines(
     else:
         z_max = float(bids.total.max())
         levels = [(f"best value Z = {z_max:.2f}", z_max)]
-        if settings.method is Method.UFAB_EXTENDED:
+        if method.band:
             levels.append(
                 (
                     f"tolerance band edge Z = {z_max * (1 - settings.tolerance):.2f}",

@@ -240,6 +240,9 @@ class MethodDef:
     # The method's lines of the method description, given the settings and the currency.
     describe: Callable[[EvaluationSettings, str], list[str]]
     uses_price_points: bool  # the weighted sum of quality and price points (else Z = L / P)
+    # Finalists inside a tolerance band below the best Z, ranked by the declared criterion
+    # (the method reads the settings' tolerance and decision criterion).
+    band: bool = False
     # The eligible bids whose leaving out can change any other bid's total (a mask), or
     # None when any can: the leave-one-out check re-ranks only for those.
     pivotal: Callable[[np.ndarray, np.ndarray, EvaluationSettings], np.ndarray | None] = (
@@ -294,6 +297,7 @@ METHODS: dict[Method, MethodDef] = {
             ),
             describe=_extended_lines,
             uses_price_points=False,
+            band=True,
         ),
     )
 }

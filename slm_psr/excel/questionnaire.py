@@ -18,12 +18,12 @@ from xlsxwriter.worksheet import Worksheet
 
 from slm_psr import __version__
 from slm_psr.engine.contract import terms_in_words
+from slm_psr.engine.methods import METHODS
 from slm_psr.excel.sheetkit import SAFE_STRINGS, header_text, print_setup
 from slm_psr.model import (
     PSR,
     SCHEMA_VERSION,
     Level,
-    Method,
     PriceBasis,
     Requirement,
 )
@@ -337,7 +337,7 @@ def _instructions(ws: Worksheet, psr: PSR, fmt: _Formats) -> None:
         "one minimum is excluded from the evaluation, whatever its price. An unanswered requirement "
         "with a minimum counts as missed."
     )
-    if ev.method is Method.MEAT:
+    if METHODS[ev.method].uses_price_points:
         method = (
             f"Offers that meet every minimum are compared on quality ({ev.quality_weight:g} %) and "
             f"price ({ev.price_weight:g} %)."

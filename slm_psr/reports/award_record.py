@@ -23,7 +23,7 @@ from slm_psr import charts
 from slm_psr.engine.methods import METHODS
 from slm_psr.engine.price import FORMULAS
 from slm_psr.engine.robustness import Acceptability, StabilityInterval, judgement_words
-from slm_psr.model import KIND_LABELS, Method, format_level
+from slm_psr.model import KIND_LABELS, format_level
 from slm_psr.reports.document import Col, Document
 from slm_psr.wording import STATUS_WORDS, WarningCode, codes, status_word
 
@@ -113,7 +113,7 @@ class _Record:
         self.evaluator_scores = evaluator_scores
         self.moment, self.prepared_by = moment, prepared_by
         self.cur = ev.psr.currency
-        self.ufab = ev.settings.method is not Method.MEAT
+        self.ufab = not METHODS[ev.settings.method].uses_price_points
         self.mp = f"{ev.settings.max_points:g}"
         self.ranking = ev.ranking()
 

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from slm_psr.engine.evaluate import Evaluation
-from slm_psr.engine.methods import VALUE_PER, quality_price_shares, rank_bids
-from slm_psr.model import EvaluationSettings, Method
+from slm_psr.engine.methods import METHODS, VALUE_PER, quality_price_shares, rank_bids
+from slm_psr.model import EvaluationSettings
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class Decision:
 
     @property
     def meat(self) -> bool:
-        return self.settings.method is Method.MEAT
+        return METHODS[self.settings.method].uses_price_points
 
     def quality(self, service_share: np.ndarray, service_points: np.ndarray | None = None) -> np.ndarray:
         """Quality points L of every bid under other service shares (and optionally other service points)."""

@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from slm_psr.engine.evaluate import Evaluation
+from slm_psr.engine.methods import METHODS
 from slm_psr.engine.robustness.decision import Decision
-from slm_psr.model import Method
 
 _TIE = 1e-9
 
@@ -232,7 +232,7 @@ def _draw_values(
 
 def _ranks(decision: Decision, weights: np.ndarray, values: np.ndarray | None) -> np.ndarray:
     """(draws, n) competition ranks (ties share the best rank) of the bids under each weight vector."""
-    if decision.settings.method is Method.UFAB_EXTENDED:
+    if METHODS[decision.settings.method].band:
         base = decision.criteria()[1]
         quality = weights @ base.T if values is None else np.einsum("dk,dnk->dn", weights, values)
         return np.stack([decision.rank(q) for q in quality]).astype(int)

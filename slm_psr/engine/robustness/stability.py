@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 
 from slm_psr.engine.evaluate import Evaluation
-from slm_psr.engine.methods import VALUE_PER, quality_price_shares
+from slm_psr.engine.methods import METHODS, VALUE_PER, quality_price_shares
 from slm_psr.engine.robustness.decision import Decision
-from slm_psr.model import EvaluationSettings, Method
+from slm_psr.model import EvaluationSettings
 
 _SAME = 1e-12  # breakpoints this close to the current weight are the current weight
 
@@ -185,12 +185,13 @@ def requirement_interval(decision: Decision, requirement_id: str) -> StabilityIn
 def _method_lines(decision: Decision, q0: np.ndarray, q1: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """The affine keys whose crossings can change the ranking, given L(t) = q0 + t q1."""
     settings: EvaluationSettings = decision.settings
-    if settings.method is Method.MEAT:
+    method = METHODS[settings.method]
+    if method.uses_price_points:
         wq, wp = quality_price_shares(settings)
         return [(wq * q0 + wp * decision.price_points, wq * q1)]
     scale = VALUE_PER / decision.price_total
     z = (q0 * scale, q1 * scale)
-    if settings.method is Method.UFAB_SIMPLE:
+    if not method.band:
         return [z]
     band = ((1.0 - settings.tolerance) * z[0], (1.0 - settings.tolerance) * z[1])
     return [z, band, (q0, q1)]

@@ -13,7 +13,6 @@ from slm_psr.excel.sheetkit import (
     Column,
     Sheet,
 )
-from slm_psr.model import Method
 from slm_psr.wording import STATUS_WORDS, status_word
 
 if TYPE_CHECKING:
@@ -39,7 +38,7 @@ def _summary_columns(ctx: Context) -> list[tuple[Column, str]]:
             (Column(f"Price P over the term ({cur})", 18, "money"), "price_total"),
             (Column(f"Z = L / P (points per 1,000 {cur})", 16, "ratio"), "value_Z"),
         ]
-        if ctx.method is Method.UFAB_EXTENDED:
+        if METHODS[ctx.method].band:
             cols.append((Column("Finalist (tolerance band)", 12, "center"), "finalist"))
     else:
         cols += [

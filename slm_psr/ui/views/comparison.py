@@ -7,7 +7,7 @@ import streamlit as st
 
 from slm_psr import charts
 from slm_psr.engine.methods import METHODS
-from slm_psr.model import Method, priced_kinds
+from slm_psr.model import priced_kinds
 from slm_psr.sanitise import markdown_text
 from slm_psr.ui import compute, robustness, state
 from slm_psr.ui.compute import evaluation_or_stop
@@ -142,7 +142,7 @@ table = pd.DataFrame(
 )
 if meat:
     table["Price points"] = ranking.price_points.round(1)
-if published.method is Method.UFAB_EXTENDED:
+if METHODS[published.method].band:
     table["Finalist"] = ranking.finalist
 exposure_columns = []
 if "credit_at_minimums" in ranking.columns:  # the PSR states contract terms: money at stake per month

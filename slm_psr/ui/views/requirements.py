@@ -15,7 +15,6 @@ from slm_psr.engine.price import FORMULAS
 from slm_psr.model import (
     Direction,
     Kind,
-    Method,
     PriceBasis,
     Rule,
 )
@@ -294,7 +293,8 @@ with e1:
     if formula and formula.parameters:  # the numbers this formula reads, from its registry entry
         for column, parameter in zip(st.columns(len(formula.parameters)), formula.parameters, strict=True):
             bound(column.number_input, parameter.label, "evaluation", parameter.setting, min_value=0.0)
-    if ev.get("method") == Method.UFAB_EXTENDED.value:
+    method = METHODS.get(ev.get("method"))  # type: ignore[call-overload]
+    if method and method.band:  # the tolerance band and the criterion that decides inside it
         a, b = st.columns(2)
         bound(
             a.slider,
