@@ -197,3 +197,24 @@ def test_a_correction_of_a_values_period_is_read_like_the_file(tmp_path, demo_ps
         assert _sd06(m.monitor(store, pid, user=USER)) == {"2027-04": (97.0, True)}
     finally:
         store.close()
+
+
+def test_a_value_of_a_level_the_contract_does_not_have_is_named_at_import(tmp_path, demo_psr_dict):
+    """'SD-6' (a typo of SD-06) is no level of the contract: the row is kept (a correction of its level
+    makes it count) and the note names the file, the row, the column and the contract's levels."""
+    store, pid = _monitored(tmp_path, demo_psr_dict, TERMS)
+    try:
+        m.set_monitoring_plan(store, pid, PLAN, user=USER)
+        data = values_csv([("2027-03", "SD-06", "97"), ("2027-04", "SD-6", "95")])
+        [read] = m.import_measurements(store, pid, [("werte.csv", data)], user=USER)
+        assert read.accepted and len(read.records) == 2
+        [note] = [n for n in read.notes if "SD-6'" in n]
+        assert note.startswith(
+            "werte.csv, row 3, column 'Service level': 'SD-6' is not a service level of this"
+        )
+        assert "(its levels: " in note and "SD-06" in note
+        assert _sd06(m.monitor(store, pid, user=USER)) == {"2027-03": (97.0, True)}
+        m.correct_measurement(store, pid, read.records["record"][1], "level", "SD-06", "typo", user=USER)
+        assert _sd06(m.monitor(store, pid, user=USER)) == {"2027-03": (97.0, True), "2027-04": (95.0, False)}
+    finally:
+        store.close()

@@ -349,7 +349,9 @@ def _read_rows(rows: list[list[Any]], header_at: int, tz: str, result: Measureme
             note(row, "value", f"'{_cell_text(frame.at[row, cols['value']])}' is not a number; row left out")
             bad[row] = True
         out |= {"period": period, "level": level, "value": value, "measured_by": text("measured_by"),
-                "comment": text("comment"), "period_heading": label["period"]}  # fmt: skip
+                "comment": text("comment"),
+                # the headings as the file wrote them: a note at computation names the column too
+                "period_heading": label["period"], "level_heading": label["level"]}  # fmt: skip
     records = pd.DataFrame(out, index=frame.index)[~bad.to_numpy()].reset_index(drop=True)
     records.insert(0, "record", [f"{result.sha256[:12]}:{r}" for r in records["row"]])
     result.records = records

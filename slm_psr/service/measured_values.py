@@ -66,13 +66,24 @@ def _twice(placed: pd.DataFrame) -> list[str]:
     return notes
 
 
-def check_values_file(result: MeasurementFile, period: MeasurementPeriod, first: dt.date | None) -> None:
+def check_values_file(
+    result: MeasurementFile, period: MeasurementPeriod, first: dt.date | None, levels: list[str]
+) -> None:
     """Leave out, with a note each, the rows of a read measured-values file that fall in no contract
-    period or in two; refuse the file when no row is left."""
+    period or in two; refuse the file when no row is left. A row naming no service level of the
+    contract (``levels``) is kept, with a note: it counts for no level until corrected."""
     if result.records is None or result.kind != "values":
         return
     named = result.records.assign(file=result.filename)
     placed, notes = place_values(named, period, first)
+    known = {lv.casefold() for lv in levels}
+    for row in placed.itertuples(index=False):
+        if str(row.level).casefold() not in known:
+            notes.append(
+                f"{result.filename}, row {row.row}, column '{row.level_heading}': '{row.level}' is not a service "
+                f"level of this contract (its levels: {', '.join(levels)}); the value counts for no level until "
+                "it is corrected"
+            )
     result.notes.extend(notes)
     kept = result.records["record"].isin(placed["record"])
     result.skipped_rows += int((~kept).sum())

@@ -31,7 +31,16 @@ class MonitoringError(ValueError):
 
 
 # What a record keeps about itself (its key, file, row, the dispute mark): not a measurement to correct.
-NOT_CORRECTED = ("record", "file", "row", "disputed", "period_heading", "open_ended", "written")
+NOT_CORRECTED = (
+    "record",
+    "file",
+    "row",
+    "disputed",
+    "period_heading",
+    "level_heading",
+    "open_ended",
+    "written",
+)
 
 
 def records_to_bytes(records: pd.DataFrame) -> bytes:

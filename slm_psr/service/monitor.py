@@ -152,7 +152,7 @@ def import_measurements(
     first = _first_day_with(store, project_id, tz, read) if fixed and values else None
     results, uploads = [], []
     for (_, data), result in zip(files, read, strict=True):
-        check_values_file(result, schedule.period, first)
+        check_values_file(result, schedule.period, first, [lv.requirement_id for lv in schedule.levels])
         records = records_to_bytes(result.records) if result.records is not None else None
         uploads.append(
             MeasurementUpload(
