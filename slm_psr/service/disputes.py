@@ -19,12 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
-from slm_psr.engine.periods import by_labels, containing
+from slm_psr.engine.periods import by_labels
 from slm_psr.service.closed import refuse_if_closed
-from slm_psr.service.measured_values import place_values
-from slm_psr.service.monitor import MonitoringError, contract_in_force, load_records, record_days
+from slm_psr.service.monitor import MonitoringError, contract_in_force, load_records
+from slm_psr.service.period_records import periods_of
 from slm_psr.store import Store
 from slm_psr.store.monitoring import FIGURE, PARTIES, MonitoringStore, dispute_target
 
@@ -152,23 +150,8 @@ def record_periods(store: Store, project_id: int, records: list[str]) -> dict[st
     if not records:
         return {}
     _, schedule, _ = contract_in_force(store, project_id)
-    tz = schedule.period.time_zone
-    loaded, _ = load_records(store, project_id, tz)
-    out: dict[str, str] = {}
-    span = record_days(loaded, tz)
-    first = span[0] if span else None
-    for frame, column in ((loaded.outages, "start"), (loaded.tickets, "opened")):
-        if frame.empty:
-            continue
-        hit = frame[frame["record"].isin(records)]
-        for record, when in zip(hit["record"], hit[column].dt.tz_convert(tz), strict=True):
-            if not pd.isna(when):
-                out[record] = containing(schedule.period, when.date(), first)
-    if not loaded.values.empty:
-        hit = loaded.values[loaded.values["record"].isin(records)]
-        placed, _ = place_values(hit, schedule.period, first)
-        out.update(zip(placed["record"], placed["period"].astype(str), strict=True))
-    return out
+    loaded, _ = load_records(store, project_id, schedule.period.time_zone)
+    return periods_of(loaded, schedule.period, records)
 
 
 def open_figures(store: Store, project_id: int) -> dict[tuple[str, str], list[str]]:

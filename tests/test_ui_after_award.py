@@ -1,4 +1,4 @@
-"""The Service review page on a closed month (AppTest on the demo project with its twelve months measured)."""
+"""The after-the-award pages on the demo project with its twelve months measured (AppTest): Monitoring, Service review."""
 
 from __future__ import annotations
 
@@ -68,3 +68,49 @@ def test_a_signed_off_month_is_reopened_with_the_reason_before_a_dispute(app, da
         ("review_sign_off", "N. Supplier"),
     ]
     assert settled.resolution == "approval came within the hour: the figure stands"
+
+
+def test_a_measurement_is_found_corrected_and_disputed_on_the_monitoring_page(app, database):  # noqa: F811
+    """December 2027 (31 days, no clock change in Europe/Berlin; HO-01 measured 24/7: 44,640 minutes),
+    HO-01 committed 99.95 %: the announced maintenance 11 December 22:00-24:00 is excluded (120 minutes),
+    so the base is 44,640 - 120 = 44,520 minutes. The outage of 2 December 07:55-08:00 is 5 minutes:
+    (44,520 - 5) / 44,520 = 99.988769 %, met. Corrected to end at 08:25 (30 minutes):
+    (44,520 - 30) / 44,520 = 99.932615 %, missed. A correction without a reason and one that is no time
+    are refused in words; the supplier's dispute of the record is marked in the list."""
+    pid = _measured(database)
+    goto(app, "monitoring", user="A. Buyer")
+    app.selectbox(key="monitoring_period").set_value("2027-12").run()
+    ho01 = app.dataframe[0].value.set_index("Level").loc["HO-01"]
+    assert ho01["Result"] == "✓ met" and round(ho01["Attained"], 6) == round(44_515 / 44_520 * 100, 6)
+    app.text_input(key="record_filter_2027-12").input("07:55").run()
+    listed = app.dataframe[-1].value
+    assert listed["Record"].tolist() == ["HO-01 down 02.12.2027 07:55 to 02.12.2027 08:00"]
+    assert listed["File, row"].tolist() == ["outages.csv, row 30"]
+    app.selectbox(key="correct_field_2027-12").set_value("end")
+    app.text_input(key="correct_value_2027-12").input("8:25 am")
+    app.text_input(key="correct_reason_2027-12").input("the probe log shows 08:25")
+    app.button(key="correct_record").click().run()
+    assert "Not saved: '8:25 am' is not a date and time like 19.05.2027 14:02" in next(
+        e.value for e in app.error
+    )
+    app.text_input(key="correct_value_2027-12").input("02.12.2027 08:25")
+    app.text_input(key="correct_reason_2027-12").input("")
+    app.button(key="correct_record").click().run()
+    assert "needs a reason" in next(e.value for e in app.error)
+    app.text_input(key="correct_reason_2027-12").input("the probe log shows 08:25")
+    app.button(key="correct_record").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    ho01 = app.dataframe[0].value.set_index("Level").loc["HO-01"]
+    assert ho01["Result"] == "✗ missed" and round(ho01["Attained"], 6) == round(44_490 / 44_520 * 100, 6)
+
+    app.sidebar.text_input(key="user_name").input("N. Supplier")
+    app.radio(key="record_party_2027-12").set_value("supplier")
+    app.text_input(key="record_dispute_reason_2027-12").input("our monitoring saw the service back at 08:02")
+    app.button(key="dispute_record").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.dataframe[-1].value["Disputed"].tolist() == ["disputed"]
+    with Store.open(database) as store:
+        trail = [(a.action, a.who) for a in store.audit(pid)][-2:]
+        [dispute] = disputes.disputes(store, pid, period="2027-12")
+    assert trail == [("correct_measurement", "A. Buyer"), ("dispute_measurement", "N. Supplier")]
+    assert (dispute.party, dispute.reason) == ("supplier", "our monitoring saw the service back at 08:02")
