@@ -200,7 +200,34 @@ def load_records(store: Store, project_id: int, tz: str) -> tuple[Records, list[
     for frame in tables.values():
         if not frame.empty:
             frame["disputed"] = frame["record"].isin(disputed).to_numpy()
-    return Records(outages=tables[OUTAGES], tickets=tables[TICKETS], values=tables[VALUES]), notes
+    tickets, repeated = latest_tickets(tables[TICKETS])
+    return Records(outages=tables[OUTAGES], tickets=tickets, values=tables[VALUES]), notes + repeated
+
+
+def latest_tickets(tickets: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Each ticket once: the row of the latest file (its newer state), with a note when rows were dropped.
+
+    Ticket exports overlap (this month's export holds last month's open tickets, now
+    resolved); counting both rows would count the ticket twice, once still open. Outages
+    need no such step (their union is counted) and a later measured value already
+    replaces an earlier one. A dispute of a dropped row stays with the row that counts.
+    """
+    if tickets.empty:
+        return tickets, []
+    key = tickets["ticket"].astype(str).str.strip().str.casefold()
+    dropped = key.duplicated(keep="last")
+    if not dropped.any():
+        return tickets, []
+    if "disputed" in tickets:
+        tickets = tickets.assign(disputed=tickets["disputed"].groupby(key).transform("any").to_numpy(bool))
+    old = tickets[dropped].iloc[0]
+    new = tickets[~dropped & (key == key[dropped].iloc[0])].iloc[0]
+    note = (
+        f"{int(dropped.sum()):,} ticket row(s) repeat a ticket that a later row holds (exports overlap); "
+        f"each ticket counts once, as its latest row says: e.g. ticket {old['ticket']} of {old['file']} row "
+        f"{old['row']} gives way to {new['file']} row {new['row']}"
+    )
+    return tickets[~dropped.to_numpy()].reset_index(drop=True), [note]
 
 
 def correct_measurement(
