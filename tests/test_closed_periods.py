@@ -113,3 +113,26 @@ def test_a_correction_is_read_as_the_files_column_and_refused_in_words(project):
     m.correct_measurement(store, pid, rows[9], "end", "21.09.2027 08:40", "probe log", user=USER)
     september = m.monitor(store, pid, period="2027-09", save=False).results.iloc[0]
     assert bool(september["met"])  # 10 minutes down of 43,200: 99.976852 %, above 99.95 %
+
+
+def test_an_import_into_a_closed_month_goes_in_and_says_the_month_needs_agreeing_again(project):  # noqa: F811
+    """Exports overlap, so an import is not refused for a closed month (its other rows would be lost):
+    a late log with one more September outage and one October outage goes in, and the import names
+    September as changed from its signed version; October, never signed off, goes unmentioned."""
+    store, pid = project
+    _rows(store, pid)
+    _sign_both(store, pid, "2027-09")
+    late = outage_csv(
+        [
+            ("HO-01", "28.09.2027 11:00", "28.09.2027 11:05", "nein"),
+            ("HO-01", "02.10.2027 11:00", "02.10.2027 11:05", "nein"),
+        ]
+    )
+    [read] = m.import_measurements(store, pid, [("late.csv", late)], user=USER)
+    assert read.accepted
+    closed = [n for n in read.notes if "signed off" in n]
+    assert closed == [
+        "late.csv: 1 record(s) fall in 2027-09, which both parties signed off: its figures now count them and "
+        "differ from the signed version (kept on record as it was); reopen 2027-09 on the Service review page "
+        "to agree it again"
+    ]

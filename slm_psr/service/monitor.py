@@ -143,6 +143,8 @@ def import_measurements(
     decision: every file goes in, or (the store refused, e.g. archived or full) none,
     and then each result says so; a file imported before is not stored twice.
     """
+    from slm_psr.service.closed import closed_notes  # it builds on this module
+
     _, schedule, _ = contract_in_force(store, project_id)
     tz = schedule.period.time_zone
     files = list(files)
@@ -153,6 +155,7 @@ def import_measurements(
     results, uploads = [], []
     for (_, data), result in zip(files, read, strict=True):
         check_values_file(result, schedule.period, first, [lv.requirement_id for lv in schedule.levels])
+        result.notes.extend(closed_notes(store, project_id, result, schedule.period))
         records = records_to_bytes(result.records) if result.records is not None else None
         uploads.append(
             MeasurementUpload(
