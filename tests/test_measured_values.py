@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from slm_psr.engine.periods import NotOnePeriod, period_of_value
+from slm_psr.engine.periods import PERIOD_NOUNS, NotOnePeriod, label_words, period_of_value
 from slm_psr.excel.measurements import written_period
 from slm_psr.model import MeasurementPeriod
 from slm_psr.service import monitor as m
@@ -77,6 +77,15 @@ def test_fixed_periods_without_a_start_count_from_the_first_month_measured():
     so 2 April is day 32, in the period from 31 March."""
     no_start = MeasurementPeriod(kind="fixed_30_days", time_zone=TZ)
     assert period_of_value(no_start, "2027-04-02", dt.date(2027, 3, 10)) == "2027-03-31"
+
+
+def test_a_period_label_reads_in_words_under_each_kind():
+    """March 2027 is a calendar month; the fixed period from 31 March is day 30-59, ending 29 April;
+    the rolling 90-day window assessed at the end of March begins 90 days before 1 April: 31 + 28 + 31
+    = 90, so on 1 January."""
+    assert PERIOD_NOUNS[CALENDAR.kind] == "Month" and label_words(CALENDAR, "2027-03") == "March 2027"
+    assert label_words(FIXED, "2027-03-31") == "31 March 2027 to 29 April 2027"
+    assert label_words(ROLLING, "2027-03") == "90 days, 1 January 2027 to 31 March 2027"
 
 
 def test_the_reader_keeps_a_day_a_day_and_a_month_a_month():

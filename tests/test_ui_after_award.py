@@ -79,7 +79,9 @@ def test_a_measurement_is_found_corrected_and_disputed_on_the_monitoring_page(ap
     are refused in words; the supplier's dispute of the record is marked in the list."""
     pid = _measured(database)
     goto(app, "monitoring", user="A. Buyer")
-    app.selectbox(key="monitoring_period").set_value("2027-12").run()
+    months = app.selectbox(key="monitoring_period")
+    assert months.label == "Month" and "2027-12: December 2027" in months.options
+    months.set_value("2027-12").run()
     ho01 = app.dataframe[0].value.set_index("Level").loc["HO-01"]
     assert ho01["Result"] == "✓ met" and round(ho01["Attained"], 6) == round(44_515 / 44_520 * 100, 6)
     app.text_input(key="record_filter_2027-12").input("07:55").run()

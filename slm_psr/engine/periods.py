@@ -144,6 +144,28 @@ def containing(period: MeasurementPeriod, day: dt.date, first: dt.date | None = 
     return f"{day.year:04d}-{day.month:02d}"
 
 
+# What a period is called and how its label reads, per kind (pages and reports say it in words).
+PERIOD_NOUNS = {
+    PeriodKind.CALENDAR_MONTH: "Month",
+    PeriodKind.FIXED_30_DAYS: "Period of 30 days",
+    PeriodKind.ROLLING_DAYS: "Rolling window",
+}
+_LABEL_WORDS = {
+    PeriodKind.CALENDAR_MONTH: lambda first, last: f"{first:%B %Y}",
+    PeriodKind.FIXED_30_DAYS: lambda first, last: f"{_day(first)} to {_day(last)}",
+    PeriodKind.ROLLING_DAYS: lambda first, last: (
+        f"{(last - first).days + 1} days, {_day(first)} to {_day(last)}"
+    ),
+}
+assert PERIOD_NOUNS.keys() == _LABEL_WORDS.keys() == set(PeriodKind), "every period kind needs its words"
+
+
+def label_words(period: MeasurementPeriod, label: str) -> str:
+    """A period's label in words: 'March 2027', '31 March 2027 to 29 April 2027', '90 days, 1 January ...'."""
+    one = by_labels(period, [label])
+    return _LABEL_WORDS[period.kind](one.first_day, one.last_day)
+
+
 class NotOnePeriod(ValueError):
     """A measured value's month or day that names no contract period, or more than one."""
 

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from slm_psr import charts
+from slm_psr.engine.periods import PERIOD_NOUNS, label_words
 from slm_psr.model import SLASchedule
 from slm_psr.sanitise import markdown_text
 from slm_psr.service import disputes, monitor, review, service_report
@@ -66,7 +67,13 @@ except monitor.MonitoringError as exc:
     st.info(f"{exc}. Upload the month's measurement files above.", icon=":material/info:")
     st.stop()
 
-period = st.selectbox("Month", report.periods, index=len(report.periods) - 1, key="monitoring_period")
+period = st.selectbox(
+    PERIOD_NOUNS[schedule.period.kind],
+    report.periods,
+    index=len(report.periods) - 1,
+    format_func=lambda label: f"{label}: {label_words(schedule.period, label)}",
+    key="monitoring_period",
+)
 month = report.results[report.results["period"] == period]
 met = int((month["met"] == True).sum())  # noqa: E712 (NaN is neither)
 missed = int((month["met"] == False).sum())  # noqa: E712

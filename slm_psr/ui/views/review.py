@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from slm_psr.engine.periods import PERIOD_NOUNS, label_words
 from slm_psr.sanitise import markdown_text
 from slm_psr.service import disputes, monitor, review
 from slm_psr.ui import state
@@ -28,7 +29,14 @@ except monitor.MonitoringError as exc:
     st.info(f"{exc}. Import the measurements on the Monitoring page first.", icon=":material/info:")
     st.stop()
 
-period = st.selectbox("Month", report.periods, index=len(report.periods) - 1, key="review_period")
+_, schedule, _ = monitor.contract_in_force(store, project.id)
+period = st.selectbox(
+    PERIOD_NOUNS[schedule.period.kind],
+    report.periods,
+    index=len(report.periods) - 1,
+    format_func=lambda label: f"{label}: {label_words(schedule.period, label)}",
+    key="review_period",
+)
 rv = review.current(store, project.id, period)
 if rv.frozen:
     names = " and ".join(
