@@ -116,3 +116,32 @@ def test_a_measurement_is_found_corrected_and_disputed_on_the_monitoring_page(ap
         [dispute] = disputes.disputes(store, pid, period="2027-12")
     assert trail == [("correct_measurement", "A. Buyer"), ("dispute_measurement", "N. Supplier")]
     assert (dispute.party, dispute.reason) == ("supplier", "our monitoring saw the service back at 08:02")
+
+
+def test_the_contract_page_gives_the_schedule_workbook_and_the_terms_page_says_the_contract_keeps_its_terms(
+    app,
+    database,  # noqa: F811
+):
+    """The Contract page offers the confirmed schedule's workbook (the one `contract -o` writes, made by
+    ``schedule_workbook``: opened here as a real .xlsx); the Contract terms page then says that saved
+    changes reach the contract only when it is confirmed again."""
+    import io
+
+    import openpyxl
+
+    goto(app, "contract")
+    [button] = [
+        b for b in app.get("download_button") if b.proto.label.startswith("Download the SLA schedule")
+    ]
+    assert button.proto.label == "Download the SLA schedule (workbook for the contract)"
+    with Store.open(database) as store:
+        from slm_psr.service.contract import schedule_workbook
+        from slm_psr.store.contracts import ContractStore
+
+        stored = ContractStore(store).contract(store.list_projects()[0].id, confirmed=True)
+        book = openpyxl.load_workbook(io.BytesIO(schedule_workbook(stored)))
+    assert book.sheetnames and stored.supplier == "Nordwind IT Services AG"
+    goto(app, "terms")
+    assert "The contract with Nordwind IT Services AG was confirmed on " in texts(
+        app
+    ) and "keeps the terms it was confirmed with" in texts(app)
