@@ -217,20 +217,22 @@ def latest_tickets(tickets: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """
     if tickets.empty:
         return tickets, []
-    key = tickets["ticket"].astype(str).str.strip().str.casefold()
-    dropped = key.duplicated(keep="last")
+    codes, _ = pd.factorize(tickets["ticket"].astype(str).str.strip().str.casefold())  # 'SD-1 ' is 'sd-1'
+    dropped = pd.Series(codes).duplicated(keep="last").to_numpy()
     if not dropped.any():
         return tickets, []
     if "disputed" in tickets:
-        tickets = tickets.assign(disputed=tickets["disputed"].groupby(key).transform("any").to_numpy(bool))
-    old = tickets[dropped].iloc[0]
-    new = tickets[~dropped & (key == key[dropped].iloc[0])].iloc[0]
+        disputed = np.zeros(codes.max() + 1, bool)
+        np.logical_or.at(disputed, codes, tickets["disputed"].to_numpy(bool))
+        tickets = tickets.assign(disputed=disputed[codes])
+    first = int(np.flatnonzero(dropped)[0])
+    old, new = tickets.iloc[first], tickets.iloc[int(np.flatnonzero(~dropped & (codes == codes[first]))[0])]
     note = (
         f"{int(dropped.sum()):,} ticket row(s) repeat a ticket that a later row holds (exports overlap); "
         f"each ticket counts once, as its latest row says: e.g. ticket {old['ticket']} of {old['file']} row "
         f"{old['row']} gives way to {new['file']} row {new['row']}"
     )
-    return tickets[~dropped.to_numpy()].reset_index(drop=True), [note]
+    return tickets[~dropped].reset_index(drop=True), [note]
 
 
 def correct_measurement(
