@@ -380,3 +380,20 @@ def test_a_ticket_in_two_overlapping_exports_counts_once_as_the_later_export_say
         ) in report.notes
     finally:
         store.close()
+
+
+def test_a_dispute_of_a_ticket_row_that_gives_way_stays_with_the_row_that_counts():
+    """Three rows, two of them ticket 'SD-1' (written 'SD-1 ' in the older file): the older row is disputed;
+    the later row counts and carries the dispute; 'SD-2' is untouched."""
+    rows = pd.DataFrame(
+        {
+            "record": ["a:2", "a:3", "b:2"],
+            "file": ["a.csv", "a.csv", "b.csv"],
+            "row": [2, 3, 2],
+            "ticket": ["SD-1 ", "SD-2", "sd-1"],
+            "disputed": [True, False, False],
+        }
+    )
+    kept, [note] = m.latest_tickets(rows)
+    assert kept[["record", "disputed"]].values.tolist() == [["a:3", False], ["b:2", True]]
+    assert note.endswith("e.g. ticket SD-1  of a.csv row 2 gives way to b.csv row 2")

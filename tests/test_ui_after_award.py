@@ -119,7 +119,7 @@ def test_a_measurement_is_found_corrected_and_disputed_on_the_monitoring_page(ap
 
 
 def test_the_contract_page_gives_the_schedule_workbook_and_the_terms_page_says_the_contract_keeps_its_terms(
-    app,
+    app,  # noqa: F811
     database,  # noqa: F811
 ):
     """The Contract page offers the confirmed schedule's workbook (the one `contract -o` writes, made by
