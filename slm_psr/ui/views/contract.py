@@ -51,10 +51,11 @@ st.success(
     f"{markdown_text(contract.confirmed_by)} on {str(contract.confirmed_at)[:10]}.",
     icon=":material/handshake:",
 )
+confirmed_version = contract.version
 st.download_button(
     "Download the SLA schedule (workbook for the contract)",
-    data=lambda: schedule_workbook(ContractStore(store).contract(project.id, contract.version)),
-    file_name=f"sla-schedule-v{contract.version}.xlsx",
+    data=lambda: schedule_workbook(ContractStore(store).contract(project.id, confirmed_version)),
+    file_name=f"sla-schedule-v{confirmed_version}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
     key="download_sla_schedule",

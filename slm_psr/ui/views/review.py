@@ -29,7 +29,7 @@ except monitor.MonitoringError as exc:
     st.info(f"{exc}. Import the measurements on the Monitoring page first.", icon=":material/info:")
     st.stop()
 
-_, schedule, _ = monitor.contract_in_force(store, project.id)
+schedule = monitor.contract_in_force(store, project.id)[1]
 period = st.selectbox(
     PERIOD_NOUNS[schedule.period.kind],
     report.periods,
