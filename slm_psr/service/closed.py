@@ -45,9 +45,8 @@ def refuse_if_closed(store: Store, project_id: int, periods: Iterable[str | None
         )
         raise ClosedPeriod(
             f"{label} is signed off by both parties ({signed}) and closed, so {doing} has to wait: reopen "
-            f"{label} first with the reason (Service review page, 'Reopen as a new version'; or "
-            f'monitor --period {label} --reopen --reason "..."). The reopening goes on record with who '
-            "and why, the signed version stays as it was; then try again"
+            f"{label} first with the reason on the Service review page ('Reopen as a new version'). The "
+            "reopening goes on record with who and why, the signed version stays as it was; then try again"
         )
 
 
