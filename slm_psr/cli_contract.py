@@ -154,7 +154,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
                     store, pid, record, field_name, value, args.reason or "", user=args.user
                 )
                 print(f"record {record}: {field_name} corrected to {value!r}")
-            changed = _disputes(args, store, pid)
+            changed = _review(args, store, pid) | _disputes(args, store, pid)
             computing = (
                 args.period
                 or args.json
@@ -196,6 +196,28 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         print(f"cannot open the project store: {str(reason).strip().splitlines()[0]}", file=sys.stderr)
         return 1
     return status
+
+
+def _review(args: argparse.Namespace, store, pid: int) -> bool:  # (args, Store, project ID)
+    """Reopen a signed-off period or sign one off as the options ask (before any dispute); True when asked."""
+    from slm_psr.service import review
+
+    if not (args.reopen or args.sign_off):
+        return False
+    if not args.period:
+        raise ValueError(f"{'--reopen' if args.reopen else '--sign-off'} needs --period: which period")
+    if args.reopen:
+        review.reopen(store, pid, args.period, args.reason or "", user=args.user)
+        print(
+            f"{args.period} reopened as version {review.current(store, pid, args.period).version}: {args.reason}"
+        )
+    if args.sign_off:
+        review.sign_off(store, pid, args.period, args.sign_off, user=args.user)
+        rv = review.current(store, pid, args.period)
+        waiting = [review.PARTY_WORDS[p] for p in review.PARTIES if p not in rv.signed]
+        state = "closed (signed off by both)" if rv.frozen else f"waiting for {' and '.join(waiting)}"
+        print(f"{args.period} signed off for {review.PARTY_WORDS[args.sign_off]} by {args.user}; {state}")
+    return True
 
 
 def _disputes(args: argparse.Namespace, store, pid: int) -> bool:  # (args, Store, project ID)
@@ -254,6 +276,12 @@ def add_monitor(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--settle-dispute", type=int, metavar="ID", help="settle a dispute (needs --resolution)")
     p.add_argument("--resolution", help="how a dispute was settled, in words")
     p.add_argument("--disputes", action="store_true", help="list the disputes (of --period, if given)")
+    p.add_argument(
+        "--sign-off",
+        choices=("buyer", "supplier"),
+        help="sign --period off for this party (no open disputes)",
+    )
+    p.add_argument("--reopen", action="store_true", help="reopen a signed-off --period (needs --reason)")
     p.add_argument("--user", default="command line", help="your name, for the audit trail")
     p.add_argument("--json", help="write the results (periods labelled YYYY-MM) as JSON here")
     p.add_argument("-o", "--output", metavar="XLSX", help="write the monitoring report workbook (.xlsx) here")

@@ -123,3 +123,34 @@ def test_disputes_from_the_command_line(demo_run):
     assert "settled by A. Buyer: union counted once" in _cli(*base, "--disputes").stdout
     no_period = _cli(*base, "--dispute-figure", "HO-01", "--reason", "x")
     assert no_period.returncode == 1 and "--dispute-figure needs --period" in no_period.stderr
+
+
+def test_a_month_is_signed_off_closed_and_reopened_from_the_command_line(demo_run):
+    """Both parties sign June off; the supplier's dispute of its HO-01 figure is then refused in words
+    (what to do, with the command); reopened with the reason (who and why on record), it goes in."""
+    url, _, _, _, _ = demo_run
+    base = ("monitor", "--project", PROJECT, "--database", url, "--period", "2027-06")
+    buyer = _cli(*base, "--sign-off", "buyer", "--user", "A. Buyer")
+    assert buyer.returncode == 0, buyer.stderr
+    assert "2027-06 signed off for the customer by A. Buyer; waiting for the supplier" in buyer.stdout
+    supplier = _cli(*base, "--sign-off", "supplier", "--user", "N. Supplier")
+    assert (
+        "2027-06 signed off for the supplier by N. Supplier; closed (signed off by both)" in supplier.stdout
+    )
+    refused = _cli(
+        *base, "--dispute-figure", "HO-01", "--party", "supplier", "--reason", "x", "--user", "N. Supplier"
+    )
+    assert refused.returncode == 1
+    assert "cannot monitor: 2027-06 is signed off by both parties" in refused.stderr
+    assert "reopen 2027-06 first with the reason on the Service review page" in refused.stderr
+    no_reason = _cli(*base, "--reopen", "--user", "N. Supplier")
+    assert no_reason.returncode == 1 and "needs the reason" in no_reason.stderr
+    reopened = _cli(*base, "--reopen", "--reason", "the supplier disputes HO-01", "--user", "N. Supplier")
+    assert reopened.returncode == 0, reopened.stderr
+    assert "2027-06 reopened as version 2: the supplier disputes HO-01" in reopened.stdout
+    raised = _cli(
+        *base, "--dispute-figure", "HO-01", "--party", "supplier", "--reason", "x", "--user", "N. Supplier"
+    )
+    assert raised.returncode == 0, raised.stderr
+    no_period = _cli("monitor", "--project", PROJECT, "--database", url, "--sign-off", "buyer")
+    assert no_period.returncode == 1 and "--sign-off needs --period" in no_period.stderr

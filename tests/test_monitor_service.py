@@ -347,3 +347,53 @@ def test_a_disputed_record_is_listed_under_the_period_it_starts_in(project):
     disputes.dispute_record(store, pid, may, "buyer", "the ticket says 14:00", user=USER)
     [found] = disputes.disputes(store, pid, period="2027-05")
     assert (found.record, found.level, found.what) == (may, None, f"measurement {may}")
+
+
+def test_a_ticket_in_two_overlapping_exports_counts_once_as_the_later_export_says(tmp_path, demo_psr_dict):
+    """SD-04 (priority 1 resolved within Nordwind's 4 hours, 24/7), 50 % of tickets committed here.
+
+    The March export holds T-1 (02.03. 10:00-12:00, 2 h: within) and T-2 (opened 30.03. 22:00, still
+    open); the April export holds T-2 again, resolved 31.03. 01:00 (3 h: within), and T-3 (05.04.
+    09:00-15:00, 6 h: missed). Counted once each, as the later export says: March 2 of 2 within =
+    100 %, met; April 0 of 1 = 0 %, missed. (Counting T-2 twice would make March 3 tickets, the
+    open copy past its limit by the end of April: 2 of 3 = 66.7 %.)"""
+    store, pid = _monitored(tmp_path, demo_psr_dict, TERMS)
+    try:
+        m.set_monitoring_plan(
+            store,
+            pid,
+            {"levels": {"SD-04": {"metric": "resolution", "priorities": [1], "share": 50}}},
+            user=USER,
+        )
+        march = "Ticket;Priority;Opened;Resolved\nT-1;P1;02.03.2027 10:00;02.03.2027 12:00\nT-2;P1;30.03.2027 22:00;\n"
+        april = "Ticket;Priority;Opened;Resolved\nT-2;P1;30.03.2027 22:00;31.03.2027 01:00\nT-3;P1;05.04.2027 09:00;05.04.2027 15:00\n"
+        m.import_measurements(store, pid, [("march.csv", march.encode())], user=USER)
+        m.import_measurements(store, pid, [("april.csv", april.encode())], user=USER)
+        report = m.monitor(store, pid, user=USER)
+        sd04 = report.results[report.results["level"] == "SD-04"].set_index("period")
+        assert sd04.loc["2027-03", ["tickets", "within", "attained"]].tolist() == [2, 2, 100.0]
+        assert sd04.loc["2027-04", ["tickets", "within", "attained"]].tolist() == [1, 0, 0.0]
+        assert bool(sd04.loc["2027-03", "met"]) and not bool(sd04.loc["2027-04", "met"])
+        assert (
+            "1 ticket row(s) repeat a ticket that a later row holds (exports overlap); each ticket counts once, "
+            "as its latest row says: e.g. ticket T-2 of march.csv row 3 gives way to april.csv row 2"
+        ) in report.notes
+    finally:
+        store.close()
+
+
+def test_a_dispute_of_a_ticket_row_that_gives_way_stays_with_the_row_that_counts():
+    """Three rows, two of them ticket 'SD-1' (written 'SD-1 ' in the older file): the older row is disputed;
+    the later row counts and carries the dispute; 'SD-2' is untouched."""
+    rows = pd.DataFrame(
+        {
+            "record": ["a:2", "a:3", "b:2"],
+            "file": ["a.csv", "a.csv", "b.csv"],
+            "row": [2, 3, 2],
+            "ticket": ["SD-1 ", "SD-2", "sd-1"],
+            "disputed": [True, False, False],
+        }
+    )
+    kept, [note] = m.latest_tickets(rows)
+    assert kept[["record", "disputed"]].values.tolist() == [["a:3", False], ["b:2", True]]
+    assert note.endswith("e.g. ticket SD-1  of a.csv row 2 gives way to b.csv row 2")

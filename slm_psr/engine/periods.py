@@ -11,6 +11,10 @@ shorter or longer in real time, as the wall clock the parties read says:
   period's ``start`` (default: the 1st of the first month measured);
 - rolling window ``YYYY-MM``: the ``days`` days before the end of that month, assessed
   at each month's end; windows overlap when they are longer than a month.
+
+A value measured elsewhere (a monthly report's delivery day) names its period as a
+month ``YYYY-MM`` or a day ``YYYY-MM-DD``; :func:`period_of_value` finds the one
+contract period it belongs to, or says in words why there is none or more than one.
 """
 
 from __future__ import annotations
@@ -138,6 +142,80 @@ def containing(period: MeasurementPeriod, day: dt.date, first: dt.date | None = 
         k = (day - start).days // FIXED_DAYS
         return (start + dt.timedelta(days=FIXED_DAYS * k)).isoformat()
     return f"{day.year:04d}-{day.month:02d}"
+
+
+# What a period is called and how its label reads, per kind (pages and reports say it in words).
+PERIOD_NOUNS = {
+    PeriodKind.CALENDAR_MONTH: "Month",
+    PeriodKind.FIXED_30_DAYS: "Period of 30 days",
+    PeriodKind.ROLLING_DAYS: "Rolling window",
+}
+_LABEL_WORDS = {
+    PeriodKind.CALENDAR_MONTH: lambda first, last: f"{first:%B %Y}",
+    PeriodKind.FIXED_30_DAYS: lambda first, last: f"{_day(first)} to {_day(last)}",
+    PeriodKind.ROLLING_DAYS: lambda first, last: (
+        f"{(last - first).days + 1} days, {_day(first)} to {_day(last)}"
+    ),
+}
+assert PERIOD_NOUNS.keys() == _LABEL_WORDS.keys() == set(PeriodKind), "every period kind needs its words"
+
+
+def label_words(period: MeasurementPeriod, label: str) -> str:
+    """A period's label in words: 'March 2027', '31 March 2027 to 29 April 2027', '90 days, 1 January ...'."""
+    one = by_labels(period, [label])
+    return _LABEL_WORDS[period.kind](one.first_day, one.last_day)
+
+
+class NotOnePeriod(ValueError):
+    """A measured value's month or day that names no contract period, or more than one."""
+
+
+def _day(d: dt.date) -> str:
+    return f"{d.day} {d:%B %Y}"  # '2 March 2027': a date a reader does not mistake
+
+
+def period_of_value(period: MeasurementPeriod, written: str, first: dt.date | None = None) -> str:
+    """The label of the one contract period a measured value written for ``written`` belongs to.
+
+    ``written`` is a month ``YYYY-MM`` (the value is the month's) or a day ``YYYY-MM-DD``
+    (a day in the period the value is for, e.g. a period's first day). ``first`` is the
+    first day measured (the default anchor of fixed 30-day periods). A month is a calendar
+    month's or a rolling window's label as it stands; under fixed 30-day periods a month is
+    accepted only when it lies in one period (most months run into two: then the day is
+    needed). A day goes to the period holding it (a rolling window: the one assessed at its
+    month's end, as :func:`containing`). Raises :class:`NotOnePeriod` in words.
+    """
+    text = str(written).strip()
+    is_day = len(text) == 10
+    try:
+        day = dt.date.fromisoformat(text if is_day else f"{text}-01")
+    except ValueError:
+        raise NotOnePeriod(f"'{written}' is not a month like 2027-03 nor a day like 2027-03-15") from None
+    if not is_day and not _MONTH.fullmatch(text):
+        raise NotOnePeriod(f"'{written}' is not a month like 2027-03 nor a day like 2027-03-15")
+    if period.kind is not PeriodKind.FIXED_30_DAYS:
+        return f"{day.year:04d}-{day.month:02d}"
+    start = anchor(period, first or day)
+    last = day if is_day else (pd.Period(text, "M").end_time.date())
+    begins = f"the first 30-day period begins on {_day(start)}"
+    if last < start:
+        raise NotOnePeriod(f"{'the day' if is_day else 'the month'} {text} falls in no period: {begins}")
+    if is_day:
+        return containing(period, day, start)
+    if day < start:
+        raise NotOnePeriod(
+            f"the month {text} is not one 30-day period: it begins before the first one ({begins}); "
+            f"write the day the value is for instead, e.g. {start.isoformat()}"
+        )
+    k0, k1 = (day - start).days // FIXED_DAYS, (last - start).days // FIXED_DAYS
+    if k0 != k1:
+        firsts = [start + dt.timedelta(days=FIXED_DAYS * k) for k in range(k0, k1 + 1)]
+        shown = " and ".join(_day(d) for d in firsts)
+        raise NotOnePeriod(
+            f"the month {text} runs into {len(firsts)} 30-day periods (from {shown}); write the day the value "
+            f"is for instead, e.g. the period's first day {firsts[-1].isoformat()}"
+        )
+    return (start + dt.timedelta(days=FIXED_DAYS * k0)).isoformat()
 
 
 def count_within(

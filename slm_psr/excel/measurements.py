@@ -16,6 +16,7 @@ and disputes refer to.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import re
@@ -330,12 +331,13 @@ def _read_rows(rows: list[list[Any]], header_at: int, tz: str, result: Measureme
                 "paused_minutes": (paused.fillna(0.0) if paused is not None else 0.0),
                 "pause_from": times("pause_from"), "pause_until": times("pause_until")}  # fmt: skip
     else:
-        period = frame[cols["period"]].map(_period)
+        period = frame[cols["period"]].map(written_period)
         for row in period.index[period.isna()]:
             note(
                 row,
                 "period",
-                f"'{_cell_text(frame.at[row, cols['period']])}' is not a month like 2027-03; row left out",
+                f"'{_cell_text(frame.at[row, cols['period']])}' is not a month like 2027-03 nor a day like "
+                "2027-03-15; row left out",
             )
             bad[row] = True
         level = text("level")
@@ -347,7 +349,9 @@ def _read_rows(rows: list[list[Any]], header_at: int, tz: str, result: Measureme
             note(row, "value", f"'{_cell_text(frame.at[row, cols['value']])}' is not a number; row left out")
             bad[row] = True
         out |= {"period": period, "level": level, "value": value, "measured_by": text("measured_by"),
-                "comment": text("comment")}  # fmt: skip
+                "comment": text("comment"),
+                # the headings as the file wrote them: a note at computation names the column too
+                "period_heading": label["period"], "level_heading": label["level"]}  # fmt: skip
     records = pd.DataFrame(out, index=frame.index)[~bad.to_numpy()].reset_index(drop=True)
     records.insert(0, "record", [f"{result.sha256[:12]}:{r}" for r in records["row"]])
     result.records = records
@@ -400,12 +404,24 @@ _MONTH_NAMES = {"jan": 1, "feb": 2, "mar": 3, "mär": 3, "apr": 4, "may": 5, "ma
                 "aug": 8, "sep": 9, "oct": 10, "okt": 10, "nov": 11, "dec": 12, "dez": 12}  # fmt: skip
 
 
-def _period(value: Any) -> str | None:
-    """A month as ``YYYY-MM`` from 2027-03, 03/2027, 03.2027, März 2027, Mar-27 or a date cell."""
+def written_period(value: Any) -> str | None:
+    """The period a measured value is for, as written: a month ``YYYY-MM`` (from 2027-03, 03/2027,
+    03.2027, März 2027, Mar-27) or a day ``YYYY-MM-DD`` (from a date cell, 2027-03-15, 15.03.2027).
+
+    A day is kept a day: under fixed 30-day periods it names the period, where a month may
+    run into two (``slm_psr.engine.periods.period_of_value`` decides).
+    """
     if hasattr(value, "year") and hasattr(value, "month"):
+        if hasattr(value, "day"):
+            return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
         return f"{value.year:04d}-{value.month:02d}"
     text = str(value or "").strip().lower()
-    if m := re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", text):
+    day = None
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[t ][\d:.]+)?", text):
+        y, mo, day = int(m[1]), int(m[2]), int(m[3])
+    elif m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text):
+        y, mo, day = int(m[3]), int(m[2]), int(m[1])
+    elif m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
         y, mo = int(m[1]), int(m[2])
     elif m := re.fullmatch(r"(\d{1,2})[./](\d{4})", text):
         y, mo = int(m[2]), int(m[1])
@@ -414,4 +430,11 @@ def _period(value: Any) -> str | None:
         y = y + 2000 if y < 100 else y
     else:
         return None
-    return f"{y:04d}-{mo:02d}" if 1 <= mo <= 12 else None
+    if not 1 <= mo <= 12:
+        return None
+    if day is None:
+        return f"{y:04d}-{mo:02d}"
+    try:
+        return dt.date(y, mo, day).isoformat()
+    except ValueError:  # 31.02.2027
+        return None

@@ -19,10 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
-from slm_psr.engine.periods import by_labels, containing
-from slm_psr.service.monitor import MonitoringError, contract_in_force, load_records, record_days
+from slm_psr.engine.periods import by_labels
+from slm_psr.service.closed import refuse_if_closed
+from slm_psr.service.monitor import MonitoringError, contract_in_force, load_records
+from slm_psr.service.period_records import periods_of
 from slm_psr.store import Store
 from slm_psr.store.monitoring import FIGURE, PARTIES, MonitoringStore, dispute_target
 
@@ -82,7 +82,9 @@ def dispute_figure(
         by_labels(schedule.period, [period])
     except ValueError as exc:
         raise MonitoringError(str(exc)) from None
-    return _open(store, project_id, figure_record(period, level), _party(party), reason, user)
+    party = _party(party)
+    refuse_if_closed(store, project_id, [period], f"disputing the {period} figure of {level}")
+    return _open(store, project_id, figure_record(period, level), party, reason, user)
 
 
 def dispute_record(store: Store, project_id: int, record: str, party: str, reason: str, *, user: str) -> int:
@@ -95,7 +97,11 @@ def dispute_record(store: Store, project_id: int, record: str, party: str, reaso
             f"no measurement record '{record}': records are named by file and row, e.g. "
             f"{known[0]['record'].iloc[0] if known else '3f2a9c01b7de:5'} (see the report's JSON or the Monitoring page)"
         )
-    return _open(store, project_id, record, _party(party), reason, user)
+    party = _party(party)
+    refuse_if_closed(
+        store, project_id, record_periods(store, project_id, [record]).values(), f"disputing record {record}"
+    )
+    return _open(store, project_id, record, party, reason, user)
 
 
 def _open(store: Store, project_id: int, record: str, party: str, reason: str, user: str) -> int:
@@ -118,7 +124,7 @@ def disputes(
 ) -> list[Dispute]:
     """Every dispute (oldest first), or those about ``period``; a record's period is the one it starts in."""
     rows = MonitoringStore(store).disputes(project_id, open_only=open_only)
-    periods = _record_periods(
+    periods = record_periods(
         store, project_id, [r["record"] for r in rows if not r["record"].startswith(FIGURE)]
     )
     out = []
@@ -139,27 +145,13 @@ def disputes(
     return out
 
 
-def _record_periods(store: Store, project_id: int, records: list[str]) -> dict[str, str]:
+def record_periods(store: Store, project_id: int, records: list[str]) -> dict[str, str]:
     """The period each disputed record falls in (by its start, opening or measured period)."""
     if not records:
         return {}
     _, schedule, _ = contract_in_force(store, project_id)
-    tz = schedule.period.time_zone
-    loaded, _ = load_records(store, project_id, tz)
-    out: dict[str, str] = {}
-    span = record_days(loaded, tz)
-    first = span[0] if span else None
-    for frame, column in ((loaded.outages, "start"), (loaded.tickets, "opened")):
-        if frame.empty:
-            continue
-        hit = frame[frame["record"].isin(records)]
-        for record, when in zip(hit["record"], hit[column].dt.tz_convert(tz), strict=True):
-            if not pd.isna(when):
-                out[record] = containing(schedule.period, when.date(), first)
-    if not loaded.values.empty:
-        hit = loaded.values[loaded.values["record"].isin(records)]
-        out.update(zip(hit["record"], hit["period"].astype(str), strict=True))
-    return out
+    loaded, _ = load_records(store, project_id, schedule.period.time_zone)
+    return periods_of(loaded, schedule.period, records)
 
 
 def open_figures(store: Store, project_id: int) -> dict[tuple[str, str], list[str]]:

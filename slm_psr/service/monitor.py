@@ -20,7 +20,6 @@ is saved for the pages and reports to read.
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import io
 import json
 from collections.abc import Iterable, Sequence
@@ -34,50 +33,28 @@ from slm_psr.demo import DEMO_PLAN, DEMO_PROJECT, DEMO_USER
 from slm_psr.engine.ledger import Settlement, settle
 from slm_psr.engine.monitoring import METRIC_WORDS, MonitoringPlan, Records, attainment, measures_for
 from slm_psr.engine.periods import Periods, by_labels, covering
-from slm_psr.excel.measurements import OUTAGES, TICKETS, VALUES, MeasurementFile, read_measurement_file
+from slm_psr.excel.measurements import (
+    OUTAGES,
+    TICKETS,
+    VALUES,
+    MeasurementFile,
+    read_measurement_file,
+)
 from slm_psr.excel.sheetkit import header_text, print_setup
-from slm_psr.excel.timestamps import read_times
 from slm_psr.model import MeasurementPeriod, PeriodKind, SLASchedule
 from slm_psr.service.contract import ContractError, store_contract
+from slm_psr.service.measured_values import check_values_file, place_values
+from slm_psr.service.measurement_records import (
+    NOT_CORRECTED,
+    MonitoringError,
+    apply_corrections,
+    checked_correction,
+    records_from_bytes,
+    records_to_bytes,
+)
 from slm_psr.store import NotFound, Store, StoreError
 from slm_psr.store.contracts import ContractStore, StoredSchedule
 from slm_psr.store.monitoring import MeasurementUpload, MonitoredContract, MonitoringStore
-
-_TIME_COLUMNS = ("start", "end", "opened", "responded", "resolved", "pause_from", "pause_until")
-
-
-class MonitoringError(Exception):
-    """A monitoring step that cannot go on, said in words (no contract yet, unknown supplier, ...)."""
-
-
-# --- records as bytes (what the store keeps per file) -----------------------------------------
-
-
-def records_to_bytes(records: pd.DataFrame) -> bytes:
-    """Parsed records as gzip JSON: timestamps as UTC epoch seconds, so a reload is exact."""
-    columns: dict[str, list[Any]] = {}
-    for name in records.columns:
-        col = records[name]
-        if name in _TIME_COLUMNS:
-            secs = pd.DatetimeIndex(col).as_unit("s").asi8
-            columns[name] = [None if t else int(v) for v, t in zip(secs, col.isna(), strict=True)]
-        else:
-            columns[name] = [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in col]
-    return gzip.compress(json.dumps(columns, ensure_ascii=False).encode("utf-8"), mtime=0)
-
-
-def records_from_bytes(data: bytes) -> pd.DataFrame:
-    columns = json.loads(gzip.decompress(data))
-    frame = pd.DataFrame(columns)
-    for name in _TIME_COLUMNS:
-        if name in frame:
-            frame[name] = pd.to_datetime(pd.array(frame[name], dtype="Float64"), unit="s", utc=True).as_unit(
-                "s"
-            )
-    if "priority" in frame:
-        frame["priority"] = pd.array(frame["priority"], dtype="Int64")
-    return frame
-
 
 # --- the contract and its monitoring plan ---------------------------------------------------------
 
@@ -166,10 +143,19 @@ def import_measurements(
     decision: every file goes in, or (the store refused, e.g. archived or full) none,
     and then each result says so; a file imported before is not stored twice.
     """
+    from slm_psr.service.closed import closed_notes  # it builds on this module
+
     _, schedule, _ = contract_in_force(store, project_id)
+    tz = schedule.period.time_zone
+    files = list(files)
+    read = [read_measurement_file(data, name, tz) for name, data in files]
+    fixed = schedule.period.kind is PeriodKind.FIXED_30_DAYS and schedule.period.start is None
+    values = any(r.kind == VALUES and r.records is not None for r in read)
+    first = _first_day_with(store, project_id, tz, read) if fixed and values else None
     results, uploads = [], []
-    for name, data in files:
-        result = read_measurement_file(data, name, schedule.period.time_zone)
+    for (_, data), result in zip(files, read, strict=True):
+        check_values_file(result, schedule.period, first, [lv.requirement_id for lv in schedule.levels])
+        result.notes.extend(closed_notes(store, project_id, result, schedule.period))
         records = records_to_bytes(result.records) if result.records is not None else None
         uploads.append(
             MeasurementUpload(
@@ -191,6 +177,17 @@ def import_measurements(
     return results
 
 
+def _first_day_with(store: Store, project_id: int, tz: str, read: list[MeasurementFile]) -> dt.date | None:
+    """The first day measured once ``read`` is in (the default anchor of fixed 30-day periods)."""
+    stored, _ = load_records(store, project_id, tz)
+    days = [span[0] for span in [record_days(stored, tz)] if span]
+    for result in read:
+        if result.records is not None and result.kind in (OUTAGES, TICKETS, VALUES):
+            span = record_days(Records(**{result.kind: result.records}), tz)
+            days += [span[0]] if span else []
+    return min(days) if days else None
+
+
 def load_records(store: Store, project_id: int, tz: str) -> tuple[Records, list[str]]:
     """The records of every read file, corrections applied and open disputes marked; with notes."""
     ms = MonitoringStore(store)
@@ -201,56 +198,75 @@ def load_records(store: Store, project_id: int, tz: str) -> tuple[Records, list[
             frame.insert(1, "file", stored.filename)
             frames[stored.kind].append(frame)
     tables = {k: pd.concat(v, ignore_index=True) if v else pd.DataFrame() for k, v in frames.items()}
-    notes = _apply_corrections(tables, ms.corrections(project_id), tz)
+    notes = apply_corrections(tables, ms.corrections(project_id), tz)
     disputed = {d["record"] for d in ms.disputes(project_id, open_only=True)}
     for frame in tables.values():
         if not frame.empty:
             frame["disputed"] = frame["record"].isin(disputed).to_numpy()
-    return Records(outages=tables[OUTAGES], tickets=tables[TICKETS], values=tables[VALUES]), notes
+    tickets, repeated = latest_tickets(tables[TICKETS])
+    return Records(outages=tables[OUTAGES], tickets=tickets, values=tables[VALUES]), notes + repeated
 
 
-def _apply_corrections(
-    tables: dict[str, pd.DataFrame], corrections: list[dict[str, Any]], tz: str
-) -> list[str]:
-    notes = []
-    for c in corrections:
-        for frame in tables.values():
-            if frame.empty or c["field"] not in frame:
-                continue
-            hit = frame.index[frame["record"] == c["record"]]
-            if len(hit):
-                frame.loc[hit, c["field"]] = _typed(frame[c["field"]], c["field"], c["after"], tz)
-                if c["field"] == "end" and "open_ended" in frame:
-                    frame.loc[hit, "open_ended"] = pd.isna(frame.loc[hit, "end"]).to_numpy()
-                break
-        else:
-            notes.append(f"correction of {c['field']} of record {c['record']} matches no record; not applied")
-    return notes
+def latest_tickets(tickets: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Each ticket once: the row of the latest file (its newer state), with a note when rows were dropped.
 
-
-def _typed(column: pd.Series, name: str, text: str | None, tz: str) -> Any:
-    if name in _TIME_COLUMNS:
-        return read_times(pd.Series([text], dtype=object), tz).utc.iloc[0]
-    if column.dtype == bool:
-        return str(text).strip().lower() in ("yes", "ja", "true", "1", "x", "planned", "excluded")
-    if pd.api.types.is_numeric_dtype(column):
-        return float(str(text).replace(",", ".")) if text not in (None, "") else np.nan
-    return text or ""
+    Ticket exports overlap (this month's export holds last month's open tickets, now
+    resolved); counting both rows would count the ticket twice, once still open. Outages
+    need no such step (their union is counted) and a later measured value already
+    replaces an earlier one. A dispute of a dropped row stays with the row that counts.
+    """
+    if tickets.empty:
+        return tickets, []
+    codes, _ = pd.factorize(tickets["ticket"].astype(str).str.strip().str.casefold())  # 'SD-1 ' is 'sd-1'
+    dropped = pd.Series(codes).duplicated(keep="last").to_numpy()
+    if not dropped.any():
+        return tickets, []
+    if "disputed" in tickets:
+        disputed = np.zeros(codes.max() + 1, bool)
+        np.logical_or.at(disputed, codes, tickets["disputed"].to_numpy(bool))
+        tickets = tickets.assign(disputed=disputed[codes])
+    first = int(np.flatnonzero(dropped)[0])
+    old, new = tickets.iloc[first], tickets.iloc[int(np.flatnonzero(~dropped & (codes == codes[first]))[0])]
+    note = (
+        f"{int(dropped.sum()):,} ticket row(s) repeat a ticket that a later row holds (exports overlap); "
+        f"each ticket counts once, as its latest row says: e.g. ticket {old['ticket']} of {old['file']} row "
+        f"{old['row']} gives way to {new['file']} row {new['row']}"
+    )
+    return tickets[~dropped].reset_index(drop=True), [note]
 
 
 def correct_measurement(
     store: Store, project_id: int, record: str, field_name: str, value: str, reason: str, *, user: str
 ) -> None:
-    """Correct one field of one record (its reason goes on record beside the old and new value)."""
+    """Correct one field of one record (its reason goes on record beside the old and new value).
+
+    The new value is read as the file's column is (a time, a number, a month or day) and
+    refused in words when it cannot be; a record of a month both parties signed off (or
+    moved into one) waits until that month is reopened (``slm_psr.service.closed``).
+    """
+    from slm_psr.service.closed import refuse_if_closed  # both build on this module
+    from slm_psr.service.disputes import record_periods
+
     _, schedule, _ = contract_in_force(store, project_id)
-    records, _ = load_records(store, project_id, schedule.period.time_zone)
-    before = None
+    tz = schedule.period.time_zone
+    records, _ = load_records(store, project_id, tz)
     for frame in (records.outages, records.tickets, records.values):
-        if not frame.empty and field_name in frame and (frame["record"] == record).any():
-            before = str(frame.loc[frame["record"] == record, field_name].iloc[0])
+        if not frame.empty and (frame["record"] == record).any():
             break
     else:
-        raise MonitoringError(f"no record '{record}' with a field '{field_name}'")
+        raise MonitoringError(f"no measurement record '{record}' (records are named by file and row)")
+    fields = [c for c in frame.columns if c not in NOT_CORRECTED]
+    if field_name not in fields:
+        raise MonitoringError(
+            f"record {record} has no field '{field_name}' to correct; its fields: {', '.join(fields)}"
+        )
+    before = str(frame.loc[frame["record"] == record, field_name].iloc[0])
+    span = record_days(records, tz)
+    value, moved_to = checked_correction(
+        frame[field_name], field_name, value, schedule.period, span[0] if span else None
+    )
+    periods = [*record_periods(store, project_id, [record]).values(), moved_to]
+    refuse_if_closed(store, project_id, periods, f"correcting {field_name} of record {record}")
     MonitoringStore(store).correct(
         project_id, record, field_name, before, value, reason, user=user,
         expected_revision=store.project(project_id).revision,
@@ -433,9 +449,19 @@ def record_days(records: Records, tz: str) -> tuple[dt.date, dt.date] | None:
             if len(stamps):
                 days += [stamps.min().date(), stamps.max().date()]
     if not records.values.empty:
-        months = pd.PeriodIndex(records.values["period"].astype(str).str[:7], freq="M")
-        days += [months.min().start_time.date(), months.max().end_time.date()]
+        days += [d for w in records.values["period"].astype(str) for d in _written_days(w)]
     return (min(days), max(days)) if days else None
+
+
+def _written_days(written: str) -> tuple[dt.date, ...]:
+    """The first and last day of a measured value's month, or its one day; none for a written text that is neither."""
+    try:
+        if len(written) == 10:
+            return (dt.date.fromisoformat(written),)
+        month = pd.Period(written, "M")
+    except ValueError:
+        return ()
+    return month.start_time.date(), month.end_time.date()
 
 
 def contract_periods(
@@ -490,6 +516,9 @@ def monitor(
     records, notes = load_records(store, project_id, tz)
     spans = contract_periods(schedule.period, records, wanted=period, labels=periods)
     every = spans.labels
+    # each measured value in the contract period it is for (a month or a day as written)
+    records.values, value_notes = place_values(records.values, schedule.period, spans.first_day)
+    notes += value_notes
     years = list(range(spans.first_day.year, spans.last_day.year + 2))
     measures, plan_notes = measures_for(schedule, psr, plan, years)
     if schedule.period.kind is PeriodKind.FIXED_30_DAYS and schedule.period.start is None:

@@ -10,7 +10,7 @@ Shared by the Service review page, the monthly service report and a notebook::
 
 from __future__ import annotations
 
-from slm_psr.store import Store
+from slm_psr.store import Store, StoreError
 from slm_psr.store.reviews import PARTIES, PARTY_WORDS, Review, ReviewEntry, ReviewStore
 
 __all__ = [
@@ -53,7 +53,20 @@ def action(
 
 
 def sign_off(store: Store, project_id: int, period: str, party: str, *, user: str) -> int:
-    """The party's representative signs the period off; with both, the period is frozen."""
+    """The party's representative signs the period off; with both, the period is frozen.
+
+    Signing off agrees the period's figures: while a dispute about the period is open the
+    sign-off is refused, naming the disputes to settle first.
+    """
+    from slm_psr.service import disputes  # disputes builds on monitoring; a review needs it only here
+
+    still_open = disputes.disputes(store, project_id, period=period, open_only=True)
+    if still_open:
+        named = "; ".join(f"#{d.id} {d.what} ({d.reason})" for d in still_open)
+        raise StoreError(
+            f"{period} cannot be signed off while {len(still_open)} dispute(s) about it are open: {named}. "
+            "Settle them first (the resolution in words), then sign off"
+        )
     return _add(store, project_id, period, "sign_off", "", party=party, user=user)
 
 

@@ -8,6 +8,8 @@ import streamlit as st
 from slm_psr.model import SLASchedule
 from slm_psr.sanitise import markdown_text
 from slm_psr.service import monitor
+from slm_psr.service.contract import schedule_workbook
+from slm_psr.store.contracts import ContractStore
 from slm_psr.store.monitoring import MonitoringStore
 from slm_psr.ui import state
 from slm_psr.ui.compute import evaluation_or_stop
@@ -43,10 +45,20 @@ if contract is None:
 
 schedule = SLASchedule.model_validate(contract.schedule)
 cur = schedule.currency
+# the supplier's name and the confirming person's are typed text: escaped, never a link or picture
 st.success(
-    f"Contract with **{schedule.supplier}**, version {contract.version}, confirmed by {contract.confirmed_by} "
-    f"on {str(contract.confirmed_at)[:10]}.",
+    f"Contract with **{markdown_text(schedule.supplier)}**, version {contract.version}, confirmed by "
+    f"{markdown_text(contract.confirmed_by)} on {str(contract.confirmed_at)[:10]}.",
     icon=":material/handshake:",
+)
+confirmed_version = contract.version
+st.download_button(
+    "Download the SLA schedule (workbook for the contract)",
+    data=lambda: schedule_workbook(ContractStore(store).contract(project.id, confirmed_version)),
+    file_name=f"sla-schedule-v{confirmed_version}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    key="download_sla_schedule",
 )
 left, middle, right = st.columns(3)
 left.metric("Monthly invoice", f"{schedule.monthly_invoice:,.2f} {cur}")

@@ -6,9 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from slm_psr import charts
+from slm_psr.engine.periods import PERIOD_NOUNS, label_words
 from slm_psr.model import SLASchedule
 from slm_psr.sanitise import markdown_text
-from slm_psr.service import monitor, service_report
+from slm_psr.service import disputes, monitor, review, service_report
+from slm_psr.service.period_records import period_records
 from slm_psr.store.monitoring import MonitoringStore
 from slm_psr.ui import state
 
@@ -65,7 +67,13 @@ except monitor.MonitoringError as exc:
     st.info(f"{exc}. Upload the month's measurement files above.", icon=":material/info:")
     st.stop()
 
-period = st.selectbox("Month", report.periods, index=len(report.periods) - 1, key="monitoring_period")
+period = st.selectbox(
+    PERIOD_NOUNS[schedule.period.kind],
+    report.periods,
+    index=len(report.periods) - 1,
+    format_func=lambda label: f"{label}: {label_words(schedule.period, label)}",
+    key="monitoring_period",
+)
 month = report.results[report.results["period"] == period]
 met = int((month["met"] == True).sum())  # noqa: E712 (NaN is neither)
 missed = int((month["met"] == False).sum())  # noqa: E712
@@ -143,6 +151,78 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
+
+st.subheader(f"Measurements of {period}")
+st.caption(
+    "Each record as read from its file. A wrong record is corrected with the reason (the old and the new value "
+    "stay on record); either party may dispute one, saying why. A month both parties signed off is closed: "
+    "reopen it on the Service review page first."
+)
+found = period_records(store, project.id, period)
+if found.empty:
+    st.caption(f"No measurement records in {period}.")
+else:
+    wanted = st.text_input(
+        "Find a record", key=f"record_filter_{period}", placeholder="e.g. a ticket number, a service, a file"
+    )
+    shown = found
+    if wanted.strip():
+        text = (
+            found["description"] + " " + found["file"] + " row " + found["row"].astype(str)
+        ).str.casefold()
+        shown = found[text.str.contains(wanted.strip().casefold(), regex=False)]
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "What": shown["what"],
+                "Record": shown["description"],
+                "File, row": shown["file"] + ", row " + shown["row"].astype(str),
+                "Disputed": shown["disputed"].map({True: "disputed", False: ""}),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    if not shown.empty:
+        by_key = shown.set_index("record")
+        chosen = st.selectbox(
+            "Record",
+            by_key.index.tolist(),
+            format_func=lambda r: (
+                f"{by_key.at[r, 'file']}, row {by_key.at[r, 'row']}: {by_key.at[r, 'description']}"
+            ),
+            key=f"record_{period}",
+        )
+        fix, object_to = st.columns(2)
+        with fix.container(border=True):
+            st.markdown("**Correct it**")
+            field = st.selectbox("Field", by_key.at[chosen, "fields"], key=f"correct_field_{period}")
+            value = st.text_input(
+                "New value", key=f"correct_value_{period}", placeholder="e.g. 21.09.2027 08:40 or 99.5"
+            )
+            why = st.text_input(
+                "Reason", key=f"correct_reason_{period}", placeholder="e.g. the probe log says so"
+            )
+            if st.button("Correct the record", key="correct_record") and state.record(
+                lambda **kw: monitor.correct_measurement(store, project.id, chosen, field, value, why, **kw)
+            ):
+                st.rerun()
+        with object_to.container(border=True):
+            st.markdown("**Dispute it**")
+            party = st.radio(
+                "Disputed by",
+                review.PARTIES,
+                format_func=lambda p: review.PARTY_WORDS[p],
+                horizontal=True,
+                key=f"record_party_{period}",
+            )
+            reason = st.text_input(
+                "Why", key=f"record_dispute_reason_{period}", placeholder="e.g. the outage was announced"
+            )
+            if st.button("Dispute the record", key="dispute_record") and state.record(
+                lambda **kw: disputes.dispute_record(store, project.id, chosen, party, reason, **kw)
+            ):
+                st.rerun()
 
 st.subheader("Monthly service report")
 st.caption(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from slm_psr.engine.periods import PERIOD_NOUNS, label_words
 from slm_psr.sanitise import markdown_text
 from slm_psr.service import disputes, monitor, review
 from slm_psr.ui import state
@@ -16,7 +17,8 @@ st.title("Service review")
 st.caption(
     "The month's review between the customer and the supplier: each party's comments, the records either "
     "disputes, the actions agreed with owners and dates, and the sign-off by both representatives. A "
-    "signed-off month is frozen; a later correction reopens it as a new version, the signed one stays on record."
+    "signed-off month is closed: a dispute or a correction of its figures needs it reopened first, with the "
+    "reason, as a new version; the signed one stays on record."
 )
 
 state.need_opened_envelope(project)
@@ -27,7 +29,14 @@ except monitor.MonitoringError as exc:
     st.info(f"{exc}. Import the measurements on the Monitoring page first.", icon=":material/info:")
     st.stop()
 
-period = st.selectbox("Month", report.periods, index=len(report.periods) - 1, key="review_period")
+schedule = monitor.contract_in_force(store, project.id)[1]
+period = st.selectbox(
+    PERIOD_NOUNS[schedule.period.kind],
+    report.periods,
+    index=len(report.periods) - 1,
+    format_func=lambda label: f"{label}: {label_words(schedule.period, label)}",
+    key="review_period",
+)
 rv = review.current(store, project.id, period)
 if rv.frozen:
     names = " and ".join(
@@ -85,29 +94,36 @@ if found:
 else:
     st.caption(f"Nothing of {period} is disputed.")
 levels = report.results[report.results["period"] == period]
-with st.container(border=True):
-    st.markdown("**Dispute a figure of this month**")
-    level_col, party_col = st.columns(2)
-    level = level_col.selectbox(
-        "Service level",
-        levels["level"].tolist(),
-        format_func=lambda lv: f"{lv}: {levels.set_index('level').loc[lv, 'name']}",
-        key=f"dispute_level_{period}",
+if rv.frozen:
+    st.info(
+        f"{period} is signed off by both parties and closed: to dispute one of its figures, reopen it first "
+        "under Sign-off below with the reason; the reopening goes on record with who and why.",
+        icon=":material/lock:",
     )
-    party = party_col.radio(
-        "Disputed by",
-        review.PARTIES,
-        format_func=lambda p: review.PARTY_WORDS[p],
-        horizontal=True,
-        key=f"dispute_party_{period}",
-    )
-    why = st.text_input(
-        "Why", key=f"dispute_reason_{period}", placeholder="e.g. the outage was announced maintenance"
-    )
-    if st.button("Raise the dispute", key="raise_dispute") and state.record(
-        lambda **kw: disputes.dispute_figure(store, project.id, period, level, party, why, **kw)
-    ):
-        st.rerun()
+else:
+    with st.container(border=True):
+        st.markdown("**Dispute a figure of this month**")
+        level_col, party_col = st.columns(2)
+        level = level_col.selectbox(
+            "Service level",
+            levels["level"].tolist(),
+            format_func=lambda lv: f"{lv}: {levels.set_index('level').loc[lv, 'name']}",
+            key=f"dispute_level_{period}",
+        )
+        party = party_col.radio(
+            "Disputed by",
+            review.PARTIES,
+            format_func=lambda p: review.PARTY_WORDS[p],
+            horizontal=True,
+            key=f"dispute_party_{period}",
+        )
+        why = st.text_input(
+            "Why", key=f"dispute_reason_{period}", placeholder="e.g. the outage was announced maintenance"
+        )
+        if st.button("Raise the dispute", key="raise_dispute") and state.record(
+            lambda **kw: disputes.dispute_figure(store, project.id, period, level, party, why, **kw)
+        ):
+            st.rerun()
 still_open = [d for d in found if d.open]
 if still_open:
     with st.container(border=True):
@@ -146,10 +162,18 @@ if not rv.frozen:
 
 st.subheader("Sign-off")
 if rv.frozen:
-    reason = st.text_input("Reason for a correction", key=f"reopen_reason_{period}")
+    reason = st.text_input(
+        "Reason for reopening (the correction or the dispute to come)", key=f"reopen_reason_{period}"
+    )
     if st.button("Reopen as a new version", key="reopen"):
         do(review.reopen, reason)
 else:
+    if still_open:
+        st.warning(
+            f"{len(still_open)} dispute(s) about {period} are open: settle them above before signing off "
+            "(a sign-off agrees the month's figures).",
+            icon=":material/gavel:",
+        )
     left, right = st.columns(2)
     for column, party in zip((left, right), review.PARTIES, strict=True):
         signed = rv.signed.get(party)

@@ -7,7 +7,9 @@ import dataclasses
 import streamlit as st
 
 from slm_psr.model.contract_terms import PERIOD_WORDS, PeriodKind
+from slm_psr.sanitise import markdown_text
 from slm_psr.service import terms
+from slm_psr.store.monitoring import MonitoringStore
 from slm_psr.ui import state
 
 project = state.need_project()
@@ -24,6 +26,15 @@ st.caption(
 )
 if psr.contract_terms is None:
     st.info("This PSR states no contract terms yet: fill in the form below and save.", icon=":material/info:")
+confirmed = MonitoringStore(store).contract(project.id)
+if confirmed is not None:
+    st.info(
+        f"The contract with {markdown_text(confirmed.supplier)} was confirmed on {str(confirmed.confirmed_at)[:10]} "
+        "and keeps the terms it was confirmed with: a change saved here is a new PSR version, and reaches the "
+        "contract (and monitoring) when the contract is confirmed again from it (a new contract version, "
+        "e.g. `python -m slm_psr contract --project ... --confirm`).",
+        icon=":material/handshake:",
+    )
 
 form = terms.form_of(psr)
 version = project.psr_version  # widget keys carry the version: a saved version starts a fresh form
