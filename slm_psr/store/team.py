@@ -26,10 +26,12 @@ from sqlalchemy import func, select, text
 from slm_psr.store import chain
 from slm_psr.store.api import Store, _now, _who
 from slm_psr.store.errors import NotFound, StoreError
-from slm_psr.store.schema import AccountEventRow, TeamRecordRow, UserRow
+from slm_psr.store.schema import AccountEventRow, ProjectRoleRow, TeamRecordRow, UserRow
 from slm_psr.store.text import checked_name, clean_text, name_key
 
 ROLES = ("lead", "evaluator", "observer", "admin")
+# What an account may be on one project: a project role, no access, or back to its store-wide role.
+PROJECT_ROLES = ("lead", "evaluator", "observer", "none", "default")
 ACCOUNT_LOCK = 0x5EA1ED  # the advisory lock that keeps the account trail's chain in one line
 TEAM_KINDS = (
     "declaration",
@@ -45,6 +47,10 @@ TEAM_KINDS = (
 chain.register(
     TeamRecordRow,
     describe=lambda r: f"team record {r['id']} ({r['kind']} {r['subject']}, by {r['by']})",
+)
+chain.register(
+    ProjectRoleRow,
+    describe=lambda r: f"project role {r['id']} ({r['name']}: {r['role']}, set by {r['by']})",
 )
 
 
@@ -223,6 +229,50 @@ class TeamStore:
         row.chain_hash = _event_hash(previous or "", row)
         s.add(row)
         s.flush()
+
+    # --- roles per project ------------------------------------------------------------
+
+    def project_roles(self, project_id: int | None = None) -> dict[tuple[int, str], str]:
+        """(project, account name) -> the role set there last (``default`` rows left out).
+
+        ``project_id`` None: every project's, for listing the projects an account may open.
+        """
+        with self.store._reading() as s:
+            query = select(ProjectRoleRow.project_id, ProjectRoleRow.name, ProjectRoleRow.role).order_by(
+                ProjectRoleRow.id
+            )
+            if project_id is not None:
+                query = query.where(ProjectRoleRow.project_id == project_id)
+            latest = {(p, name): role for p, name, role in s.execute(query)}
+        return {key: role for key, role in latest.items() if role != "default"}
+
+    def set_project_role(
+        self, project_id: int, name: str, role: str, *, by: str, expected_revision: int
+    ) -> int:
+        """``name``'s role on one project (see ``PROJECT_ROLES``), audited and chained; the new revision.
+
+        An administrator's role is the same on every project, so it is never set here.
+        """
+        if role not in PROJECT_ROLES:
+            raise ValueError(f"a role on a project is one of {', '.join(PROJECT_ROLES)}, not '{role}'")
+        user, by = self.user(name), _who(by)
+        if user.role == "admin":
+            raise ValueError(
+                f"{user.name} is an administrator: that role is the same on every project (change it with "
+                "`users role` without --project)"
+            )
+        with self.store._change(project_id, by, expected_revision) as (s, row, now):
+            record = ProjectRoleRow(project_id=project_id, name=user.name, role=role, at=now, by=by)
+            s.add(record)
+            s.flush()
+            chain.link(s, record)
+            self.store._audit(
+                s, project_id, by, "team_role", f"role of {user.name} on this project", None,
+                {"account": user.name, "role": role}, now,
+            )  # fmt: skip
+            self._event(s, user.name, "project_role_set", f"{role} on project {project_id}", by, now)
+            return row.revision
+        raise AssertionError("unreachable")  # pragma: no cover
 
     # --- team records of a project -------------------------------------------------
 
