@@ -258,3 +258,29 @@ def test_without_the_two_envelope_procedure_prices_are_read_openly(store):
     team.freeze(store, LEAD, second_demo)
     with pytest.raises(NotAllowed, match="this PSR has no two-envelope procedure"):
         team.open_envelope(store, LEAD, second_demo)
+
+
+def _words(pdf: bytes, tmp_path) -> str:
+    from tests.test_reports_award_record import pdf_text
+
+    return " ".join(pdf_text(pdf, tmp_path, first=1, last=3).split())
+
+
+def test_the_award_record_says_whether_the_two_envelope_procedure_applied(store, tmp_path):
+    from slm_psr import service
+
+    demo, _ = projects(store)
+    team.freeze(store, LEAD, demo)
+    team.open_envelope(store, LEAD, demo)
+    opened = team.guard(store, LEAD).load(demo)
+    text = _words(service.award_record(store, opened), tmp_path)
+    assert "Two-envelope procedure" in text  # the label; pdftotext reads the values after the labels
+    assert "applies: quality scores frozen by Lena Lead at" in text
+    assert "then the price envelope opened by Lena Lead at" in text and "price hashes of 6 bids" in text
+    # A PSR without the procedure says so in its record.
+    off = PSR.model_validate(_psr_with(opened.psr, False))
+    copy = store.copy_project(demo, "Open prices", user="setup").id
+    store.save_psr(copy, off, user="setup", expected_revision=store.load(copy).revision)
+    state = team.guard(store, LEAD).load(copy)
+    text = _words(service.award_record(store, state), tmp_path)
+    assert "does not apply (the PSR says so): prices were read openly" in text

@@ -219,3 +219,42 @@ def test_opening_another_project_keeps_the_account_signed_in(team_db):
     assert at.session_state["project_id"] == second
     assert at.session_state["_actor"] is not None  # still signed in
     assert not [t for t in at.text_input if t.key == "sign_in_password"]  # no sign-in form
+
+
+def test_the_lead_gives_an_observer_the_evaluator_role_on_this_project_only(team_db):
+    with Store.open(team_db) as store:
+        demo = store.list_projects()[0]
+        second = store.copy_project(demo.id, "Second tender", user="setup")
+    at = sign_in(start(), "Lena Lead")
+    goto(at, "team")
+    assert "Roles on this project" in texts(at)
+    at.selectbox(key="role_who").set_value("Olga Observer")
+    at.selectbox(key="role_what").set_value("evaluator")
+    at.button(key="role_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (roles_table, *_) = at.dataframe
+    olga = roles_table.value.set_index("Account").loc["Olga Observer"]
+    assert (olga["Usual role"], olga["On this project"]) == ("observer", "evaluator")
+    assert "Olga Observer" in at.dataframe[1].value.Evaluator.tolist()  # the lead can assign her criteria now
+    # Olga signs in: evaluator on the demo (declaration first), observer on the second tender.
+    olga_at = sign_in(start(), "Olga Observer")
+    assert "Role: evaluator on this project" in "\n".join(c.value for c in olga_at.sidebar.caption)
+    goto(olga_at, "team")
+    assert "Your declaration of interests" in texts(olga_at)
+    with Store.open(team_db) as store:
+        entry = [e for e in store.audit(demo.id) if e.action == "team_role"][-1]
+        assert entry.who == "Lena Lead" and "Olga Observer" in entry.target
+        assert store.audit(second.id)[-1].action != "team_role"
+
+
+def test_an_account_without_access_to_a_project_does_not_see_it(team_db):
+    from slm_psr.service import roles
+    from slm_psr.service.accounts import Actor
+
+    with Store.open(team_db) as store:
+        demo = store.list_projects()[0]
+        roles.set_project_role(store, Actor("Lena Lead", "lead"), demo.id, "Olga Observer", "none")
+    at = sign_in(start(), "Olga Observer")
+    assert "Demo" not in texts(at) and demo.name not in texts(at)
+    goto(at, "comparison")
+    assert "No project is open" in texts(at)

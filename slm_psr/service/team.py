@@ -141,7 +141,7 @@ def view(store: Store, state: ProjectState, actor: Actor | None) -> ProjectState
     team = team_of(store, state.id)
     if role == "evaluator" and actor.name not in team.declarations:
         raise NotAllowed(
-            f"{actor.words}: declare your interests in project '{state.name}' first "
+            f"{_who(actor, role)}: declare your interests in project '{state.name}' first "
             "(none, or the bidders you have a conflict with): nothing of the bids is shown before"
         )
     responses = state.responses
@@ -202,6 +202,11 @@ def price_hashes(state: ProjectState) -> list[dict[str, str]]:
     return rows
 
 
+def _who(actor: Actor, role: str | None) -> str:
+    """The actor in words with their role on the project at hand (it can differ from their usual one)."""
+    return f"{actor.name} ({ROLE_WORDS.get(role or '', 'no access')})"
+
+
 def _raw(store: Store) -> Store:
     return getattr(store, "raw", store)
 
@@ -248,11 +253,11 @@ class GuardedStore:
         team = team_of(self.raw, project_id)
         if team.opened is None and two_envelopes(self.raw.load(project_id)):
             raise NotAllowed(
-                f"{self.actor.words} may not download {filename}: the price envelope is sealed "
+                f"{_who(self.actor, role)} may not download {filename}: the price envelope is sealed "
                 "and the file holds the prices"
             )
         if role == "evaluator" and supplier in team.conflicts(self.actor.name):
-            raise NotAllowed(f"{self.actor.words} declared a conflict of interest with {supplier}")
+            raise NotAllowed(f"{_who(self.actor, role)} declared a conflict of interest with {supplier}")
         return self.raw.response_bytes(response_id)
 
     def save_psr(self, project_id: int, psr: PSR, **kwargs: Any) -> int:
@@ -402,20 +407,20 @@ def score_bid(
     raw = _raw(store)
     team = team_of(raw, project_id)
     if actor.name not in team.declarations and role == "evaluator":
-        raise NotAllowed(f"{actor.words}: declare your interests in this project before scoring")
+        raise NotAllowed(f"{_who(actor, role)}: declare your interests in this project before scoring")
     if supplier in team.conflicts(actor.name):
         raise NotAllowed(
-            f"{actor.words} declared a conflict of interest with {supplier} and may not score that bid"
+            f"{_who(actor, role)} declared a conflict of interest with {supplier} and may not score that bid"
         )
     if role == "evaluator" and not team.may_score(actor.name, requirement_id):
         raise NotAllowed(
-            f"{actor.words} is not assigned {requirement_id}: the lead buyer assigns the criteria"
+            f"{_who(actor, role)} is not assigned {requirement_id}: the lead buyer assigns the criteria"
         )
     if team.frozen is not None:
         raise NotAllowed("the quality scores are frozen: no score changes any more")
     if actor.name in team.submitted:
         raise NotAllowed(
-            f"{actor.words} has submitted their scores: they are final (the lead buyer may moderate)"
+            f"{_who(actor, role)} has submitted their scores: they are final (the lead buyer may moderate)"
         )
     revision = raw.set_evaluator_score(
         project_id,

@@ -13,7 +13,7 @@ import os
 
 import streamlit as st
 
-from slm_psr.service import accounts
+from slm_psr.service import accounts, roles
 from slm_psr.service.accounts import Actor
 from slm_psr.store import StoreError
 
@@ -101,12 +101,24 @@ def sidebar(store) -> None:
                     "a sign-in and roles."
                 )
             return
-        st.caption(f"Role: {accounts.ROLE_WORDS[current.role]}")
+        st.caption(f"Role: {_role_words(store, current)}")
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             accounts.sign_out(store, current)
             _forget_session()
             st.session_state._signed_out_note = "You are signed out."
             st.rerun()
+
+
+def _role_words(store, current: Actor) -> str:
+    """The account's role on the open project (roles can differ per project), else its usual role."""
+    project_id = st.session_state.get("project_id")
+    if project_id is None:
+        return accounts.ROLE_WORDS[current.role]
+    try:
+        role = roles.role_on(store, current, project_id)
+    except StoreError:
+        return accounts.ROLE_WORDS[current.role]
+    return f"{accounts.ROLE_WORDS[role]} on this project" if role else "no access to this project"
 
 
 def _forget_session() -> None:
