@@ -259,3 +259,24 @@ def test_an_altered_account_event_breaks_the_account_trail(store):
         db.execute(text("UPDATE account_events SET detail = 'role admin' WHERE id = 2"))
     (broken,) = TeamStore(store).verify_accounts()
     assert broken.startswith("account event 2 (user_added Eva Evaluator) was altered")
+
+
+# --- single sign-on: the identity's e-mail address names the account ---------------------------------
+
+
+def test_a_single_sign_on_identity_maps_to_the_account_named_after_its_email(store):
+    accounts.add_user(store, "lena@example.org", "lead", PASSWORD, by="Adam Admin")
+    claims = {"is_logged_in": True, "email": "Lena@Example.org", "email_verified": True, "name": "Lena"}
+    assert accounts.sign_in_identity(store, claims) == Actor("lena@example.org", "lead")
+    events = TeamStore(store).account_events("lena@example.org")
+    assert (events[-1].action, events[-1].detail) == ("login", "single sign-on")
+    with pytest.raises(SignInRefused, match=r"no active account here is called nobody@example\.org"):
+        accounts.sign_in_identity(store, {"email": "nobody@example.org"})
+    assert TeamStore(store).account_events("nobody@example.org")[-1].detail == "single sign-on: no account"
+    with pytest.raises(SignInRefused, match=r"has not verified the address lena@example\.org"):
+        accounts.sign_in_identity(store, {"email": "lena@example.org", "email_verified": False})
+    with pytest.raises(SignInRefused, match="gave no e-mail address"):
+        accounts.sign_in_identity(store, {"name": "Lena Lead", "sub": "1234"})
+    TeamStore(store).set_active("lena@example.org", False, by="Adam Admin")
+    with pytest.raises(SignInRefused, match="no active account"):
+        accounts.sign_in_identity(store, claims)

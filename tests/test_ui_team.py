@@ -46,6 +46,12 @@ def sign_in(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
     return at
 
 
+def table_with(at: AppTest, column: str):
+    """The one table on the page with ``column`` (the Team page shows several, by role)."""
+    (found,) = [d.value for d in at.dataframe if column in d.value.columns]
+    return found
+
+
 def goto(at: AppTest, page: str) -> AppTest:
     at.switch_page(f"{VIEWS}/{page}.py").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -189,7 +195,7 @@ def test_blind_scoring_with_reasons_then_the_lead_moderates_on_the_team_page(tea
         assert "your scores are final" in texts(at)
     at = sign_in(start(), "Lena Lead")
     goto(at, "team")
-    moderation = at.dataframe[1].value
+    moderation = table_with(at, "Moderated score and reason")
     row = moderation[(moderation.Bidder == bid) & (moderation.Criterion == "SD-09")].iloc[0]
     assert "Eva Evaluator 9 (Eva Evaluator read the staffing plan)" in row.Scores
     assert "Emil Evaluator 3" in row.Scores and "talk it over" in row.Spread
@@ -198,7 +204,7 @@ def test_blind_scoring_with_reasons_then_the_lead_moderates_on_the_team_page(tea
     at.text_input(key="moderate_reason").input("agreed: good plan, thin on escalation")
     at.button(key="moderate_submit").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    moderation = at.dataframe[1].value
+    moderation = table_with(at, "Moderated score and reason")
     row = moderation[(moderation.Bidder == bid) & (moderation.Criterion == "SD-09")].iloc[0]
     assert row["Moderated score and reason"] == "6.5: agreed: good plan, thin on escalation"
 
@@ -232,10 +238,10 @@ def test_the_lead_gives_an_observer_the_evaluator_role_on_this_project_only(team
     at.selectbox(key="role_what").set_value("evaluator")
     at.button(key="role_submit").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    (roles_table, *_) = at.dataframe
-    olga = roles_table.value.set_index("Account").loc["Olga Observer"]
+    olga = table_with(at, "On this project").set_index("Account").loc["Olga Observer"]
     assert (olga["Usual role"], olga["On this project"]) == ("observer", "evaluator")
-    assert "Olga Observer" in at.dataframe[1].value.Evaluator.tolist()  # the lead can assign her criteria now
+    # the lead can assign her criteria now
+    assert "Olga Observer" in table_with(at, "Evaluator").Evaluator.tolist()
     # Olga signs in: evaluator on the demo (declaration first), observer on the second tender.
     olga_at = sign_in(start(), "Olga Observer")
     assert "Role: evaluator on this project" in "\n".join(c.value for c in olga_at.sidebar.caption)
@@ -258,3 +264,50 @@ def test_an_account_without_access_to_a_project_does_not_see_it(team_db):
     assert "Demo" not in texts(at) and demo.name not in texts(at)
     goto(at, "comparison")
     assert "No project is open" in texts(at)
+
+
+AUTH = {  # what secrets.toml's [auth] holds for one unnamed OIDC provider (never contacted here)
+    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+    "cookie_secret": "not a real secret, only for the test",
+    "client_id": "slm-psr",
+    "client_secret": "not a real secret",
+    "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration",
+}
+
+
+def test_with_single_sign_on_configured_the_identity_names_the_account(team_db):
+    with Store.open(team_db) as store:
+        accounts.add_user(store, "lena@example.org", "lead", PASSWORD, by="setup")
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert not at.exception, at.exception
+    # Not signed in with the provider: its button, and no password form.
+    assert [b.label for b in at.button] == ["Sign in with single sign-on"]
+    assert not [t for t in at.text_input if t.key == "sign_in_password"]
+    # Signed in with the provider as an address that has no account: refused, and recorded.
+    at.user = {"is_logged_in": True, "email": "mallory@example.org"}
+    at.run()
+    assert "no active account here is called mallory@example.org" in texts(at)
+    assert "Demo" not in texts(at)
+    # The address of an account: signed in as it, with its role.
+    at.user = {"is_logged_in": True, "email": "lena@example.org", "email_verified": True}
+    at.run()
+    assert not at.exception, at.exception
+    assert "Signed in as lena@example.org" in "\n".join(c.value for c in at.sidebar.caption)
+    with Store.open(team_db) as store:
+        events = TeamStore(store).account_events()
+    assert [(e.name, e.action, e.detail) for e in events[-2:]] == [
+        ("mallory@example.org", "login_failed", "single sign-on: no account"),
+        ("lena@example.org", "login", "single sign-on"),
+    ]
+
+
+def test_without_single_sign_on_configured_the_password_form_stays(team_db):
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.secrets["other"] = {"key": "value"}  # secrets, but no [auth]
+    at.user = {"is_logged_in": True, "email": "lena@example.org"}  # ignored without [auth]
+    at.run()
+    assert [t.key for t in at.text_input] == ["sign_in_name", "sign_in_password"]
+    assert not [b for b in at.button if "single sign-on" in b.label]
