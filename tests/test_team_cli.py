@@ -98,7 +98,9 @@ def test_accounts_from_the_command_line_and_a_signed_in_evaluation(tmp_path):
     assert "sealed" not in opened.stdout and (tmp_path / "c.xlsx").stat().st_size > 0
     log = _cli(url, "--login", "Adam Admin", "users", "log", "Lena Lead")
     actions = [line.split(": ", 1)[1] for line in log.stdout.splitlines()]
-    assert actions[0].startswith("user added (role lead) by Adam Admin")
+    assert actions[0].startswith("user added (role lead; password ") and actions[0].endswith(
+        ") by Adam Admin"
+    )
     assert "login failed by Lena Lead" in actions and actions.count("login by Lena Lead") == 3
 
 

@@ -125,6 +125,7 @@ def sign_in(store: Store, name: str, password: str, *, now: dt.datetime | None =
     if not ok or user is None or not user.active:
         team.record_event(name, "login_failed", "account switched off" if ok and user else None)
         raise SignInRefused("the name or the password is not right (or the account is switched off)")
+    _untouched(team, user.name)
     if _hasher.check_needs_rehash(user.password_hash):
         team.set_password(user.name, _hasher.hash(password), by=user.name)
     team.record_event(user.name, "login")
@@ -165,8 +166,20 @@ def sign_in_identity(store: Store, claims: Mapping[str, Any]) -> Actor:
             f"{email} signed in with the provider, but no active account here is called {email}: ask the "
             "administrator to add it (python -m slm_psr users add EMAIL --role ROLE)"
         )
+    _untouched(team, user.name)
     team.record_event(user.name, "login", "single sign-on")
     return Actor(user.name, user.role)
+
+
+def _untouched(team: TeamStore, name: str) -> None:
+    """Refuse the sign-in of an account whose row differs from its trail (a role or password set in SQL)."""
+    broken = team.account_breaks(name)
+    if broken:
+        team.record_event(name, "login_failed", "account changed outside slm-psr")
+        raise SignInRefused(
+            f"{broken[0]}; it may not sign in until an administrator has checked it (users log) and set it "
+            "again with users role / users passwd"
+        )
 
 
 def sign_out(store: Store, actor: Actor, reason: str | None = None) -> None:

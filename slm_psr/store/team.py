@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,11 +154,14 @@ class TeamStore:
             )
             s.add(row)
             s.flush()
-            self._event(s, name, "user_added", f"role {role}", by, now)
+            self._event(
+                s, name, "user_added", f"role {role}; password {_fingerprint(password_hash)}", by, now
+            )
             return _user(row)
 
     def set_password(self, name: str, password_hash: str, *, by: str) -> None:
-        self._update(name, by, "password_set", None, password_hash=password_hash)
+        detail = f"password {_fingerprint(password_hash)}"
+        self._update(name, by, "password_set", detail, password_hash=password_hash)
 
     def set_role(self, name: str, role: str, *, by: str) -> None:
         _check_role(role)
@@ -209,16 +213,34 @@ class TeamStore:
             return [AccountEvent(r.id, r.at, r.name, r.action, r.detail, r.by) for r in s.scalars(query)]
 
     def verify_accounts(self) -> list[str]:
-        """Every place where the account trail differs from what was written, in words (empty: intact)."""
+        """Every place where the account trail differs from what was written, in words (empty: intact).
+
+        The trail's chain, then each account replayed from it: the role, whether it is
+        switched on and (for changes recorded since fingerprints) the password hash must be
+        what the trail says they became; an account changed in SQL shows here.
+        """
         breaks, previous = [], ""
         with self.store._reading() as s:
-            for row in s.scalars(select(AccountEventRow).order_by(AccountEventRow.id)):
+            events = list(s.scalars(select(AccountEventRow).order_by(AccountEventRow.id)))
+            for row in events:
                 if row.chain_hash != _event_hash(previous, row):
                     breaks.append(
                         f"account event {row.id} ({row.action} {row.name}) was altered or one before it deleted"
                     )
                 previous = row.chain_hash
-        return breaks
+            users = s.scalars(select(UserRow).order_by(UserRow.name_key))
+            return breaks + [line for user in users for line in _replayed(user, events)]
+
+    def account_breaks(self, name: str) -> list[str]:
+        """Where the account ``name`` differs from its trail (see ``verify_accounts``); checked at each sign-in."""
+        with self.store._reading() as s:
+            user = s.scalar(select(UserRow).where(UserRow.name_key == name_key(name or "")))
+            if user is None:
+                return []
+            query = (
+                select(AccountEventRow).where(AccountEventRow.name == user.name).order_by(AccountEventRow.id)
+            )
+            return _replayed(user, list(s.scalars(query)))
 
     def _event(self, s: Any, name: str, action: str, detail: str | None, by: str, now: dt.datetime) -> None:
         if s.bind.dialect.name == "postgresql":  # one writer at a time, so the trail stays one line
@@ -309,6 +331,44 @@ class TeamStore:
             self.store._audit(s, project_id, user, f"team_{kind}", target, None, data, now)
             return row.revision
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _fingerprint(password_hash: str) -> str:
+    """A short SHA-256 of the stored hash: on the trail, so a hash swapped in SQL shows (it reveals nothing)."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+_ROLE_IN = re.compile(r"\brole (\w+)")
+_PASSWORD_IN = re.compile(r"\bpassword ([0-9a-f]{16})\b")
+
+
+def _replayed(user: UserRow, events: list[AccountEventRow]) -> list[str]:
+    """How ``user``'s row differs from what its account events say it became (empty: as recorded)."""
+    role = active = fingerprint = None
+    for e in events:
+        if e.name != user.name:
+            continue
+        if e.action in ("user_added", "role_set") and (found := _ROLE_IN.search(e.detail or "")):
+            role = found.group(1)
+        if e.action in ("user_added", "password_set"):
+            found = _PASSWORD_IN.search(e.detail or "")
+            fingerprint = found.group(1) if found else None  # a change recorded before fingerprints
+        if e.action in ("user_added", "activated", "deactivated"):
+            active = e.action != "deactivated"
+    if role is None:
+        return [
+            f"account {user.name} has no 'added' entry on the account trail: it was added outside slm-psr"
+        ]
+    breaks = []
+    if user.role != role:
+        breaks.append(
+            f"account {user.name} is {user.role} but the account trail says {role}: changed outside slm-psr"
+        )
+    if user.active != active:
+        breaks.append(f"account {user.name} was switched {'on' if user.active else 'off'} outside slm-psr")
+    if fingerprint is not None and _fingerprint(user.password_hash) != fingerprint:
+        breaks.append(f"account {user.name}'s password was replaced outside slm-psr")
+    return breaks
 
 
 def _check_role(role: str) -> None:
