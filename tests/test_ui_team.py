@@ -311,3 +311,35 @@ def test_without_single_sign_on_configured_the_password_form_stays(team_db):
     at.run()
     assert [t.key for t in at.text_input] == ["sign_in_name", "sign_in_password"]
     assert not [b for b in at.button if "single sign-on" in b.label]
+
+
+def _envelope_toggle(at: AppTest):
+    (toggle,) = [t for t in at.toggle if t.label.startswith("Two-envelope procedure")]
+    return toggle
+
+
+def test_the_requirements_page_states_the_two_envelope_procedure_and_saves_it(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'one.sqlite3'}"
+    monkeypatch.setenv("SLM_PSR_DATABASE_URL", url)
+    at = start()
+    at.sidebar.text_input(key="user_name").input("Anna Tester")
+    goto(at, "requirements")
+    assert _envelope_toggle(at).value is True  # not stated in the demo PSR: it applies
+    assert at.button(key="save_psr").disabled  # showing it changes nothing
+    _envelope_toggle(at).set_value(False).run()
+    at.button(key="save_psr").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    with Store.open(url) as store:
+        saved = store.load(store.list_projects()[0].id)
+    assert saved.psr_version == 2 and saved.psr.evaluation.two_envelopes is False
+
+
+def test_a_lead_cannot_switch_the_procedure_off_while_the_bids_are_sealed(team_db):
+    at = sign_in(start(), "Lena Lead")
+    goto(at, "requirements")
+    _envelope_toggle(at).set_value(False).run()
+    at.button(key="save_psr").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "cannot be switched off while bids are in and their price envelope is sealed" in texts(at)
+    with Store.open(team_db) as store:
+        assert store.load(store.list_projects()[0].id).psr_version == 1
