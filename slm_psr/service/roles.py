@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from slm_psr.service.accounts import ROLE_WORDS, Actor, Refused, _raw
+from slm_psr.service.accounts import ROLE_WORDS, Actor, _raw
+from slm_psr.service.accounts import Refused as Refused  # re-exported: what the pages catch
 from slm_psr.store import Store
 from slm_psr.store.team import PROJECT_ROLES, TeamStore
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 
 import streamlit as st
 
@@ -42,11 +43,11 @@ def oidc_providers() -> list[str | None] | None:
         auth = st.secrets.get("auth")
     except (FileNotFoundError, KeyError, ValueError):  # no secrets file, or one that does not parse
         return None
-    if not hasattr(auth, "get"):
+    if not isinstance(auth, Mapping):
         return None
-    named = [str(k) for k, v in auth.items() if hasattr(v, "get")]
+    named: list[str | None] = [str(k) for k, v in auth.items() if isinstance(v, Mapping)]
     if named:
-        return named  # type: ignore[return-value]
+        return named
     return [None] if auth.get("client_id") and auth.get("server_metadata_url") else None
 
 

@@ -53,7 +53,7 @@ def run(step, *args) -> None:
     """One team step; its refusal in words, else a rerun to show it."""
     try:
         step(raw, me, project_id, *args)
-    except (team.Refused, state.StoreError, ValueError) as exc:
+    except (roles.Refused, state.StoreError, ValueError) as exc:
         st.error(f"Not done: {exc}", icon=":material/block:")
     else:
         st.rerun()
@@ -155,7 +155,7 @@ if my_role in team.PERMISSIONS["set_roles"].roles and accounts_here:
     )
     st.dataframe(
         pd.DataFrame([{"Account": u.name, "Usual role": ROLE_WORDS[u.role],
-                       "On this project": ROLE_WORDS[here[u.name]] if here[u.name] else "no access"}
+                       "On this project": ROLE_WORDS.get(here[u.name] or "", "no access")}
                       for u in accounts_here]),
         hide_index=True,
         width="stretch",
@@ -164,8 +164,8 @@ if my_role in team.PERMISSIONS["set_roles"].roles and accounts_here:
         who = st.selectbox("Account", [u.name for u in accounts_here], key="role_who")
         role = st.selectbox(
             "Role on this project",
-            list(roles.PROJECT_ROLE_WORDS),
-            format_func=roles.PROJECT_ROLE_WORDS.get,
+            list(roles.PROJECT_ROLE_WORDS.keys()),
+            format_func=lambda r: roles.PROJECT_ROLE_WORDS[str(r)],
             key="role_what",
         )
         if st.form_submit_button("Set the role", key="role_submit"):
