@@ -284,3 +284,17 @@ def test_the_award_record_says_whether_the_two_envelope_procedure_applied(store,
     state = team.guard(store, LEAD).load(copy)
     text = _words(service.award_record(store, state), tmp_path)
     assert "does not apply (the PSR says so): prices were read openly" in text
+
+
+def test_the_migration_down_and_up_again_keeps_the_chain_whole(store, tmp_path):
+    from tests.test_store_failures import _migrate
+
+    demo, _ = projects(store)
+    roles.set_project_role(store, LEAD, demo, PAT.name, "lead")
+    url = store.url
+    store.close()
+    _migrate(url, "record", down=True)  # before roles per project: the rows and their chain entries go
+    with Store.open(url) as reopened:  # opening migrates up again: an empty project_roles table
+        assert reopened.verify(demo)[0].ok
+        assert TeamStore(reopened).project_roles() == {}
+        assert roles.role_on(reopened, PAT, demo) == "observer"

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.orm import Session
+
+from slm_psr.store import chain
 
 revision = "team2"
 down_revision = "record"
@@ -57,15 +60,36 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop the table; the projects that had roles get their chain rebuilt without those entries.
+
+    Deleting the entries alone would leave holes in the chain (``verify`` would call them
+    deleted history): the remaining entries are chained again in their order, so the
+    project's head hash changes, as with any downgrade that removes history.
+    """
     bind = op.get_bind()
-    if bind.dialect.name == "postgresql":
+    postgres = bind.dialect.name == "postgresql"
+    kept = bind.execute(
+        sa.text(
+            "SELECT project_id, table_name, row_id, row_hash FROM history_chain WHERE project_id IN "
+            "(SELECT project_id FROM history_chain WHERE table_name = :table) ORDER BY project_id, seq"
+        ),
+        {"table": TABLE},
+    ).all()
+    if postgres:
         op.execute("SET LOCAL session_replication_role = replica")  # history_chain refuses deletes
-        op.execute(f"DELETE FROM history_chain WHERE table_name = '{TABLE}'")
-        op.execute("SET LOCAL session_replication_role = DEFAULT")
     else:
         for event in ("update", "delete"):
             op.execute(f"DROP TRIGGER IF EXISTS history_chain_no_{event}")
-        op.execute(f"DELETE FROM history_chain WHERE table_name = '{TABLE}'")
+    for project_id in sorted({row.project_id for row in kept}):
+        bind.execute(sa.text("DELETE FROM history_chain WHERE project_id = :p"), {"p": project_id})
+    session = Session(bind=bind)
+    for row in kept:
+        if row.table_name != TABLE:
+            chain.append(session, row.project_id, row.table_name, row.row_id, row.row_hash)
+    session.flush()
+    if postgres:
+        op.execute("SET LOCAL session_replication_role = DEFAULT")
+    else:
         message = "history_chain is append-only: its rows are history and are never changed or deleted"
         for event in ("UPDATE", "DELETE"):
             op.execute(
