@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pytest
 from sqlalchemy import text
 
@@ -166,6 +167,7 @@ def test_no_access_hides_the_project_from_every_read_and_change(store):
         lambda: olga.load_psr(demo),
         lambda: olga.response_history(demo),
         lambda: olga.response_bytes(response_id),
+        lambda: olga.audit(np.int64(demo)),  # a numpy integer names the project as well
     ):
         with pytest.raises(NotAllowed, match="Olga Observer has no access to project"):
             call()

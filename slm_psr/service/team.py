@@ -30,6 +30,7 @@ import functools
 import hashlib
 import inspect
 import json
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -307,7 +308,9 @@ def _project_of(method: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> i
     except (TypeError, ValueError):
         return None
     project_id = bound.arguments.get("project_id")
-    return project_id if isinstance(project_id, int) and not isinstance(project_id, bool) else None
+    if isinstance(project_id, numbers.Integral) and not isinstance(project_id, bool):
+        return int(project_id)  # numpy's integers too: never a way round the project's role
+    return None
 
 
 def two_envelopes(state: ProjectState) -> bool:
