@@ -25,8 +25,9 @@ def cmd_award_record(args: argparse.Namespace) -> int:
     try:
         with Store.open(args.database) as raw:
             store = signed_in(raw, args.login)
-            service.team.require(getattr(store, "actor", None), "export")
             state, _ = service.open_project(store, args.project)
+            # the role on this project (it can differ from the account's usual one)
+            service.team.require(getattr(store, "actor", None), "export", raw, state.id)
             evaluation = service.evaluate_project(state)
             data = service.award_record(
                 store, state, evaluation=evaluation, prepared_by=args.prepared_by or ""

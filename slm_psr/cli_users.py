@@ -1,10 +1,12 @@
-"""The command line's accounts: ``users add|passwd|list|log``, and signing in for the project commands.
+"""The command line's accounts: ``users add|passwd|list|log|role|off|on``, and signing in for the project commands.
 
 Passwords are asked for at the prompt (never echoed) or, in scripts, read from
 ``SLM_PSR_PASSWORD`` (the account being added or changed) and
 ``SLM_PSR_LOGIN_PASSWORD`` (the account signing in with ``--login``; falls back to
 ``SLM_PSR_PASSWORD``). The first account of a store is an administrator and needs no
-sign-in; after that only a signed-in administrator adds or changes accounts.
+sign-in; after that only a signed-in administrator adds or changes accounts. A role
+on one project (``users role NAME ROLE --project P``) may also be given by that
+project's lead buyer.
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ import sys
 from typing import Any
 
 ROLE_HELP = "lead (lead buyer: everything), evaluator (scores, blind), observer (reads), admin (accounts)"
+PROJECT_ROLE_HELP = (
+    "with --project: lead, evaluator, observer, none (no access to that project) or default "
+    "(the account's usual role there again)"
+)
 
 
 def password_from(env: str, prompt: str, *, confirm: bool = False, fallback: str | None = None) -> str:
@@ -56,7 +62,7 @@ def acting_user(store: Any, given: str | None) -> str | None:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    from slm_psr.service import accounts, team
+    from slm_psr.service import accounts, roles, team
     from slm_psr.store import Store, StoreError
     from slm_psr.store.team import TeamStore
 
@@ -72,17 +78,26 @@ def cmd_users(args: argparse.Namespace) -> int:
                     )
                     return 1
                 by = args.name
+            elif args.action == "role" and args.project:
+                return _project_role(store, args)
             else:
                 guarded = signed_in(store, args.login)
                 team.require(guarded.actor, "manage_users")
                 by = guarded.actor.name
             if args.action == "list":
+                names = {p.id: p.name for p in store.list_projects(include_archived=True)}
+                per_project = teams.project_roles()
                 print(f"{'name':<30} {'role':<14} {'active':<6} changed")
                 for u in teams.users():
                     print(
                         f"{u.name:<30} {accounts.ROLE_WORDS[u.role]:<14} {'yes' if u.active else 'no':<6} "
                         f"{u.changed_at:%Y-%m-%d %H:%M} UTC by {u.changed_by}"
                     )
+                    for (pid, name), role in sorted(per_project.items()):
+                        if name == u.name and u.role != "admin":
+                            print(
+                                f"{'':<30} on project '{names.get(pid, pid)}': {roles.PROJECT_ROLE_WORDS[role]}"
+                            )
                 return 0
             if args.action == "log":
                 for e in teams.account_events(args.name):
@@ -95,8 +110,11 @@ def cmd_users(args: argparse.Namespace) -> int:
                     print(f"account trail broken: {line}", file=sys.stderr)
                 return 1 if broken else 0
             if args.action == "role":
-                teams.set_role(args.name, args.role, by=by)
-                print(f"{args.name} is now {accounts.ROLE_WORDS[args.role]}")
+                role = _role_given(args)
+                if role not in accounts.ROLE_WORDS:
+                    raise ValueError(f"an account's usual role is one of {', '.join(accounts.ROLE_WORDS)}")
+                teams.set_role(args.name, role, by=by)
+                print(f"{args.name} is now {accounts.ROLE_WORDS[role]}")
                 return 0
             if args.action in ("off", "on"):
                 teams.set_active(args.name, args.action == "on", by=by)
@@ -115,6 +133,29 @@ def cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def _role_given(args: argparse.Namespace) -> str:
+    """The role of ``users role``: ``NAME ROLE`` or ``NAME --role ROLE`` (one of them)."""
+    if args.role and args.role_given and args.role != args.role_given:
+        raise ValueError(f"two roles given: '{args.role_given}' and --role '{args.role}'")
+    role = args.role or args.role_given
+    if not role:
+        raise ValueError("say which role: users role NAME ROLE [--project P]")
+    return role
+
+
+def _project_role(store: Any, args: argparse.Namespace) -> int:
+    """``users role NAME ROLE --project P``: signed in as an administrator or that project's lead buyer."""
+    from slm_psr.service import roles
+
+    guarded = signed_in(store, args.login)
+    actor = getattr(guarded, "actor", None)
+    info = store.find_project(args.project)
+    role = _role_given(args)
+    roles.set_project_role(store, actor, info.id, args.name, role)
+    print(f"{args.name} on project '{info.name}': {roles.PROJECT_ROLE_WORDS[role]}")
+    return 0
+
+
 def add_users(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("users", help="accounts: add, change the password, list, the sign-in trail")
     p.add_argument("--database", metavar="URL", help="the store (default: $SLM_PSR_DATABASE_URL or SQLite)")
@@ -130,10 +171,18 @@ def add_users(sub: argparse._SubParsersAction) -> None:
     actions.add_parser("list", help="every account with its role")
     log = actions.add_parser("log", help="sign-ins, failed sign-ins, sign-outs and account changes")
     log.add_argument("name", nargs="?")
-    r = actions.add_parser("role", help="give an account another role")
+    r = actions.add_parser(
+        "role", help="give an account another role: everywhere, or with --project on one project only"
+    )
     r.add_argument("name")
     r.add_argument(
-        "--role", required=True, choices=("lead", "evaluator", "observer", "admin"), help=ROLE_HELP
+        "role_given", nargs="?", metavar="ROLE",
+        choices=("lead", "evaluator", "observer", "admin", "none", "default"),
+        help=f"{ROLE_HELP}; {PROJECT_ROLE_HELP}",
+    )  # fmt: skip
+    r.add_argument("--role", choices=("lead", "evaluator", "observer", "admin"), help="the same as ROLE")
+    r.add_argument(
+        "--project", metavar="NAME_OR_#ID", help="the role on this project only (its name, or #ID)"
     )
     actions.add_parser("off", help="switch an account off (it can no longer sign in)").add_argument("name")
     actions.add_parser("on", help="switch an account on again").add_argument("name")

@@ -257,5 +257,48 @@ def test_an_altered_account_event_breaks_the_account_trail(store):
     with store.engine.begin() as db:  # someone with the database file gets past the trigger
         db.execute(text("DROP TRIGGER account_events_no_update"))
         db.execute(text("UPDATE account_events SET detail = 'role admin' WHERE id = 2"))
-    (broken,) = TeamStore(store).verify_accounts()
+    broken, replayed = TeamStore(store).verify_accounts()
     assert broken.startswith("account event 2 (user_added Eva Evaluator) was altered")
+    # ... and the account no longer matches what its (altered) trail says it became
+    assert (
+        replayed
+        == "account Eva Evaluator is evaluator but the account trail says admin: changed outside slm-psr"
+    )
+
+
+# --- single sign-on: the identity's e-mail address names the account ---------------------------------
+
+
+def test_a_single_sign_on_identity_maps_to_the_account_named_after_its_email(store):
+    accounts.add_user(store, "lena@example.org", "lead", PASSWORD, by="Adam Admin")
+    claims = {"is_logged_in": True, "email": "Lena@Example.org", "email_verified": True, "name": "Lena"}
+    assert accounts.sign_in_identity(store, claims) == Actor("lena@example.org", "lead")
+    events = TeamStore(store).account_events("lena@example.org")
+    assert (events[-1].action, events[-1].detail) == ("login", "single sign-on")
+    with pytest.raises(SignInRefused, match=r"no active account here is called nobody@example\.org"):
+        accounts.sign_in_identity(store, {"email": "nobody@example.org"})
+    assert TeamStore(store).account_events("nobody@example.org")[-1].detail == "single sign-on: no account"
+    with pytest.raises(SignInRefused, match=r"has not verified the address lena@example\.org"):
+        accounts.sign_in_identity(store, {"email": "lena@example.org", "email_verified": False})
+    with pytest.raises(SignInRefused, match="gave no e-mail address"):
+        accounts.sign_in_identity(store, {"name": "Lena Lead", "sub": "1234"})
+    TeamStore(store).set_active("lena@example.org", False, by="Adam Admin")
+    with pytest.raises(SignInRefused, match="no active account"):
+        accounts.sign_in_identity(store, claims)
+
+
+def test_an_account_changed_in_the_database_is_found_and_may_not_sign_in(store):
+    from sqlalchemy import text
+
+    with store.engine.begin() as db:  # the users table changes in place: no trigger stops this
+        db.execute(text("UPDATE users SET role = 'admin' WHERE name = 'Olga Observer'"))
+        db.execute(text("UPDATE users SET active = false WHERE name = 'Emil Evaluator'"))
+    assert sorted(TeamStore(store).verify_accounts()) == [
+        "account Emil Evaluator was switched off outside slm-psr",
+        "account Olga Observer is admin but the account trail says observer: changed outside slm-psr",
+    ]
+    with pytest.raises(SignInRefused, match="is admin but the account trail says observer"):
+        accounts.sign_in(store, "Olga Observer", PASSWORD)
+    assert TeamStore(store).account_events("Olga Observer")[-1].detail == "account changed outside slm-psr"
+    TeamStore(store).set_role("Olga Observer", "observer", by="Adam Admin")  # the administrator sets it again
+    assert accounts.sign_in(store, "Olga Observer", PASSWORD) == OLGA

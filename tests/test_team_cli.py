@@ -98,5 +98,45 @@ def test_accounts_from_the_command_line_and_a_signed_in_evaluation(tmp_path):
     assert "sealed" not in opened.stdout and (tmp_path / "c.xlsx").stat().st_size > 0
     log = _cli(url, "--login", "Adam Admin", "users", "log", "Lena Lead")
     actions = [line.split(": ", 1)[1] for line in log.stdout.splitlines()]
-    assert actions[0].startswith("user added (role lead) by Adam Admin")
+    assert actions[0].startswith("user added (role lead; password ") and actions[0].endswith(
+        ") by Adam Admin"
+    )
     assert "login failed by Lena Lead" in actions and actions.count("login by Lena Lead") == 3
+
+
+def test_a_role_on_one_project_from_the_command_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    with Store.open(url) as store:
+        ensure_demo_project(store)
+        store.copy_project(store.list_projects()[0].id, "Second tender", user="setup")
+    assert _cli(url, "users", "add", "Adam Admin", "--role", "admin").returncode == 0
+    for name, role in (("Lena Lead", "lead"), ("Pat Person", "observer")):
+        assert _cli(url, "--login", "Adam Admin", "users", "add", name, "--role", role).returncode == 0
+    # The administrator gives Pat the lead on the second tender ...
+    lead = _cli(
+        url, "--login", "Adam Admin", "users", "role", "Pat Person", "lead", "--project", "Second tender"
+    )
+    assert lead.returncode == 0, lead.stderr
+    assert lead.stdout.strip() == "Pat Person on project 'Second tender': lead buyer"
+    # ... the demo's lead makes Pat an evaluator there; Pat, an observer elsewhere, may not.
+    evaluator = _cli(
+        url, "--login", "Lena Lead", "users", "role", "Pat Person", "evaluator", "--project", DEMO_PROJECT
+    )
+    assert evaluator.returncode == 0, evaluator.stderr
+    refused = _cli(
+        url, "--login", "Pat Person", "users", "role", "Lena Lead", "none", "--project", DEMO_PROJECT
+    )
+    assert refused.returncode == 1
+    assert "Pat Person (evaluator) may not give accounts their roles on this project" in refused.stderr
+    unknown = _cli(url, "--login", "Adam Admin", "users", "role", "Pat Person", "lead", "--project", "Nope")
+    assert unknown.returncode == 1 and "users role:" in unknown.stderr and "Nope" in unknown.stderr
+    listing = _cli(url, "--login", "Adam Admin", "users", "list").stdout
+    assert "on project 'Second tender': lead buyer" in listing
+    assert f"on project '{DEMO_PROJECT}': evaluator" in listing
+    # Pat's roles hold on each project: lead of the second tender (evaluates it), evaluator on the demo.
+    own = _cli(url, "--login", "Pat Person", "evaluate", "--project", "Second tender")
+    assert "declare your interests" not in own.stderr
+    demo = _cli(url, "--login", "Pat Person", "evaluate", "--project", DEMO_PROJECT)
+    assert demo.returncode == 1 and "Pat Person (evaluator): declare your interests in project" in demo.stderr
+    log = _cli(url, "--login", "Adam Admin", "users", "log", "Pat Person").stdout
+    assert "project role set (lead on project" in log and "by Adam Admin" in log

@@ -46,6 +46,12 @@ def sign_in(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
     return at
 
 
+def table_with(at: AppTest, column: str):
+    """The one table on the page with ``column`` (the Team page shows several, by role)."""
+    (found,) = [d.value for d in at.dataframe if column in d.value.columns]
+    return found
+
+
 def goto(at: AppTest, page: str) -> AppTest:
     at.switch_page(f"{VIEWS}/{page}.py").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -189,7 +195,7 @@ def test_blind_scoring_with_reasons_then_the_lead_moderates_on_the_team_page(tea
         assert "your scores are final" in texts(at)
     at = sign_in(start(), "Lena Lead")
     goto(at, "team")
-    moderation = at.dataframe[1].value
+    moderation = table_with(at, "Moderated score and reason")
     row = moderation[(moderation.Bidder == bid) & (moderation.Criterion == "SD-09")].iloc[0]
     assert "Eva Evaluator 9 (Eva Evaluator read the staffing plan)" in row.Scores
     assert "Emil Evaluator 3" in row.Scores and "talk it over" in row.Spread
@@ -198,7 +204,7 @@ def test_blind_scoring_with_reasons_then_the_lead_moderates_on_the_team_page(tea
     at.text_input(key="moderate_reason").input("agreed: good plan, thin on escalation")
     at.button(key="moderate_submit").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    moderation = at.dataframe[1].value
+    moderation = table_with(at, "Moderated score and reason")
     row = moderation[(moderation.Bidder == bid) & (moderation.Criterion == "SD-09")].iloc[0]
     assert row["Moderated score and reason"] == "6.5: agreed: good plan, thin on escalation"
 
@@ -219,3 +225,121 @@ def test_opening_another_project_keeps_the_account_signed_in(team_db):
     assert at.session_state["project_id"] == second
     assert at.session_state["_actor"] is not None  # still signed in
     assert not [t for t in at.text_input if t.key == "sign_in_password"]  # no sign-in form
+
+
+def test_the_lead_gives_an_observer_the_evaluator_role_on_this_project_only(team_db):
+    with Store.open(team_db) as store:
+        demo = store.list_projects()[0]
+        second = store.copy_project(demo.id, "Second tender", user="setup")
+    at = sign_in(start(), "Lena Lead")
+    goto(at, "team")
+    assert "Roles on this project" in texts(at)
+    at.selectbox(key="role_who").set_value("Olga Observer")
+    at.selectbox(key="role_what").set_value("evaluator")
+    at.button(key="role_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    olga = table_with(at, "On this project").set_index("Account").loc["Olga Observer"]
+    assert (olga["Usual role"], olga["On this project"]) == ("observer", "evaluator")
+    # the lead can assign her criteria now
+    assert "Olga Observer" in table_with(at, "Evaluator").Evaluator.tolist()
+    # Olga signs in: evaluator on the demo (declaration first), observer on the second tender.
+    olga_at = sign_in(start(), "Olga Observer")
+    assert "Role: evaluator on this project" in "\n".join(c.value for c in olga_at.sidebar.caption)
+    goto(olga_at, "team")
+    assert "Your declaration of interests" in texts(olga_at)
+    with Store.open(team_db) as store:
+        entry = [e for e in store.audit(demo.id) if e.action == "team_role"][-1]
+        assert entry.who == "Lena Lead" and "Olga Observer" in entry.target
+        assert store.audit(second.id)[-1].action != "team_role"
+
+
+def test_an_account_without_access_to_a_project_does_not_see_it(team_db):
+    from slm_psr.service import roles
+    from slm_psr.service.accounts import Actor
+
+    with Store.open(team_db) as store:
+        demo = store.list_projects()[0]
+        roles.set_project_role(store, Actor("Lena Lead", "lead"), demo.id, "Olga Observer", "none")
+    at = sign_in(start(), "Olga Observer")
+    assert "Demo" not in texts(at) and demo.name not in texts(at)
+    goto(at, "comparison")
+    assert "No project is open" in texts(at)
+
+
+AUTH = {  # what secrets.toml's [auth] holds for one unnamed OIDC provider (never contacted here)
+    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+    "cookie_secret": "not a real secret, only for the test",
+    "client_id": "slm-psr",
+    "client_secret": "not a real secret",
+    "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration",
+}
+
+
+def test_with_single_sign_on_configured_the_identity_names_the_account(team_db):
+    with Store.open(team_db) as store:
+        accounts.add_user(store, "lena@example.org", "lead", PASSWORD, by="setup")
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert not at.exception, at.exception
+    # Not signed in with the provider: its button, and no password form.
+    assert [b.label for b in at.button] == ["Sign in with single sign-on"]
+    assert not [t for t in at.text_input if t.key == "sign_in_password"]
+    # Signed in with the provider as an address that has no account: refused, and recorded.
+    at.user = {"is_logged_in": True, "email": "mallory@example.org"}
+    at.run()
+    assert "no active account here is called mallory@example.org" in texts(at)
+    assert "Demo" not in texts(at)
+    # The address of an account: signed in as it, with its role.
+    at.user = {"is_logged_in": True, "email": "lena@example.org", "email_verified": True}
+    at.run()
+    assert not at.exception, at.exception
+    assert "Signed in as lena@example.org" in "\n".join(c.value for c in at.sidebar.caption)
+    with Store.open(team_db) as store:
+        events = TeamStore(store).account_events()
+    assert [(e.name, e.action, e.detail) for e in events[-2:]] == [
+        ("mallory@example.org", "login_failed", "single sign-on: no account"),
+        ("lena@example.org", "login", "single sign-on"),
+    ]
+
+
+def test_without_single_sign_on_configured_the_password_form_stays(team_db):
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.secrets["other"] = {"key": "value"}  # secrets, but no [auth]
+    at.user = {"is_logged_in": True, "email": "lena@example.org"}  # ignored without [auth]
+    at.run()
+    assert [t.key for t in at.text_input] == ["sign_in_name", "sign_in_password"]
+    assert not [b for b in at.button if "single sign-on" in b.label]
+
+
+def _envelope_toggle(at: AppTest):
+    (toggle,) = [t for t in at.toggle if t.label.startswith("Two-envelope procedure")]
+    return toggle
+
+
+def test_the_requirements_page_states_the_two_envelope_procedure_and_saves_it(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'one.sqlite3'}"
+    monkeypatch.setenv("SLM_PSR_DATABASE_URL", url)
+    at = start()
+    at.sidebar.text_input(key="user_name").input("Anna Tester")
+    goto(at, "requirements")
+    assert _envelope_toggle(at).value is True  # not stated in the demo PSR: it applies
+    assert at.button(key="save_psr").disabled  # showing it changes nothing
+    _envelope_toggle(at).set_value(False).run()
+    at.button(key="save_psr").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    with Store.open(url) as store:
+        saved = store.load(store.list_projects()[0].id)
+    assert saved.psr_version == 2 and saved.psr.evaluation.two_envelopes is False
+
+
+def test_a_lead_cannot_switch_the_procedure_off_while_the_bids_are_sealed(team_db):
+    at = sign_in(start(), "Lena Lead")
+    goto(at, "requirements")
+    _envelope_toggle(at).set_value(False).run()
+    at.button(key="save_psr").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "cannot be switched off while bids are in and their price envelope is sealed" in texts(at)
+    with Store.open(team_db) as store:
+        assert store.load(store.list_projects()[0].id).psr_version == 1

@@ -10,6 +10,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationError,
     ValidationInfo,
     field_serializer,
@@ -235,6 +236,15 @@ class EvaluationSettings(_Strict):
     hours_per_business_day: float = Field(default=10.0, gt=0, le=24)
     evaluator_spread: float = Field(default=3.0, ge=0)  # flag qualitative spreads wider than this
     service_weights_derivation: WeightDerivation | None = None  # AHP judgements behind the service weights
+    # The two-envelope procedure: a team's price answers stay sealed until the quality scores
+    # are frozen. None (not stated) applies it, as before this field existed (and keeps the
+    # content hash of PSRs stored before); false says it does not apply: prices are read openly.
+    two_envelopes: StrictBool | None = None
+
+    @property
+    def sealed_prices(self) -> bool:
+        """True when a team's prices stay sealed until the quality scores are frozen."""
+        return self.two_envelopes is not False
 
     @model_validator(mode="after")
     def _formula_parameters(self) -> EvaluationSettings:
@@ -282,6 +292,7 @@ class PSR(_Strict):
         errors += contract_term_errors(self)
         errors += option_errors(self)
         errors += lot_errors(self)
+        errors += envelope_errors(self)
         if errors:
             raise _fail("psr", "\n".join(errors))
         return self
@@ -406,6 +417,20 @@ def option_errors(psr: PSR) -> list[str]:
         f"requirement {rid}: a contract-terms question takes no level options" for rid in with_options
         if rid in questions
     )  # fmt: skip
+    return errors
+
+
+def envelope_errors(psr: PSR) -> list[str]:
+    """A PSR that states the two-envelope procedure has prices to seal and quality to score first."""
+    if psr.evaluation.two_envelopes is not True:
+        return []
+    errors = []
+    if not psr.price_items:
+        errors.append("evaluation: the two-envelope procedure seals the price items, but the PSR has none")
+    if len(psr.price_items) == len(psr.requirements):
+        errors.append(
+            "evaluation: the two-envelope procedure scores quality before prices, but the PSR asks only prices"
+        )
     return errors
 
 

@@ -106,8 +106,9 @@ class _Record:
         moment: dt.datetime,
         prepared_by: str,
         robustness: tuple[list[StabilityInterval], Acceptability | None] | None = None,
+        envelope: str = "",
     ):
-        self.robustness = robustness
+        self.robustness, self.envelope = robustness, envelope
         self.ev, self.doc, self.psr = ev, doc, ev.psr
         self.versions, self.files, self.audit = versions, files, audit
         self.evaluator_scores = evaluator_scores
@@ -224,6 +225,7 @@ class _Record:
                 ("Deadline", psr.deadline.isoformat()),
                 ("Contract term", f"{psr.term_months} months"),
                 ("Currency", psr.currency),
+                *([("Two-envelope procedure", self.envelope)] if self.envelope else []),
             ]
         )
         doc.heading("PSR versions saved", level=2)
@@ -568,12 +570,14 @@ def award_record_pdf(
     generated_at: dt.datetime | None = None,
     prepared_by: str = "",
     robustness: tuple[list[StabilityInterval], Acceptability | None] | None = None,
+    envelope: str = "",
 ) -> bytes:
     """The award record as PDF bytes.
 
     ``evaluator_scores`` has the columns supplier, requirement, evaluator, score;
     ``versions``, ``files`` and ``audit`` are the PSR versions, the uploaded files
-    and the audit trail as the store keeps them, already in words.
+    and the audit trail as the store keeps them, already in words; ``envelope`` says
+    whether the two-envelope procedure applied and how it went.
     """
     psr = evaluation.psr
     moment = _utc(generated_at)
@@ -585,7 +589,7 @@ def award_record_pdf(
     doc.set_subject(f"PSR {psr.id} version {psr.version}")
     doc.set_author(prepared_by or "slm-psr")
     record = _Record(
-        evaluation, doc, versions, files, audit, evaluator_scores, moment, prepared_by, robustness
+        evaluation, doc, versions, files, audit, evaluator_scores, moment, prepared_by, robustness, envelope
     )
     record.summary()
     record.tender()

@@ -3,6 +3,7 @@
     add_user(store, "anna", "lead", password, by="admin")
     actor = sign_in(store, "anna", password)       # Actor("anna", "lead"), or SignInRefused in words
     sign_out(store, actor)
+    actor = sign_in_identity(store, st_user_claims)  # single sign-on (OIDC): the account named after the e-mail
 
 While the store has no account the app and the command line run in single-user
 mode as before (a typed name goes on record); the first account switches the
@@ -13,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -122,10 +125,61 @@ def sign_in(store: Store, name: str, password: str, *, now: dt.datetime | None =
     if not ok or user is None or not user.active:
         team.record_event(name, "login_failed", "account switched off" if ok and user else None)
         raise SignInRefused("the name or the password is not right (or the account is switched off)")
+    _untouched(team, user.name)
     if _hasher.check_needs_rehash(user.password_hash):
         team.set_password(user.name, _hasher.hash(password), by=user.name)
     team.record_event(user.name, "login")
     return Actor(user.name, user.role)
+
+
+def identity_email(claims: Mapping[str, Any]) -> str:
+    """The e-mail address a single sign-on identity (OIDC claims, ``st.user``) vouches for, else ``SignInRefused``."""
+    email = str(claims.get("email") or "").strip()
+    if "@" not in email or any(c.isspace() for c in email):
+        raise SignInRefused(
+            "the single sign-on gave no e-mail address: ask the administrator to have the provider "
+            "send the 'email' claim (scope 'openid profile email')"
+        )
+    if claims.get("email_verified") is False:  # absent: the provider does not say; false: it says no
+        raise SignInRefused(f"the single sign-on has not verified the address {email}")
+    return email
+
+
+def sign_in_identity(store: Store, claims: Mapping[str, Any]) -> Actor:
+    """The account a single sign-on identity maps to: the one named after its e-mail address.
+
+    The provider has checked the password; here the address must name an active account
+    (``users add anna@example.org --role lead``, compared case-insensitively). Both
+    outcomes go on the account trail, marked as single sign-on.
+    """
+    team = TeamStore(_raw(store))
+    email = identity_email(claims)
+    try:
+        user = team.user(email)
+    except NotFound:
+        user = None
+    if user is None or not user.active:
+        team.record_event(
+            email, "login_failed", "single sign-on: " + ("switched off" if user else "no account")
+        )
+        raise SignInRefused(
+            f"{email} signed in with the provider, but no active account here is called {email}: ask the "
+            "administrator to add it (python -m slm_psr users add EMAIL --role ROLE)"
+        )
+    _untouched(team, user.name)
+    team.record_event(user.name, "login", "single sign-on")
+    return Actor(user.name, user.role)
+
+
+def _untouched(team: TeamStore, name: str) -> None:
+    """Refuse the sign-in of an account whose row differs from its trail (a role or password set in SQL)."""
+    broken = team.account_breaks(name)
+    if broken:
+        team.record_event(name, "login_failed", "account changed outside slm-psr")
+        raise SignInRefused(
+            f"{broken[0]}; it may not sign in until an administrator has checked it (users log) and set it "
+            "again with users role / users passwd"
+        )
 
 
 def sign_out(store: Store, actor: Actor, reason: str | None = None) -> None:

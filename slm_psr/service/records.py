@@ -67,6 +67,28 @@ def award_record(
         generated_at=generated_at,
         prepared_by=prepared_by,
         robustness=robustness_of(result, evaluator_scores(state)),
+        envelope=envelope_words(store, state),
+    )
+
+
+def envelope_words(store: Store, state: ProjectState) -> str:
+    """Whether the PSR's two-envelope procedure applied and, in a team, who froze and who opened when."""
+    from slm_psr.service.accounts import team_mode
+    from slm_psr.service.team import team_of
+
+    if not state.psr.evaluation.sealed_prices:
+        return "does not apply (the PSR says so): prices were read openly from the start"
+    if not team_mode(store):
+        return "applies; this store has no accounts (single-user mode), so nothing was sealed from anyone"
+    team = team_of(store, state.id)
+    if team.frozen is None or team.opened is None:
+        return "applies; the price envelope is not opened yet"
+    frozen, opened = team.frozen, team.opened
+    return (
+        f"applies: quality scores frozen by {frozen.by} at {frozen.at:%Y-%m-%d %H:%M} UTC "
+        f"(SHA-256 {frozen.data.get('sha256', '?')[:16]}...), then the price envelope opened by {opened.by} "
+        f"at {opened.at:%Y-%m-%d %H:%M} UTC with the file and price hashes of {len(opened.data.get('bids', []))} "
+        "bids on record"
     )
 
 

@@ -1,13 +1,15 @@
 """A team evaluates: who may do what (roles), what each one sees, and the team's steps on a project.
 
-Roles (``PERMISSIONS``, one entry per action): the lead buyer does everything on a
+Roles (``roles.PERMISSIONS``, one entry per action; an account's role can differ
+from project to project, ``roles.role_on``): the lead buyer does everything on a
 project; an evaluator declares conflicts of interest and scores the criteria
 assigned to them, blind to the others; an observer reads; an administrator
 manages accounts. The checks live here, so the pages and the command line share
-them: ``guard(store, actor)`` wraps the store so that every change is checked and
-``load`` hands out the actor's view (``view``):
+them: ``guard(store, actor)`` wraps the store so that every call is checked against
+the actor's role on the project it names and ``load`` hands out the actor's view (``view``):
 
-- the price envelope: while the team has not opened it, price answers are replaced
+- the price envelope (when the PSR says the two-envelope procedure applies,
+  ``evaluation.two_envelopes``): until the team opens it, price answers are replaced
   by a sealed placeholder for everyone (the lead too) and the evaluation is on
   quality alone; opening needs the quality scores frozen, and is recorded with the
   hashes of the files and of the prices;
@@ -26,13 +28,17 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import inspect
 import json
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
-from slm_psr.model import Response
-from slm_psr.service.accounts import ROLE_WORDS, Actor, Refused
-from slm_psr.store import ProjectState, Store, StoreError
+from slm_psr.model import PSR, Response
+from slm_psr.service.accounts import ROLE_WORDS, Actor
+from slm_psr.service.roles import PERMISSIONS as PERMISSIONS  # re-exported: the pages ask team.PERMISSIONS
+from slm_psr.service.roles import NotAllowed, account_role_on, require, roles_by_project
+from slm_psr.store import ProjectInfo, ProjectState, Store, StoreError
 from slm_psr.store.errors import NotFound
 from slm_psr.store.schema import ResponseRow
 from slm_psr.store.team import TeamRecord, TeamStore
@@ -40,35 +46,6 @@ from slm_psr.store.team import TeamRecord, TeamStore
 SEALED = "sealed"  # what a price answer reads while the envelope is closed
 SEALED_AMOUNT = 1.0  # the same amount for every bid: no price tells one bid from another
 
-
-class NotAllowed(Refused):
-    """The signed-in account's role may not do this; the message says who may."""
-
-
-@dataclass(frozen=True)
-class Permission:
-    roles: frozenset[str]
-    words: str  # "change the requirements": completes "may not ..."
-
-
-PERMISSIONS: dict[str, Permission] = {
-    "read": Permission(frozenset({"lead", "evaluator", "observer", "admin"}), "read this project"),
-    "change": Permission(
-        frozenset({"lead"}), "change the project (requirements, responses, qualification, contract)"
-    ),
-    "create_project": Permission(frozenset({"lead"}), "create, copy or archive projects"),
-    "score": Permission(frozenset({"lead", "evaluator"}), "score the qualitative criteria"),
-    "declare": Permission(frozenset({"lead", "evaluator"}), "declare conflicts of interest"),
-    "assign": Permission(frozenset({"lead"}), "assign criteria to evaluators"),
-    "moderate": Permission(frozenset({"lead"}), "moderate the evaluators' scores"),
-    "close_scoring": Permission(frozenset({"lead"}), "close the scoring"),
-    "freeze": Permission(frozenset({"lead"}), "freeze the quality scores"),
-    "open_envelope": Permission(frozenset({"lead"}), "open the price envelope"),
-    "export": Permission(
-        frozenset({"lead", "evaluator", "observer"}), "export the comparison or the award record"
-    ),
-    "manage_users": Permission(frozenset({"admin"}), "add or change accounts"),
-}
 
 # Store methods that only read; every other public method is a change and needs "change".
 READS = frozenset(
@@ -86,22 +63,14 @@ READS = frozenset(
         "engine",
     }
 )
+# The store's own helpers the other stores call through a guarded store, that only read.
+INTERNAL_READS = frozenset({"_reading", "_audit", "_info", "_project", "_psr_row"})
 CHANGES = {  # store method -> the permission it needs (the rest: "change")
     "create_project": "create_project",
     "copy_project": "create_project",
     "archive_project": "create_project",
     "set_evaluator_score": "score",
 }
-
-
-def require(actor: Actor | None, action: str) -> None:
-    """Nothing when ``actor`` may do ``action`` (or nobody signs in: single-user mode), else ``NotAllowed``."""
-    if actor is None:
-        return
-    permission = PERMISSIONS[action]
-    if actor.role not in permission.roles:
-        who = " or ".join(ROLE_WORDS[r] for r in sorted(permission.roles))
-        raise NotAllowed(f"{actor.words} may not {permission.words}: only the {who} may")
 
 
 # --- the team's state of a project ------------------------------------------------------
@@ -169,21 +138,22 @@ def view(store: Store, state: ProjectState, actor: Actor | None) -> ProjectState
     """The project as ``actor`` may see it (see the module docstring); single-user mode: unchanged."""
     if actor is None:
         return state
+    role = require(actor, "read", store, state.id)
     team = team_of(store, state.id)
-    if actor.role == "evaluator" and actor.name not in team.declarations:
+    if role == "evaluator" and actor.name not in team.declarations:
         raise NotAllowed(
-            f"{actor.words}: declare your interests in project '{state.name}' first "
+            f"{_who(actor, role)}: declare your interests in project '{state.name}' first "
             "(none, or the bidders you have a conflict with): nothing of the bids is shown before"
         )
     responses = state.responses
     scores = state.evaluator_scores
-    if actor.role == "evaluator":
+    if role == "evaluator":
         conflicts = team.conflicts(actor.name)
         responses = [r for r in responses if r.supplier not in conflicts]
         scores = [s for s in scores if s["supplier"] not in conflicts]
         if actor.name not in team.submitted and team.scoring_closed is None:
             scores = [s for s in scores if s["evaluator"] == actor.name]  # blind until submitted
-    sealed = team.opened is None
+    sealed = team.opened is None and two_envelopes(state)
     if sealed:
         responses = [
             dataclasses.replace(r, response=seal(r.response, state), import_review=None)
@@ -233,6 +203,11 @@ def price_hashes(state: ProjectState) -> list[dict[str, str]]:
     return rows
 
 
+def _who(actor: Actor, role: str | None) -> str:
+    """The actor in words with their role on the project at hand (it can differ from their usual one)."""
+    return f"{actor.name} ({ROLE_WORDS.get(role or '', 'no access')})"
+
+
 def _raw(store: Store) -> Store:
     return getattr(store, "raw", store)
 
@@ -255,25 +230,48 @@ class GuardedStore:
         self.actor = actor
 
     def load(self, project_id: int) -> ProjectState:
-        require(self.actor, "read")
         return view(self.raw, self.raw.load(project_id), self.actor)
 
-    def response_bytes(self, response_id: int) -> bytes:
+    def list_projects(self, include_archived: bool = False) -> list[ProjectInfo]:
+        """The projects this account has a role on (``roles.role_on``)."""
         require(self.actor, "read")
+        projects = self.raw.list_projects(include_archived=include_archived)
+        roles = roles_by_project(self.raw, self.actor, [p.id for p in projects])
+        return [p for p in projects if roles[p.id] is not None]
+
+    def find_project(self, wanted: str) -> ProjectInfo:
+        info = self.raw.find_project(wanted)
+        require(self.actor, "read", self.raw, info.id)
+        return info
+
+    def response_bytes(self, response_id: int) -> bytes:
         with self.raw._reading() as s:
             stored = s.get(ResponseRow, response_id)
             if stored is None:
                 raise NotFound(f"there is no uploaded file with ID {response_id}")
             project_id, filename, supplier = stored.project_id, stored.filename, stored.supplier
+        role = require(self.actor, "read", self.raw, project_id)
         team = team_of(self.raw, project_id)
-        if team.opened is None:
+        if team.opened is None and two_envelopes(self.raw.load(project_id)):
             raise NotAllowed(
-                f"{self.actor.words} may not download {filename}: the price envelope is sealed "
+                f"{_who(self.actor, role)} may not download {filename}: the price envelope is sealed "
                 "and the file holds the prices"
             )
-        if self.actor.role == "evaluator" and supplier in team.conflicts(self.actor.name):
-            raise NotAllowed(f"{self.actor.words} declared a conflict of interest with {supplier}")
+        if role == "evaluator" and supplier in team.conflicts(self.actor.name):
+            raise NotAllowed(f"{_who(self.actor, role)} declared a conflict of interest with {supplier}")
         return self.raw.response_bytes(response_id)
+
+    def save_psr(self, project_id: int, psr: PSR, **kwargs: Any) -> int:
+        """A changed PSR, unless it switches the two-envelope procedure off while bids are sealed."""
+        require(self.actor, "change", self.raw, project_id)
+        state = self.raw.load(project_id)
+        turned_off = two_envelopes(state) and not psr.evaluation.sealed_prices
+        if turned_off and team_of(self.raw, project_id).opened is None and state.responses:
+            raise NotAllowed(
+                "the two-envelope procedure cannot be switched off while bids are in and their price "
+                "envelope is sealed: freeze the quality scores and open the envelope instead"
+            )
+        return self.raw.save_psr(project_id, psr, **kwargs)
 
     def set_evaluator_score(
         self,
@@ -288,21 +286,36 @@ class GuardedStore:
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self.raw, name)
-        if name in READS or name in ("_reading", "_audit", "_info", "_project", "_psr_row"):
-            require(self.actor, "read")
-            return attr
-        action = CHANGES.get(name, "change")
+        action = "read" if name in READS or name in INTERNAL_READS else CHANGES.get(name, "change")
         if not callable(attr):
             require(self.actor, action)
             return attr
 
         @functools.wraps(attr)
         def checked(*args: Any, **kwargs: Any) -> Any:
-            # checked when called, not when looked up: a page hands the method to state.record
-            require(self.actor, action)
+            # checked when called, not when looked up: a page hands the method to state.record;
+            # on the project the call names (the role there), else on the store-wide role
+            require(self.actor, action, self.raw, _project_of(attr, args, kwargs))
             return attr(*args, **kwargs)
 
         return checked
+
+
+def _project_of(method: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    """The ``project_id`` a store call is about (None: a call about no one project)."""
+    try:
+        bound = inspect.signature(method).bind_partial(*args, **kwargs)
+    except (TypeError, ValueError):
+        return None
+    project_id = bound.arguments.get("project_id")
+    if isinstance(project_id, numbers.Integral) and not isinstance(project_id, bool):
+        return int(project_id)  # numpy's integers too: never a way round the project's role
+    return None
+
+
+def two_envelopes(state: ProjectState) -> bool:
+    """True when the project's PSR says the two-envelope procedure applies (prices sealed until opened)."""
+    return state.psr.evaluation.sealed_prices
 
 
 def guard(store: Store, actor: Actor | None) -> Store:
@@ -325,7 +338,7 @@ def _add(
 
 def declare(store: Store, actor: Actor, project_id: int, conflicts: list[dict[str, str]]) -> int:
     """The actor's declaration of interests: ``[]`` for none, else ``[{"supplier", "reason"}, ...]``."""
-    require(actor, "declare")
+    require(actor, "declare", store, project_id)
     raw = _raw(store)
     suppliers = {r.supplier for r in raw.load(project_id).responses if r.supplier}
     cleaned = []
@@ -354,10 +367,12 @@ def declare(store: Store, actor: Actor, project_id: int, conflicts: list[dict[st
 
 def assign(store: Store, actor: Actor, project_id: int, evaluator: str, requirement_ids: list[str]) -> int:
     """Which qualitative criteria ``evaluator`` scores (an evaluator with no assignment scores them all)."""
-    require(actor, "assign")
+    require(actor, "assign", store, project_id)
     user = TeamStore(_raw(store)).user(evaluator)
-    if user.role != "evaluator":
-        raise ValueError(f"{user.name} is a {ROLE_WORDS[user.role]}, not an evaluator")
+    their_role = account_role_on(store, user.name, project_id)
+    if their_role != "evaluator":
+        words = ROLE_WORDS[their_role] if their_role else "not on this project"
+        raise ValueError(f"{user.name} is {words} here, not an evaluator")
     psr = _raw(store).load_psr(project_id)
     known = {r.id for r in psr.requirements if r.kind.spec.evaluated_by_people}
     unknown = sorted(set(requirement_ids) - known)
@@ -391,24 +406,24 @@ def score_bid(
 
     ``justification`` (why this score, from the bid's text) is kept beside it as a team record.
     """
-    require(actor, "score")
+    role = require(actor, "score", store, project_id)
     raw = _raw(store)
     team = team_of(raw, project_id)
-    if actor.name not in team.declarations and actor.role == "evaluator":
-        raise NotAllowed(f"{actor.words}: declare your interests in this project before scoring")
+    if actor.name not in team.declarations and role == "evaluator":
+        raise NotAllowed(f"{_who(actor, role)}: declare your interests in this project before scoring")
     if supplier in team.conflicts(actor.name):
         raise NotAllowed(
-            f"{actor.words} declared a conflict of interest with {supplier} and may not score that bid"
+            f"{_who(actor, role)} declared a conflict of interest with {supplier} and may not score that bid"
         )
-    if actor.role == "evaluator" and not team.may_score(actor.name, requirement_id):
+    if role == "evaluator" and not team.may_score(actor.name, requirement_id):
         raise NotAllowed(
-            f"{actor.words} is not assigned {requirement_id}: the lead buyer assigns the criteria"
+            f"{_who(actor, role)} is not assigned {requirement_id}: the lead buyer assigns the criteria"
         )
     if team.frozen is not None:
         raise NotAllowed("the quality scores are frozen: no score changes any more")
     if actor.name in team.submitted:
         raise NotAllowed(
-            f"{actor.words} has submitted their scores: they are final (the lead buyer may moderate)"
+            f"{_who(actor, role)} has submitted their scores: they are final (the lead buyer may moderate)"
         )
     revision = raw.set_evaluator_score(
         project_id,
@@ -432,7 +447,7 @@ def score_bid(
 
 def submit(store: Store, actor: Actor, project_id: int) -> int:
     """The actor's scores are final; from now on they see the other evaluators' scores."""
-    require(actor, "score")
+    require(actor, "score", store, project_id)
     state = _raw(store).load(project_id)
     mine = [s for s in state.evaluator_scores if s["evaluator"] == actor.name]
     if not mine:
@@ -451,7 +466,7 @@ def submit(store: Store, actor: Actor, project_id: int) -> int:
 
 def close_scoring(store: Store, actor: Actor, project_id: int) -> int:
     """Everyone sees everyone's scores from now on; moderation can start."""
-    require(actor, "close_scoring")
+    require(actor, "close_scoring", store, project_id)
     return _add(store, actor, project_id, "close_scoring", "scoring", {}, "scoring closed")
 
 
@@ -459,7 +474,7 @@ def moderate(
     store: Store, actor: Actor, project_id: int, supplier: str, requirement_id: str, score: float, reason: str
 ) -> int:
     """The consensus score of one bid on one criterion, with the reason; the originals stay as they are."""
-    require(actor, "moderate")
+    require(actor, "moderate", store, project_id)
     team = team_of(store, project_id)
     if team.frozen is not None:
         raise NotAllowed("the quality scores are frozen: no moderation any more")
@@ -495,7 +510,7 @@ def moderate(
 
 def freeze(store: Store, actor: Actor, project_id: int) -> int:
     """The quality scores are final: their hash is recorded; the envelope may be opened after this."""
-    require(actor, "freeze")
+    require(actor, "freeze", store, project_id)
     team = team_of(store, project_id)
     if team.frozen is not None:
         raise StoreError(
@@ -510,7 +525,7 @@ def freeze(store: Store, actor: Actor, project_id: int) -> int:
 
 def open_envelope(store: Store, actor: Actor, project_id: int) -> int:
     """Open the price envelope (after the freeze): who, when and the hashes of files and prices go on record."""
-    require(actor, "open_envelope")
+    require(actor, "open_envelope", store, project_id)
     team = team_of(store, project_id)
     if team.opened is not None:
         raise StoreError(
@@ -519,6 +534,10 @@ def open_envelope(store: Store, actor: Actor, project_id: int) -> int:
     if team.frozen is None:
         raise NotAllowed("freeze the quality scores first: the price envelope opens only after that")
     state = _raw(store).load(project_id)
+    if not two_envelopes(state):
+        raise NotAllowed(
+            "this PSR has no two-envelope procedure: the prices were never sealed, there is no envelope to open"
+        )
     return _add(
         store,
         actor,

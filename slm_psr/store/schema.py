@@ -309,6 +309,7 @@ APPEND_ONLY = (
     "team_records",
     "service_review_entries",
     "psr_change_acks",
+    "project_roles",
 )
 
 
@@ -462,5 +463,24 @@ class TeamRecordRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String())
     data_json: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    by: Mapped[str] = mapped_column(String())
+
+
+class ProjectRoleRow(Base):
+    """An account's role on one project (``none``: no access; ``default``: its store-wide role), the latest winning."""
+
+    __tablename__ = "project_roles"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('lead', 'evaluator', 'observer', 'none', 'default')", name="ck_project_roles_role"
+        ),
+        Index("ix_project_roles_project", "project_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    name: Mapped[str] = mapped_column(String())  # the account's name as stored in users.name
+    role: Mapped[str] = mapped_column(String(16))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     by: Mapped[str] = mapped_column(String())

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,10 +27,12 @@ from sqlalchemy import func, select, text
 from slm_psr.store import chain
 from slm_psr.store.api import Store, _now, _who
 from slm_psr.store.errors import NotFound, StoreError
-from slm_psr.store.schema import AccountEventRow, TeamRecordRow, UserRow
+from slm_psr.store.schema import AccountEventRow, ProjectRoleRow, TeamRecordRow, UserRow
 from slm_psr.store.text import checked_name, clean_text, name_key
 
 ROLES = ("lead", "evaluator", "observer", "admin")
+# What an account may be on one project: a project role, no access, or back to its store-wide role.
+PROJECT_ROLES = ("lead", "evaluator", "observer", "none", "default")
 ACCOUNT_LOCK = 0x5EA1ED  # the advisory lock that keeps the account trail's chain in one line
 TEAM_KINDS = (
     "declaration",
@@ -45,6 +48,10 @@ TEAM_KINDS = (
 chain.register(
     TeamRecordRow,
     describe=lambda r: f"team record {r['id']} ({r['kind']} {r['subject']}, by {r['by']})",
+)
+chain.register(
+    ProjectRoleRow,
+    describe=lambda r: f"project role {r['id']} ({r['name']}: {r['role']}, set by {r['by']})",
 )
 
 
@@ -147,11 +154,14 @@ class TeamStore:
             )
             s.add(row)
             s.flush()
-            self._event(s, name, "user_added", f"role {role}", by, now)
+            self._event(
+                s, name, "user_added", f"role {role}; password {_fingerprint(password_hash)}", by, now
+            )
             return _user(row)
 
     def set_password(self, name: str, password_hash: str, *, by: str) -> None:
-        self._update(name, by, "password_set", None, password_hash=password_hash)
+        detail = f"password {_fingerprint(password_hash)}"
+        self._update(name, by, "password_set", detail, password_hash=password_hash)
 
     def set_role(self, name: str, role: str, *, by: str) -> None:
         _check_role(role)
@@ -203,16 +213,34 @@ class TeamStore:
             return [AccountEvent(r.id, r.at, r.name, r.action, r.detail, r.by) for r in s.scalars(query)]
 
     def verify_accounts(self) -> list[str]:
-        """Every place where the account trail differs from what was written, in words (empty: intact)."""
+        """Every place where the account trail differs from what was written, in words (empty: intact).
+
+        The trail's chain, then each account replayed from it: the role, whether it is
+        switched on and (for changes recorded since fingerprints) the password hash must be
+        what the trail says they became; an account changed in SQL shows here.
+        """
         breaks, previous = [], ""
         with self.store._reading() as s:
-            for row in s.scalars(select(AccountEventRow).order_by(AccountEventRow.id)):
+            events = list(s.scalars(select(AccountEventRow).order_by(AccountEventRow.id)))
+            for row in events:
                 if row.chain_hash != _event_hash(previous, row):
                     breaks.append(
                         f"account event {row.id} ({row.action} {row.name}) was altered or one before it deleted"
                     )
                 previous = row.chain_hash
-        return breaks
+            users = s.scalars(select(UserRow).order_by(UserRow.name_key))
+            return breaks + [line for user in users for line in _replayed(user, events)]
+
+    def account_breaks(self, name: str) -> list[str]:
+        """Where the account ``name`` differs from its trail (see ``verify_accounts``); checked at each sign-in."""
+        with self.store._reading() as s:
+            user = s.scalar(select(UserRow).where(UserRow.name_key == name_key(name or "")))
+            if user is None:
+                return []
+            query = (
+                select(AccountEventRow).where(AccountEventRow.name == user.name).order_by(AccountEventRow.id)
+            )
+            return _replayed(user, list(s.scalars(query)))
 
     def _event(self, s: Any, name: str, action: str, detail: str | None, by: str, now: dt.datetime) -> None:
         if s.bind.dialect.name == "postgresql":  # one writer at a time, so the trail stays one line
@@ -223,6 +251,50 @@ class TeamStore:
         row.chain_hash = _event_hash(previous or "", row)
         s.add(row)
         s.flush()
+
+    # --- roles per project ------------------------------------------------------------
+
+    def project_roles(self, project_id: int | None = None) -> dict[tuple[int, str], str]:
+        """(project, account name) -> the role set there last (``default`` rows left out).
+
+        ``project_id`` None: every project's, for listing the projects an account may open.
+        """
+        with self.store._reading() as s:
+            query = select(ProjectRoleRow.project_id, ProjectRoleRow.name, ProjectRoleRow.role).order_by(
+                ProjectRoleRow.id
+            )
+            if project_id is not None:
+                query = query.where(ProjectRoleRow.project_id == project_id)
+            latest = {(p, name): role for p, name, role in s.execute(query)}
+        return {key: role for key, role in latest.items() if role != "default"}
+
+    def set_project_role(
+        self, project_id: int, name: str, role: str, *, by: str, expected_revision: int
+    ) -> int:
+        """``name``'s role on one project (see ``PROJECT_ROLES``), audited and chained; the new revision.
+
+        An administrator's role is the same on every project, so it is never set here.
+        """
+        if role not in PROJECT_ROLES:
+            raise ValueError(f"a role on a project is one of {', '.join(PROJECT_ROLES)}, not '{role}'")
+        user, by = self.user(name), _who(by)
+        if user.role == "admin":
+            raise ValueError(
+                f"{user.name} is an administrator: that role is the same on every project (change it with "
+                "`users role` without --project)"
+            )
+        with self.store._change(project_id, by, expected_revision) as (s, row, now):
+            record = ProjectRoleRow(project_id=project_id, name=user.name, role=role, at=now, by=by)
+            s.add(record)
+            s.flush()
+            chain.link(s, record)
+            self.store._audit(
+                s, project_id, by, "team_role", f"role of {user.name} on this project", None,
+                {"account": user.name, "role": role}, now,
+            )  # fmt: skip
+            self._event(s, user.name, "project_role_set", f"{role} on project {project_id}", by, now)
+            return row.revision
+        raise AssertionError("unreachable")  # pragma: no cover
 
     # --- team records of a project -------------------------------------------------
 
@@ -259,6 +331,44 @@ class TeamStore:
             self.store._audit(s, project_id, user, f"team_{kind}", target, None, data, now)
             return row.revision
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _fingerprint(password_hash: str) -> str:
+    """A short SHA-256 of the stored hash: on the trail, so a hash swapped in SQL shows (it reveals nothing)."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+_ROLE_IN = re.compile(r"\brole (\w+)")
+_PASSWORD_IN = re.compile(r"\bpassword ([0-9a-f]{16})\b")
+
+
+def _replayed(user: UserRow, events: list[AccountEventRow]) -> list[str]:
+    """How ``user``'s row differs from what its account events say it became (empty: as recorded)."""
+    role = active = fingerprint = None
+    for e in events:
+        if e.name != user.name:
+            continue
+        if e.action in ("user_added", "role_set") and (found := _ROLE_IN.search(e.detail or "")):
+            role = found.group(1)
+        if e.action in ("user_added", "password_set"):
+            found = _PASSWORD_IN.search(e.detail or "")
+            fingerprint = found.group(1) if found else None  # a change recorded before fingerprints
+        if e.action in ("user_added", "activated", "deactivated"):
+            active = e.action != "deactivated"
+    if role is None:
+        return [
+            f"account {user.name} has no 'added' entry on the account trail: it was added outside slm-psr"
+        ]
+    breaks = []
+    if user.role != role:
+        breaks.append(
+            f"account {user.name} is {user.role} but the account trail says {role}: changed outside slm-psr"
+        )
+    if user.active != active:
+        breaks.append(f"account {user.name} was switched {'on' if user.active else 'off'} outside slm-psr")
+    if fingerprint is not None and _fingerprint(user.password_hash) != fingerprint:
+        breaks.append(f"account {user.name}'s password was replaced outside slm-psr")
+    return breaks
 
 
 def _check_role(role: str) -> None:

@@ -1,19 +1,24 @@
-"""Signing in to the app when the store has accounts: the form, the idle timeout, signing out.
+"""Signing in to the app when the store has accounts: the form or single sign-on, the idle timeout, signing out.
 
 While the store has no account the app stays in single-user mode (a typed name
 goes on record) and the sidebar says so. With accounts, nothing of a project is
 shown before a sign-in, the signed-in account is who every change is recorded
 under, and its role decides what it may do (checked in ``slm_psr.service.team``).
+
+With an ``[auth]`` section in ``.streamlit/secrets.toml`` (Streamlit's OIDC login,
+``st.login``) the sign-in is the identity provider's instead of the password form:
+the identity's e-mail address names the account (``accounts.sign_in_identity``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 
 import streamlit as st
 
-from slm_psr.service import accounts
+from slm_psr.service import accounts, roles
 from slm_psr.service.accounts import Actor
 from slm_psr.store import StoreError
 
@@ -26,6 +31,24 @@ def idle_limit() -> dt.timedelta:
         return dt.timedelta(minutes=float(os.environ.get(IDLE_ENV, IDLE_MINUTES)))
     except ValueError:
         return dt.timedelta(minutes=IDLE_MINUTES)
+
+
+def oidc_providers() -> list[str | None] | None:
+    """The single sign-on providers configured in secrets (``[auth]``): None when there is none.
+
+    ``[None]`` is the one unnamed provider (its settings in ``[auth]`` itself); named
+    providers are the ``[auth.NAME]`` tables.
+    """
+    try:
+        auth = st.secrets.get("auth")
+    except (FileNotFoundError, KeyError, ValueError):  # no secrets file, or one that does not parse
+        return None
+    if not isinstance(auth, Mapping):
+        return None
+    named: list[str | None] = [str(k) for k, v in auth.items() if isinstance(v, Mapping)]
+    if named:
+        return named
+    return [None] if auth.get("client_id") and auth.get("server_metadata_url") else None
 
 
 def actor() -> Actor | None:
@@ -51,17 +74,54 @@ def gate(open_store) -> None:
         return
     now = dt.datetime.now(dt.UTC)
     current = actor()
+    providers = oidc_providers()
     if current is not None and now - ss.get("_last_seen", now) > idle_limit():
         minutes = round(idle_limit().total_seconds() / 60)
         accounts.sign_out(store, current, f"idle for {minutes} minutes")
         _forget_session()
         ss._signed_out_note = f"You were signed out after {minutes} minutes without activity."
+        if providers:
+            st.logout()  # else the provider's cookie would sign the session straight in again
         current = None
     if current is not None:
         ss._last_seen = now
         return
-    _form(store)
+    if providers:
+        _single_sign_on(store, providers)
+    else:
+        _form(store)
     st.stop()
+
+
+def _single_sign_on(store, providers: list[str | None]) -> None:
+    """Sign in with the identity provider; its e-mail address names the account."""
+    st.title("Sign in")
+    st.caption(
+        "This store has accounts and signs in with your organisation's single sign-on: your e-mail "
+        "address names your account, and its role decides what you may see and change."
+    )
+    note = st.session_state.pop("_signed_out_note", None)
+    if note:
+        st.info(note, icon=":material/logout:")
+    if st.user.is_logged_in:
+        try:
+            signed = accounts.sign_in_identity(store, st.user.to_dict())
+        except accounts.Refused as exc:
+            st.error(f"Not signed in: {exc}.", icon=":material/lock:")
+            if st.button("Sign out of the single sign-on", key="sso_sign_out"):
+                st.logout()
+            return
+        _forget_session()
+        st.session_state._actor = signed
+        st.session_state._last_seen = dt.datetime.now(dt.UTC)
+        st.rerun()
+    for provider in providers:
+        label = f"Sign in with {provider}" if provider else "Sign in with single sign-on"
+        if st.button(label, key=f"sso_{provider or 'default'}", type="primary", icon=":material/login:"):
+            if provider:
+                st.login(provider)
+            else:
+                st.login()
 
 
 def _form(store) -> None:
@@ -101,12 +161,26 @@ def sidebar(store) -> None:
                     "a sign-in and roles."
                 )
             return
-        st.caption(f"Role: {accounts.ROLE_WORDS[current.role]}")
+        st.caption(f"Role: {_role_words(store, current)}")
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             accounts.sign_out(store, current)
             _forget_session()
             st.session_state._signed_out_note = "You are signed out."
+            if oidc_providers():
+                st.logout()  # the provider's cookie too, or the next run signs straight in again
             st.rerun()
+
+
+def _role_words(store, current: Actor) -> str:
+    """The account's role on the open project (roles can differ per project), else its usual role."""
+    project_id = st.session_state.get("project_id")
+    if project_id is None:
+        return accounts.ROLE_WORDS[current.role]
+    try:
+        role = roles.role_on(store, current, project_id)
+    except StoreError:
+        return accounts.ROLE_WORDS[current.role]
+    return f"{accounts.ROLE_WORDS[role]} on this project" if role else "no access to this project"
 
 
 def _forget_session() -> None:

@@ -314,6 +314,18 @@ with e1:
             options=list(CRITERION_LABELS),
             format_func=CRITERION_LABELS.get,
         )
+    stated = ev.get("two_envelopes")  # None (not stated) applies it; kept as it was when left on
+    bound(
+        st.toggle,
+        "Two-envelope procedure: prices stay sealed until the quality scores are frozen",
+        "evaluation",
+        "two_envelopes",
+        to_widget=lambda v: v is not False,
+        from_widget=lambda on: (True if stated is True else None) if on else False,
+        help="With accounts (a team), nobody sees a price, the lead buyer included, until the lead has "
+        "frozen the quality scores and opened the price envelope. Off: prices are read openly. Without "
+        "accounts (single-user mode) prices are always shown.",
+    )
     with st.expander("More settings"):
         a, b = st.columns(2)
         bound(

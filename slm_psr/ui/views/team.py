@@ -1,4 +1,4 @@
-"""Team: declarations of interest, who scores what, submitting scores, moderation, the freeze and the price envelope.
+"""Team: roles on this project, declarations of interest, who scores what, moderation, the freeze, the envelope.
 
 Every button calls ``slm_psr.service.team``, which checks the signed-in account's
 role; the page only leaves out what the role cannot use.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from slm_psr.service import team
+from slm_psr.service import roles, team
 from slm_psr.service.accounts import ROLE_WORDS
 from slm_psr.store.team import TeamStore
 from slm_psr.ui import login, state
@@ -31,11 +31,21 @@ if info is None:
     st.stop()
 assert info is not None  # st.stop() raises; this keeps type checkers informed
 project_id = info.id
+my_role = roles.role_on(raw, me, project_id)  # an account's role can differ from project to project
+if my_role is None:
+    st.info(
+        f"You have no access to project '{info.name}': its lead buyer gives accounts their roles there.",
+        icon=":material/lock:",
+    )
+    st.stop()
+assert my_role is not None
 tm = team.team_of(raw, info.id)
+sealing = raw.load_psr(info.id).evaluation.sealed_prices
 st.caption(
-    f"Project **{info.name}**. You are **{me.name}**, {ROLE_WORDS[me.role]}. Evaluators declare their "
-    "interests before they see any bid, score their criteria blind to each other, and the lead buyer "
-    "moderates, freezes the quality scores and only then opens the price envelope."
+    f"Project **{info.name}**. You are **{me.name}**, {ROLE_WORDS[my_role]} on this project. Evaluators "
+    "declare their interests before they see any bid, score their criteria blind to each other, and the "
+    "lead buyer moderates and freezes the quality scores"
+    + (" and only then opens the price envelope." if sealing else ".")
 )
 
 
@@ -43,7 +53,7 @@ def run(step, *args) -> None:
     """One team step; its refusal in words, else a rerun to show it."""
     try:
         step(raw, me, project_id, *args)
-    except (team.Refused, state.StoreError, ValueError) as exc:
+    except (roles.Refused, state.StoreError, ValueError) as exc:
         st.error(f"Not done: {exc}", icon=":material/block:")
     else:
         st.rerun()
@@ -53,13 +63,18 @@ def run(step, *args) -> None:
 status = st.columns(3)
 status[0].metric("Scoring", "closed" if tm.scoring_closed else "open")
 status[1].metric("Quality scores", "frozen" if tm.frozen else "not frozen")
-status[2].metric("Price envelope", "opened" if tm.opened else "sealed")
+status[2].metric("Price envelope", "opened" if tm.opened else "sealed" if sealing else "none")
+if not sealing:
+    st.caption(
+        "This PSR has no two-envelope procedure (Requirements page, evaluation settings): the prices "
+        "are read openly, there is no envelope to open."
+    )
 if tm.opened:
     st.caption(f"Opened by {tm.opened.by} at {tm.opened.at:%Y-%m-%d %H:%M} UTC.")
 
 # --- my declaration ------------------------------------------------------------------------------
 bidders = sorted({r.supplier for r in raw.load(info.id).responses if r.supplier})  # names only
-if me.role in team.PERMISSIONS["declare"].roles:
+if my_role in team.PERMISSIONS["declare"].roles:
     st.subheader("Your declaration of interests")
     declared = tm.declarations.get(me.name)
     if declared is not None:
@@ -85,7 +100,7 @@ if me.role in team.PERMISSIONS["declare"].roles:
 
 # --- my scores -------------------------------------------------------------------------------------
 seen = state.project()  # this account's view: conflicted bids left out, others' scores hidden until submitted
-if me.role == "evaluator" and seen is not None and me.name in tm.declarations:
+if my_role == "evaluator" and seen is not None and me.name in tm.declarations:
     st.subheader("Your scores")
     psr = seen.psr
     assigned = tm.assignments.get(me.name)
@@ -129,10 +144,37 @@ if me.role == "evaluator" and seen is not None and me.name in tm.declarations:
             run(team.submit)
 
 # --- the lead's steps -------------------------------------------------------------------------------
-if me.role == "lead":
+# --- roles on this project (the lead buyer, or an administrator) ------------------------------------
+accounts_here = [u for u in TeamStore(raw).users() if u.active and u.role != "admin"]
+here = {u.name: roles.account_role_on(raw, u.name, project_id) for u in accounts_here}
+if my_role in team.PERMISSIONS["set_roles"].roles and accounts_here:
+    st.subheader("Roles on this project")
+    st.caption(
+        "An account can lead one project and evaluate or observe another. Its usual role applies where "
+        "none is set; 'no access' hides the project from it. Administrators are the same everywhere."
+    )
+    st.dataframe(
+        pd.DataFrame([{"Account": u.name, "Usual role": ROLE_WORDS[u.role],
+                       "On this project": ROLE_WORDS.get(here[u.name] or "", "no access")}
+                      for u in accounts_here]),
+        hide_index=True,
+        width="stretch",
+    )  # fmt: skip
+    with st.form("project_role"):
+        who = st.selectbox("Account", [u.name for u in accounts_here], key="role_who")
+        role = st.selectbox(
+            "Role on this project",
+            list(roles.PROJECT_ROLE_WORDS.keys()),
+            format_func=lambda r: roles.PROJECT_ROLE_WORDS[str(r)],
+            key="role_what",
+        )
+        if st.form_submit_button("Set the role", key="role_submit"):
+            run(lambda s, a, p: roles.set_project_role(s, a, p, str(who), str(role)))
+
+if my_role == "lead":
     psr = raw.load_psr(info.id)
     criteria = [r.id for r in psr.requirements if r.kind.spec.evaluated_by_people]
-    evaluators = [u.name for u in TeamStore(raw).users() if u.role == "evaluator" and u.active]
+    evaluators = [name for name, r in here.items() if r == "evaluator"]
     st.subheader("Evaluators")
     rows = [
         {
@@ -212,12 +254,12 @@ if me.role == "lead":
     if middle.button("Freeze the quality scores", key="freeze", disabled=tm.frozen is not None,
                      help="No score or moderation changes after this"):  # fmt: skip
         run(team.freeze)
-    if right.button("Open the price envelope", key="open_envelope", type="primary",
+    if sealing and right.button("Open the price envelope", key="open_envelope", type="primary",
                     disabled=tm.opened is not None or tm.frozen is None,
                     help="Recorded with who, when and the hashes of the files and the prices"):  # fmt: skip
         run(team.open_envelope)
 
-if me.role == "admin":
+if my_role == "admin":
     st.subheader("Accounts")
     st.caption(
         "Accounts are added and changed on the command line: `python -m slm_psr users add|passwd|role|off`."
