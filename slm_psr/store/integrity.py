@@ -19,6 +19,7 @@ A store action that changes one of those rows must write an audit entry that
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -69,7 +70,7 @@ def _psr_contents(s: Session, project: ProjectRow, full: bool) -> list[Break]:
     for row in s.scalars(query):
         what = f"PSR {row.psr_id} version {row.version}"
         try:
-            actual = content_hash(loads_psr(row.psr_json, source=what))
+            actual = _stored_psr_hash(row.psr_json, what)
         except PSRFileError as exc:
             breaks.append(Break(project.id, None, "psr_versions", row.id, f"{what} cannot be read: {exc}"))
             continue
@@ -84,6 +85,17 @@ def _psr_contents(s: Session, project: ProjectRow, full: bool) -> list[Break]:
                 )
             )
     return breaks
+
+
+@functools.lru_cache(maxsize=64)
+def _stored_psr_hash(text: str, what: str) -> str:
+    """The content hash of a stored PSR text, computed once per process per exact text.
+
+    Reading and hashing a PSR of 300 requirements is most of a load's check; the same
+    text always gives the same hash, and a text changed in one byte is a new entry,
+    read and hashed afresh (an unreadable one raises every time: errors are not kept).
+    """
+    return content_hash(loads_psr(text, source=what))
 
 
 def _upload_contents(s: Session, project_id: int, full: bool) -> list[Break]:
