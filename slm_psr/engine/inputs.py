@@ -21,6 +21,7 @@ from slm_psr.model import (
     Requirement,
     Response,
 )
+from slm_psr.model.kind import Codes
 from slm_psr.wording import WarningCode, WarningText
 
 EVALUATOR_COLUMNS = ("supplier", "requirement", "evaluator", "score")
@@ -66,14 +67,6 @@ class _NoAnswer:
 NO_ANSWER = _NoAnswer()
 
 
-class _Codes(dict):  # type: ignore[type-arg]
-    """Gives each new key the next number when first looked up (one hash per look-up)."""
-
-    def __missing__(self, key: Any) -> int:
-        self[key] = code = len(self)
-        return code
-
-
 _VALUE, _UNIT, _RAW, _FLAGS = (attrgetter(a) for a in ("value", "unit", "raw", "flags"))
 
 
@@ -93,7 +86,7 @@ class AnswerTable:
         self._position = {rid: k for k, rid in enumerate(self.ids)}
         shape = (self.n_suppliers, len(self.ids))
         self.objects = self.values.reshape(shape)
-        code = _Codes()  # each value type met gets the next code, in order of first meeting
+        code = Codes()  # each value type met gets the next code, in order of first meeting
         count = len(self.values)
         self._type_code = np.fromiter(map(code.__getitem__, map(type, self.values)), np.intp, count).reshape(
             shape

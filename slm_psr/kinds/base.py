@@ -26,6 +26,7 @@ from slm_psr.model import (
     Parsed,
     Requirement,
 )
+from slm_psr.model.kind import Codes
 from slm_psr.values.text import _fmt, _q
 
 
@@ -195,8 +196,8 @@ def distinct_reading(
     items: Iterable[Any],
     judge: Callable[[Any], tuple[float, bool, bool]],
 ) -> ColumnReading:
-    """A set-based kind's column: ``judge`` gives (number, meets minimum, meets target) for the
-    first item of each distinct key, once; every answer read (``read``) takes its key's levels.
+    """A set-based kind's column: ``judge`` gives (number, meets minimum, meets target) for one
+    item of each distinct key (equal keys must judge alike), once; every answer read (``read``) takes its key's levels.
 
     Answers repeat from bid to bid (the same window, the same languages): each key is hashed
     once per answer and judged once per column, and the levels are gathered by numpy.
@@ -204,16 +205,12 @@ def distinct_reading(
     value = np.full(n, np.nan)
     meets_minimum = np.zeros(n, bool)
     meets_target = np.zeros(n, bool)
-    position: dict[Hashable, int] = {}
-    first: list[Any] = []
-    codes = []
-    for key, item in zip(keys, items, strict=True):
-        code = position.get(key)
-        if code is None:
-            code = position[key] = len(first)
-            first.append(item)
-        codes.append(code)
-    if codes:
-        levels = np.array([judge(item) for item in first], dtype=float)[codes]
+    keys = list(keys)
+    # in C: equal keys judge alike, so any item of a key stands for it (here the last)
+    item_of = dict(zip(keys, items, strict=True))
+    position = Codes()
+    codes = np.fromiter(map(position.__getitem__, keys), np.intp, len(keys))
+    if len(codes):
+        levels = np.array([judge(item_of[key]) for key in position], dtype=float)[codes]
         value[read], meets_minimum[read], meets_target[read] = levels.T
     return ColumnReading(value=value, readable=read, meets_minimum=meets_minimum, meets_target=meets_target)

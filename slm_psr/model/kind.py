@@ -130,6 +130,15 @@ class KindDefinitionError(TypeError):
     """A kind that is not fully defined, refused when it is registered (at start-up)."""
 
 
+class Codes(dict):  # type: ignore[type-arg]
+    """Numbers keys in order of first look-up: ``map(codes.__getitem__, keys)`` codes a column
+    in C, one hash per key, and ``list(codes)`` is then each distinct key once."""
+
+    def __missing__(self, key: Any) -> int:
+        self[key] = code = len(self)
+        return code
+
+
 @dataclass(frozen=True)
 class AnswerColumn:
     """One requirement's answers over all suppliers, as the engine hands them to the kind.
