@@ -28,8 +28,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from slm_psr.psr_file import PSRFileError, content_hash, loads_psr
-from slm_psr.store import chain
+from slm_psr.psr_file import PSRFileError, content_hash
+from slm_psr.store import chain, parsed
 from slm_psr.store.chain import Break
 from slm_psr.store.schema import (
     AuditRow,
@@ -95,7 +95,7 @@ def _stored_psr_hash(text: str, what: str) -> str:
     text always gives the same hash, and a text changed in one byte is a new entry,
     read and hashed afresh (an unreadable one raises every time: errors are not kept).
     """
-    return content_hash(loads_psr(text, source=what))
+    return content_hash(parsed.parsed_psr(text, what))
 
 
 def _upload_contents(s: Session, project_id: int, full: bool) -> list[Break]:
