@@ -98,6 +98,12 @@ def _stored_psr_hash(text: str, what: str) -> str:
     return content_hash(parsed.parsed_psr(text, what))
 
 
+def forget() -> None:
+    """Drop what the checks keep per process (row digests, PSR hashes): as in a new process."""
+    chain.forget_digests()
+    _stored_psr_hash.cache_clear()
+
+
 def _upload_contents(s: Session, project_id: int, full: bool) -> list[Break]:
     query = (
         select(ResponseRow.id, ResponseRow.filename, ResponseRow.sha256, ResponseRow.size, ResponseFileRow)
