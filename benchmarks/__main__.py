@@ -222,7 +222,7 @@ def store_rows(n_suppliers: int, n_requirements: int, repeats: int) -> list[Row]
     grows = r["save, full project"] / r["save, one file"]
     return [
         Row(
-            "Store.load, nothing parsed yet in the process (history checked)",
+            "Store.load, nothing kept yet in the process (history checked)",
             size,
             seconds(r["first load"]),
             f"the same rows again {seconds(r['load'])}",

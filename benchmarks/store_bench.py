@@ -8,9 +8,10 @@ Then, alternating so that all see the same load on a shared machine:
   the chain, the latest PSR's content hash and the current files' SHA-256);
 - ``check on load``: that check alone (``integrity.check_project(full=False)``);
 - ``verify``: ``Store.verify`` for the project (every version and file ever stored);
-- ``first load``: ``Store.load`` with nothing parsed yet in the process (a new
-  process, or rows someone else just saved), against ``load`` (the same rows again:
-  the history is still checked, the parse is kept);
+- ``first load``: ``Store.load`` with nothing kept yet in the process (a new
+  process: no parsed response or PSR, no row digest or PSR hash of the check),
+  against ``load`` (the same rows again: the history is still checked, every row
+  read and looked up by its exact values, the parses kept);
 - ``save``: ``add_response`` of one more file into the full project, against the
   same into a project holding one file (the cost of a save must not grow with
   the responses stored).
@@ -54,6 +55,7 @@ def run(n_suppliers: int = 100, n_requirements: int = 300, repeats: int = 5) -> 
 
             def first_load() -> None:  # as a new process (or a project changed by someone else)
                 parsed.forget()
+                integrity.forget()  # the row digests and PSR hashes the check keeps
                 store.load(info.id)
 
             # a save into the full project against one into a project holding one file: the

@@ -98,3 +98,57 @@ def test_a_value_of_the_wrong_type_is_unreadable_not_a_number():
 def test_an_answer_in_an_unknown_unit_is_not_converted():
     inputs = collect_inputs(small_psr(), [bid("Odd", T_1=(3.0, "fortnights"), P_1=(1.0, "EUR/month"))])
     assert np.isnan(inputs.value[0, 0]) and inputs.doubtful[0, 0]
+
+
+def test_repeated_windows_and_languages_are_judged_once_and_each_bid_gets_its_own_levels(monkeypatch):
+    """Set-based kinds judge each distinct answer once per requirement (equal windows and
+    equal language lists alike) and give every bid the levels of its own answer, in order.
+    Hand-worked: Mon-Fri 08:00-18:00 is 5 x 10 = 50 hours a week and covers the minimum;
+    24/7 is 168 hours and covers the target; Mon-Fri 09:00-17:00 (40 hours) misses the
+    minimum's 08:00-09:00. Languages: extras FR and IT; DE+FR has one of two (0.5), DE+FR+IT
+    both (1.0), FR alone lacks the required DE."""
+    from slm_psr.kinds import coverage
+
+    windows = ["Mon-Fri 08:00-18:00", "24/7", "Mon-Fri 08:00-18:00", "Mon-Fri 09:00-17:00", "24/7"]
+    languages = [["de", "fr"], ["de", "fr", "it"], ["de", "fr"], ["fr"], ["de", "fr", "it"]]
+    bids = [
+        bid(f"B{k}", C_1=(CoverageWindow.parse(w), ""), L_1=(list(langs), ""), P_1=(1.0, "EUR/month"))
+        for k, (w, langs) in enumerate(zip(windows, languages, strict=True))
+    ]
+    judged: list[str] = []
+    real_covers = CoverageWindow.covers
+    monkeypatch.setattr(
+        coverage.CoverageWindow, "covers", lambda w, other: judged.append(w.text) or real_covers(w, other)
+    )
+    inputs = collect_inputs(small_psr(), bids)
+    columns = {q.id: j for j, q in enumerate(inputs.requirements)}
+    c, lang = columns["C-1"], columns["L-1"]
+    assert inputs.value[:, c].tolist() == [50.0, 168.0, 50.0, 40.0, 168.0]
+    assert inputs.set_meets_minimum[:, c].tolist() == [True, True, True, False, True]
+    assert inputs.set_meets_target[:, c].tolist() == [False, True, False, False, True]
+    # against the minimum and the target once per distinct window, not once per bid
+    assert judged.count("Mon-Fri 08:00-18:00") == 2 and judged.count("Mon-Fri 09:00-17:00") == 2
+    assert inputs.value[:, lang].tolist() == [0.5, 1.0, 0.5, 0.5, 1.0]
+    assert inputs.set_meets_minimum[:, lang].tolist() == [True, True, True, False, True]
+    assert inputs.set_meets_target[:, lang].tolist() == [False, True, False, False, True]
+
+
+def test_units_are_read_for_the_kinds_that_ask_and_each_bid_keeps_its_own():
+    """Two time limits in mixed units over three bids (hand-worked, 10-hour business day):
+    T-1 in minutes: 2 hours = 120, 90 minutes = 90, 1 business day = 600; T-2 in hours:
+    30 minutes = 0.5, 3 hours = 3, 2 business days = 20."""
+    answers = [
+        {"T_1": (2.0, "hours"), "T_2": (30.0, "minutes")},
+        {"T_1": (90.0, "minutes"), "T_2": (3.0, "hours")},
+        {"T_1": (1.0, "business_days"), "T_2": (2.0, "business_days")},
+    ]
+    bids = [bid(f"B{k}", N_1=(5.0, "agents"), P_1=(1.0, "EUR/month"), **a) for k, a in enumerate(answers)]
+    inputs = collect_inputs(small_psr(hours_per_business_day=10.0), bids)
+    columns = {q.id: j for j, q in enumerate(inputs.requirements)}
+    assert inputs.value[:, columns["T-1"]].tolist() == pytest.approx([120.0, 90.0, 600.0])
+    assert inputs.value[:, columns["T-2"]].tolist() == pytest.approx([0.5, 3.0, 20.0])
+    assert inputs.value[:, columns["N-1"]].tolist() == [5.0, 5.0, 5.0]
+    # the answers' units were read for the time limits' columns only (one pass over those)
+    assert inputs.table is not None and inputs.table._units is None
+    read = {inputs.table.ids[k] for k in inputs.table._unit_columns}
+    assert read == {"T-1", "T-2"}

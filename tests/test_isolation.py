@@ -60,3 +60,21 @@ def test_a_file_that_overruns_its_time_is_refused(psr, good):
     report = read_responses_isolated(psr, [("slow.xlsx", good)], seconds_per_file=0.001)
     (result,) = report.results
     assert result.rejection.startswith('"slow.xlsx" is refused: reading it took longer than 0.001 seconds')
+
+
+def test_each_batch_checks_its_files_against_its_own_psr_hash(psr, good):
+    """The worker hashes its batch's PSR once; a second batch with a changed PSR (same ID and
+    version, other content) gets its own hash, so the same file is now flagged as made from
+    another PSR content, in every file of that batch, as the direct reader does."""
+    from slm_psr.excel.responses import read_responses
+
+    changed = psr.model_copy(deep=True)
+    changed.evaluation.price_weight += 5
+    note = "the PSR changed after this questionnaire was made"
+    first = read_responses_isolated(psr, [("a.xlsx", good), ("b.xlsx", good)])
+    second = read_responses_isolated(changed, [("a.xlsx", good), ("b.xlsx", good)])
+    assert not any(note in text for r in first.results for text in r.notes)
+    assert all(any(note in text for text in r.notes) for r in second.results)
+    direct = read_responses(changed, [("a.xlsx", good), ("b.xlsx", good)])
+    for mine, theirs in zip(second.results, direct.results, strict=True):
+        assert mine.to_dict() | {"seconds": 0} == theirs.to_dict() | {"seconds": 0}

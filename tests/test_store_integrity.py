@@ -19,7 +19,7 @@ import psycopg
 import pytest
 
 from slm_psr.psr_file import content_hash, dumps_psr
-from slm_psr.store import Store, Tampered
+from slm_psr.store import Store, Tampered, chain
 from tests.conftest import ROOT
 from tests.test_store import _full_project, db_url, pg_server  # noqa: F401 - fixtures
 
@@ -238,3 +238,37 @@ def test_the_store_benchmark_runs_at_smoke_size(capsys):
     assert out.startswith("store, 3 suppliers x 20 requirements, medians of 1 run(s):")
     for name in ("load", "check on load", "verify"):
         assert re.search(rf"^  {name} +\d+ ms$", out, re.MULTILINE), name
+
+
+@pytest.mark.parametrize("table", list(TAMPERING))
+def test_an_edit_after_a_clean_load_is_still_found_on_the_next_load(project, table):
+    """The check keeps row digests and PSR hashes per process, keyed on the exact values: a
+    project loaded cleanly (everything kept), then edited behind slm-psr's back, is refused
+    on the next load in the same process with the same words as on a first load."""
+    url, project_id = project
+    statement, expected = TAMPERING[table]
+    with Store.open(url) as store:
+        store.load(project_id)
+        store.load(project_id)  # the second load is served from what the first one kept
+    tamper(url, statement)
+    _refused(url, project_id, expected)
+
+
+def test_a_repeated_load_hashes_no_row_again_and_an_edited_row_once(project, monkeypatch):
+    """What is kept: each chained row's digest, keyed on its values. A repeated load encodes
+    and hashes nothing; after one row is edited, exactly that row is hashed (and refused)."""
+    url, project_id = project
+    hashed: list[dict] = []
+    real = chain.digest
+    monkeypatch.setattr(chain, "digest", lambda values: hashed.append(dict(values)) or real(values))
+    with Store.open(url) as store:
+        store.load(project_id)
+        hashed.clear()
+        store.load(project_id)
+        assert hashed == []
+        tamper(
+            url, "UPDATE audit_log SET who = 'mallory' WHERE action = 'set_override' AND target LIKE '%Acme%'"
+        )
+        with pytest.raises(Tampered, match="by mallory"):
+            store.load(project_id)
+    assert [row["who"] for row in hashed] == ["mallory"]

@@ -8,7 +8,7 @@ import gc
 import pytest
 from sqlalchemy import event
 
-from slm_psr.store import Store, parsed
+from slm_psr.store import Store, integrity, parsed
 from tests.test_store import _response, _xlsx_bytes
 
 
@@ -88,3 +88,24 @@ def test_the_collector_is_paused_only_inside_and_left_as_it_was():
         assert not gc.isenabled()  # a caller that paused it keeps it paused
     finally:
         gc.enable()
+
+
+def test_a_load_parses_its_psr_once_and_a_changed_psr_text_afresh(sqlite_store, demo_psr, monkeypatch):
+    """The load's check and the loaded state share one parse of the stored PSR text, kept per
+    process; a new PSR version (another text) is parsed and hashed on its own."""
+    info = sqlite_store.create_project("Tender", demo_psr, user="anna")
+    parsed.forget()
+    integrity.forget()
+    texts: list[str] = []
+    real = parsed.loads_psr
+    monkeypatch.setattr(
+        parsed, "loads_psr", lambda text, source="PSR": texts.append(text) or real(text, source)
+    )
+    first = sqlite_store.load(info.id)
+    again = sqlite_store.load(info.id)
+    assert len(texts) == 1 and again.psr is first.psr and first.psr == demo_psr
+    heavier = demo_psr.model_copy(deep=True)
+    heavier.evaluation.price_weight = 55.0
+    sqlite_store.save_psr(info.id, heavier, user="anna", expected_revision=first.revision)
+    assert sqlite_store.load(info.id).psr.evaluation.price_weight == 55.0
+    assert len(texts) == 2  # the new version's text, parsed once for its check and its state

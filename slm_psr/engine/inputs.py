@@ -21,6 +21,7 @@ from slm_psr.model import (
     Requirement,
     Response,
 )
+from slm_psr.model.kind import Codes
 from slm_psr.wording import WarningCode, WarningText
 
 EVALUATOR_COLUMNS = ("supplier", "requirement", "evaluator", "score")
@@ -64,6 +65,8 @@ class _NoAnswer:
 
 
 NO_ANSWER = _NoAnswer()
+
+
 _VALUE, _UNIT, _RAW, _FLAGS = (attrgetter(a) for a in ("value", "unit", "raw", "flags"))
 
 
@@ -83,13 +86,49 @@ class AnswerTable:
         self._position = {rid: k for k, rid in enumerate(self.ids)}
         shape = (self.n_suppliers, len(self.ids))
         self.objects = self.values.reshape(shape)
-        types = list(map(type, self.values))
-        self._types = list(dict.fromkeys(types))  # each value type met, judged once below
-        code = {kind: k for k, kind in enumerate(self._types)}
-        self._type_code = np.fromiter(map(code.__getitem__, types), np.intp, len(types)).reshape(shape)
+        code = Codes()  # each value type met gets the next code, in order of first meeting
+        count = len(self.values)
+        self._type_code = np.fromiter(map(code.__getitem__, map(type, self.values)), np.intp, count).reshape(
+            shape
+        )
+        self._types = list(code)  # each value type met, judged once by of_type
         self.flagged = self.flagged.reshape(shape)
         self._units: np.ndarray | None = None
+        self._unit_columns: dict[int, np.ndarray] = {}
         self._raws: np.ndarray | None = None
+        self._number: np.ndarray | None = None
+        self._numbers: np.ndarray | None = None
+
+    @property
+    def number(self) -> np.ndarray:
+        """(suppliers x ids) which values are plain numbers (not bools)."""
+        if self._number is None:
+            self._number = self.of_type(_is_number_type)
+        return self._number
+
+    @property
+    def numbers(self) -> np.ndarray:
+        """(suppliers x ids) the plain numbers as floats, NaN elsewhere: converted in one pass."""
+        if self._numbers is None:
+            self._numbers = np.where(self.number, self.objects, np.nan).astype(float)
+        return self._numbers
+
+    def units_of(self, requirement_id: str, together: list[str]) -> np.ndarray:
+        """One requirement's units, supplier by supplier ("" for none).
+
+        The first call reads the units of every requirement in ``together`` (those whose
+        kind reads units) in one pass in memory order, supplier by supplier, rather
+        than all half a million answers or one scattered column at a time.
+        """
+        if self._units is not None:
+            return self.column(self._units, requirement_id)
+        position = self._position[requirement_id]
+        if position not in self._unit_columns:
+            columns = sorted({self._position[rid] for rid in (*together, requirement_id)})
+            cells = self.answers.reshape(self.objects.shape)[:, columns].ravel()
+            read = np.fromiter(map(_UNIT, cells), object, len(cells)).reshape(-1, len(columns))
+            self._unit_columns.update((k, read[:, j]) for j, k in enumerate(columns))
+        return self._unit_columns[position]
 
     @property
     def raws(self) -> np.ndarray:
@@ -174,7 +213,12 @@ def _read_columns(
     meets_min = np.zeros((n, r), bool)
     meets_target = np.zeros((n, r), bool)
     given = table.of_type(lambda kind: kind is not type(None))[:, columns]
-    number = table.of_type(_is_number_type)[:, columns]
+    number = table.number[:, columns]
+    numbers = table.numbers[:, columns]
+    # the requirements of each kind: a kind that reads units reads them for all of its columns
+    of_kind: dict[Any, list[str]] = {}
+    for req in requirements:
+        of_kind.setdefault(req.kind, []).append(req.id)
     ok = np.zeros((n, r), bool)  # readable as the kind asks
     unreadable = np.zeros((n, r), bool)
     for i, j in zip(*np.nonzero(table.flagged[:, columns]), strict=True):  # few answers carry flags
@@ -187,8 +231,9 @@ def _read_columns(
         column = AnswerColumn(
             values=objects[:, j],
             answers=table.column(table.answers, req.id),
-            unit_source=partial(lambda rid: table.column(table.units, rid), req.id),
+            unit_source=partial(table.units_of, req.id, of_kind[req.kind]),
             number=number[:, j],
+            numbers=numbers[:, j],
             type_codes=table.type_codes[:, columns[j]],
             types=types,
         )
@@ -295,9 +340,9 @@ def collect_inputs(
     answered = ~np.isnan(value)
     unreadable[:, qualitative] = ~answered[:, qualitative]  # not yet scored: a person must act
     columns = [table.position(item.id) for item in price_items]
-    number = table.of_type(_is_number_type)[:, columns]
+    number = table.number[:, columns]
     # C order: the price totals' matrix product must sum in the same order every time
-    amounts = np.where(number, table.objects[:, columns], np.nan).astype(float, order="C")
+    amounts = np.ascontiguousarray(table.numbers[:, columns])
     price_doubtful = np.ascontiguousarray(~number)
     for i, j in zip(*np.nonzero(number & table.flagged[:, columns]), strict=True):
         price_doubtful[i, j] = table.answers[i * len(table.ids) + columns[j]].needs_review

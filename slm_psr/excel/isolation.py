@@ -214,6 +214,7 @@ def _read_frame(stream: IO[bytes]) -> bytes | None:
 def _serve() -> None:
     """The worker's main loop: set the limits, then read files until stdin closes."""
     from slm_psr.excel.responses import read_with_budget
+    from slm_psr.psr_file import content_hash
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but frames on the channel
@@ -222,6 +223,7 @@ def _serve() -> None:
         return
     setup = json.loads(setup_frame)
     psr = PSR.model_validate(setup["psr"])
+    psr_hash = content_hash(psr)  # once for the worker's batch, not once per file
     limits = Limits(**setup["limits"])
     _limit_memory(int(setup["memory_limit"]))
     _send(stdout, json.dumps("ready").encode())
@@ -232,7 +234,9 @@ def _serve() -> None:
             return
         request = json.loads(request_frame)
         try:
-            result, expanded = read_with_budget(psr, data, request["filename"], limits, int(request["spent"]))
+            result, expanded = read_with_budget(
+                psr, data, request["filename"], limits, int(request["spent"]), psr_hash
+            )
         except MemoryError:
             os._exit(_MEMORY_EXIT)
         del data

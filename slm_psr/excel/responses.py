@@ -52,11 +52,14 @@ def read_responses(
 
 
 def read_with_budget(
-    psr: PSR, data: bytes, filename: str, limits: Limits, spent: int
+    psr: PSR, data: bytes, filename: str, limits: Limits, spent: int, psr_hash: str | None = None
 ) -> tuple[ImportResult, int]:
-    """One file of a batch whose earlier files expanded to ``spent`` characters; and what this one adds."""
+    """One file of a batch whose earlier files expanded to ``spent`` characters; and what this one adds.
+
+    ``psr_hash`` is ``content_hash(psr)`` when the caller computed it once for its batch.
+    """
     budget = _TextBudget(limits, spent)
-    result = _read(psr, data, filename, content_hash(psr), limits, budget)
+    result = _read(psr, data, filename, psr_hash or content_hash(psr), limits, budget)
     return result, budget.spent - spent
 
 

@@ -8,6 +8,7 @@ parts of :class:`~slm_psr.model.KindSpec` and overrides what differs. ``read_tex
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ from slm_psr.model import (
     Parsed,
     Requirement,
 )
+from slm_psr.model.kind import Codes
 from slm_psr.values.text import _fmt, _q
 
 
@@ -174,9 +176,7 @@ class BaseKind(KindSpec):
         return number_of(req.minimum), number_of(req.target)
 
     def read_column(self, req: Requirement, column: AnswerColumn, hours_per_day: float) -> ColumnReading:
-        number = column.number
-        value = np.where(number, column.values, np.nan).astype(float)
-        return ColumnReading(value=value, readable=number)
+        return ColumnReading(value=column.floats(), readable=column.number)
 
     def offered_text(self, req: Requirement, answer: Answer | None, value: float, *, detail: bool) -> str:
         if answer is None or answer.value is None:
@@ -189,13 +189,28 @@ class BaseKind(KindSpec):
         return f"offered {self.offered_text(req, answer, value, detail=False)}, {self.requirement_words(req)}"
 
 
-def set_reading(
-    n: int, read: np.ndarray, keys: list[Any], levels: dict[Any, tuple[float, bool, bool]]
+def distinct_reading(
+    n: int,
+    read: np.ndarray,
+    keys: Iterable[Hashable],
+    items: Iterable[Any],
+    judge: Callable[[Any], tuple[float, bool, bool]],
 ) -> ColumnReading:
-    """A set-based kind's column from (number, meets minimum, meets target) per distinct answer."""
+    """A set-based kind's column: ``judge`` gives (number, meets minimum, meets target) for one
+    item of each distinct key (equal keys must judge alike), once; every answer read (``read``) takes its key's levels.
+
+    Answers repeat from bid to bid (the same window, the same languages): each key is hashed
+    once per answer and judged once per column, and the levels are gathered by numpy.
+    """
     value = np.full(n, np.nan)
     meets_minimum = np.zeros(n, bool)
     meets_target = np.zeros(n, bool)
-    if keys:
-        value[read], meets_minimum[read], meets_target[read] = np.array(list(map(levels.__getitem__, keys))).T
+    keys = list(keys)
+    # in C: equal keys judge alike, so any item of a key stands for it (here the last)
+    item_of = dict(zip(keys, items, strict=True))
+    position = Codes()
+    codes = np.fromiter(map(position.__getitem__, keys), np.intp, len(keys))
+    if len(codes):
+        levels = np.array([judge(item_of[key]) for key in position], dtype=float)[codes]
+        value[read], meets_minimum[read], meets_target[read] = levels.T
     return ColumnReading(value=value, readable=read, meets_minimum=meets_minimum, meets_target=meets_target)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Any
 
-from slm_psr.kinds.base import BaseKind, refuse, set_reading
+from slm_psr.kinds.base import BaseKind, distinct_reading, refuse
 from slm_psr.model import (
     Answer,
     AnswerColumn,
@@ -94,20 +94,19 @@ class Coverage(BaseKind):
 
     def read_column(self, req: Requirement, column: AnswerColumn, hours_per_day: float) -> ColumnReading:
         # Windows repeat from bid to bid: judge each distinct one once.
-        n = len(column.values)
         read = column.of_type(CoverageWindow)
-        cells = column.values
-        keys = list(map(attrgetter("intervals"), cells[read]))
-        found = dict(zip(keys, cells[read].tolist(), strict=True))
-        levels = {
-            key: (
+        windows = column.values[read].tolist()
+
+        def judge(w: CoverageWindow) -> tuple[float, bool, bool]:
+            return (
                 w.hours_per_week,
                 req.minimum is None or w.covers(req.minimum),  # type: ignore[arg-type]
                 req.target is not None and w.covers(req.target),  # type: ignore[arg-type]
             )
-            for key, w in found.items()
-        }
-        return set_reading(n, read, keys, levels)
+
+        return distinct_reading(
+            len(column.values), read, map(attrgetter("intervals"), windows), windows, judge
+        )
 
     def failure_detail(self, req: Requirement, answer: Answer | None, value: float) -> str:
         if answer is None or not isinstance(answer.value, CoverageWindow):

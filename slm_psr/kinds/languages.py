@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slm_psr.kinds.base import BaseKind, refuse, set_reading
+from slm_psr.kinds.base import BaseKind, distinct_reading, refuse
 from slm_psr.model import (
     LANGUAGE_NAMES,
     Answer,
@@ -101,16 +101,17 @@ class Languages(BaseKind):
         read = column.of_type(list)
         keys = list(map(tuple, column.values[read]))
         extras = req.target or []
-        levels = {}
-        for key in dict.fromkeys(keys):
+
+        def judge(key: tuple[str, ...]) -> tuple[float, bool, bool]:
             offered = {str(c).lower() for c in key}
             share = sum(c in offered for c in extras) / len(extras) if extras else 1.0  # type: ignore[union-attr,arg-type]
-            levels[key] = (
+            return (
                 share,
                 set(req.minimum or []) <= offered,  # type: ignore[arg-type]
                 bool(extras) and set(extras) <= offered,  # type: ignore[arg-type]
             )
-        return set_reading(len(column.values), read, keys, levels)
+
+        return distinct_reading(len(column.values), read, keys, keys, judge)
 
     def failure_detail(self, req: Requirement, answer: Answer | None, value: float) -> str:
         if answer is None or answer.value is None:

@@ -122,7 +122,7 @@ class TimeLimit(BaseKind):
         read = column.number & ~np.isnan(minutes)
         value = np.full(n, np.nan)
         if target_unit is not None:
-            value[read] = column.values[read].astype(float) * minutes[read] / target_unit
+            value[read] = column.floats()[read] * minutes[read] / target_unit
         return ColumnReading(value=value, readable=read)
 
     def offered_text(self, req: Requirement, answer: Answer | None, value: float, *, detail: bool) -> str:

@@ -130,6 +130,15 @@ class KindDefinitionError(TypeError):
     """A kind that is not fully defined, refused when it is registered (at start-up)."""
 
 
+class Codes(dict):  # type: ignore[type-arg]
+    """Numbers keys in order of first look-up: ``map(codes.__getitem__, keys)`` codes a column
+    in C, one hash per key, and ``list(codes)`` is then each distinct key once."""
+
+    def __missing__(self, key: Any) -> int:
+        self[key] = code = len(self)
+        return code
+
+
 @dataclass(frozen=True)
 class AnswerColumn:
     """One requirement's answers over all suppliers, as the engine hands them to the kind.
@@ -144,14 +153,22 @@ class AnswerColumn:
     number: np.ndarray
     type_codes: np.ndarray  # int per value: its type's position in ``types``
     types: tuple[type, ...]
-    # the engine's table reads every answer's unit at once, in memory order, when first asked
+    # the engine's table reads the units of every column that asks at once, in memory order
     unit_source: Callable[[], np.ndarray] | None = None
+    # the numbers as floats (NaN where not a number): the engine converts the whole table at once
+    numbers: np.ndarray | None = None
 
     def units(self) -> list[str]:
         """The unit each answer was read in ("" for none)."""
         if self.unit_source is not None:
             return self.unit_source().tolist()  # type: ignore[no-any-return]
         return [answer.unit for answer in self.answers]
+
+    def floats(self) -> np.ndarray:
+        """The plain numbers among the values as floats, NaN elsewhere (a new array)."""
+        if self.numbers is not None:
+            return self.numbers.copy()
+        return np.where(self.number, self.values, np.nan).astype(float)
 
     def of_type(self, kind: type) -> np.ndarray:
         """Which values are exactly of type ``kind`` (so a bool is not taken for a number)."""

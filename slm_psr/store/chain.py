@@ -37,6 +37,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -129,9 +131,40 @@ def digest(values: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# Row digests per process, keyed on the exact values hashed (type and value of each
+# column): a check that meets the same row again (every load re-checks the whole chain)
+# looks its digest up instead of re-encoding and re-hashing it, and a row changed in any
+# byte is a new key, so it is hashed afresh and its change is caught as before.
+MAX_DIGESTS = 20_000
+_digests: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+_digests_lock = threading.Lock()
+
+
 def row_hash(entry: Chained, values: Mapping[str, Any]) -> str:
     """The digest of the columns the table's entry covers."""
-    return digest({column: values[column] for column in entry.columns})
+    covered = [values[column] for column in entry.columns]
+    key = (entry.table.name, *((type(v), v) for v in covered))
+    try:
+        with _digests_lock:
+            found = _digests.get(key)
+            if found is not None:
+                _digests.move_to_end(key)
+    except TypeError:  # a value that cannot be a key (PostgreSQL's memoryview): hash it every time
+        return digest(dict(zip(entry.columns, covered, strict=True)))
+    if found is not None:
+        return found
+    result = digest(dict(zip(entry.columns, covered, strict=True)))
+    with _digests_lock:
+        _digests[key] = result
+        while len(_digests) > MAX_DIGESTS:
+            _digests.popitem(last=False)
+    return result
+
+
+def forget_digests() -> None:
+    """Drop the kept row digests (tests)."""
+    with _digests_lock:
+        _digests.clear()
 
 
 def link_hash(previous: str, project_id: int, seq: int, table: str, row_id: int, row_digest: str) -> str:

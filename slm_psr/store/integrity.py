@@ -19,6 +19,7 @@ A store action that changes one of those rows must write an audit entry that
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -27,8 +28,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from slm_psr.psr_file import PSRFileError, content_hash, loads_psr
-from slm_psr.store import chain
+from slm_psr.psr_file import PSRFileError, content_hash
+from slm_psr.store import chain, parsed
 from slm_psr.store.chain import Break
 from slm_psr.store.schema import (
     AuditRow,
@@ -69,7 +70,7 @@ def _psr_contents(s: Session, project: ProjectRow, full: bool) -> list[Break]:
     for row in s.scalars(query):
         what = f"PSR {row.psr_id} version {row.version}"
         try:
-            actual = content_hash(loads_psr(row.psr_json, source=what))
+            actual = _stored_psr_hash(row.psr_json, what)
         except PSRFileError as exc:
             breaks.append(Break(project.id, None, "psr_versions", row.id, f"{what} cannot be read: {exc}"))
             continue
@@ -84,6 +85,23 @@ def _psr_contents(s: Session, project: ProjectRow, full: bool) -> list[Break]:
                 )
             )
     return breaks
+
+
+@functools.lru_cache(maxsize=64)
+def _stored_psr_hash(text: str, what: str) -> str:
+    """The content hash of a stored PSR text, computed once per process per exact text.
+
+    Reading and hashing a PSR of 300 requirements is most of a load's check; the same
+    text always gives the same hash, and a text changed in one byte is a new entry,
+    read and hashed afresh (an unreadable one raises every time: errors are not kept).
+    """
+    return content_hash(parsed.parsed_psr(text, what))
+
+
+def forget() -> None:
+    """Drop what the checks keep per process (row digests, PSR hashes): as in a new process."""
+    chain.forget_digests()
+    _stored_psr_hash.cache_clear()
 
 
 def _upload_contents(s: Session, project_id: int, full: bool) -> list[Break]:

@@ -1,4 +1,4 @@
-"""Stored responses parsed from their JSON once per process: the same text always gives the same Response.
+"""Stored responses and PSRs parsed from their JSON once per process: the same text always gives the same object.
 
 Parsing a project's responses (100 bids x 300 answers: 30,000 pydantic objects) is
 most of a ``Store.load``; with the garbage collector running, its passes over the
@@ -17,11 +17,14 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from slm_psr.model import Response
+from slm_psr.model import PSR, Response
+from slm_psr.psr_file import loads_psr
 
 MAX_KEPT = 1024  # responses kept per process (a tender rarely has more bids)
+MAX_KEPT_PSRS = 32  # PSR versions kept per process
 
 _kept: OrderedDict[str, Response] = OrderedDict()
+_kept_psrs: OrderedDict[str, PSR] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -52,7 +55,27 @@ def parsed_response(text: str) -> Response:
     return response
 
 
+def parsed_psr(text: str, source: str = "PSR") -> PSR:
+    """The PSR stored as ``text``, parsed once per process (its check and the load share it).
+
+    An unreadable text raises ``PSRFileError`` naming ``source`` every time (errors are not kept).
+    """
+    with _lock:
+        found = _kept_psrs.get(text)
+        if found is not None:
+            _kept_psrs.move_to_end(text)
+            return found
+    with collector_paused():
+        psr = loads_psr(text, source=source)
+    with _lock:
+        _kept_psrs[text] = psr
+        while len(_kept_psrs) > MAX_KEPT_PSRS:
+            _kept_psrs.popitem(last=False)
+    return psr
+
+
 def forget() -> None:
-    """Drop every kept response (tests; a process that wants its memory back)."""
+    """Drop every kept response and PSR (tests; a process that wants its memory back)."""
     with _lock:
         _kept.clear()
+        _kept_psrs.clear()

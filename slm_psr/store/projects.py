@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 
 from slm_psr.model import PSR
 from slm_psr.psr_file import content_hash
-from slm_psr.store import chain, integrity, overlap
+from slm_psr.store import chain, integrity, overlap, parsed
 from slm_psr.store.decisions import read_decisions
 from slm_psr.store.errors import NotFound, Tampered
 from slm_psr.store.overrides import _override_dict, _score_dict
@@ -119,7 +119,10 @@ class ProjectStore(StoreBase):
             ).all()
             return ProjectState(
                 project=_project_info(row, len(responses)),
-                psr=_psr_from_row(version),
+                # the check above parsed this very text: share its parse (a ProjectState is read, never changed)
+                psr=parsed.parsed_psr(
+                    version.psr_json, f"stored PSR {version.psr_id} version {version.version}"
+                ),
                 psr_version=version.version,
                 psr_hash=version.content_hash,
                 responses=_stored_responses(responses),
