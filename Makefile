@@ -26,7 +26,9 @@ test: $(VENV)/.dev system-tools
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 -m "not browser"
+	# the browser walks on their own: beside the rest of the suite, reruns redraw pages under the clicks
+	$(PY) -m pytest -m browser
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check --fix .

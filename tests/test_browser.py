@@ -8,90 +8,32 @@ test-artifacts/screenshots/ (kept by CI as artefacts).
 from __future__ import annotations
 
 import io
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import need_tool
-
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-WAIT = 30_000  # milliseconds for a rerun to show its result
+from tests.walk import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    WAIT,
+    download,
+    open_page,
+    screenshot,
+    serve,
+    settle,
+    title,
+)
 
 pytestmark = pytest.mark.browser
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The app as `make run` serves it, on its own SQLite file."""
-    need_tool(CHROMIUM.exists(), "Chromium")
-    port = free_port()
     database = tmp_path_factory.mktemp("browser") / "app.sqlite3"
-    env = {**os.environ, "SLM_PSR_DATABASE_URL": f"sqlite:///{database}"}
-    log = (tmp_path_factory.getbasetemp() / "streamlit.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"streamlit did not start; see {log.name}")
-        time.sleep(0.3)
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    with serve(f"sqlite:///{database}", tmp_path_factory.getbasetemp() / "streamlit.log") as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
@@ -108,36 +50,6 @@ def page(server):
         title(page, "Requirements").wait_for(timeout=WAIT * 4)
         yield page
         browser.close()
-
-
-def title(page, text: str):
-    return page.locator("h1").filter(has_text=text)
-
-
-def settle(page) -> None:
-    """Wait until Streamlit has finished the current rerun."""
-    page.wait_for_timeout(300)
-    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
-    page.wait_for_timeout(300)
-
-
-def open_page(page, label: str, heading: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=label).click()
-    title(page, heading).wait_for()
-    settle(page)
-    assert page.get_by_test_id("stException").count() == 0, f"{heading} shows an exception"
-
-
-def screenshot(page, name: str) -> None:
-    """The whole page: Streamlit scrolls inside its main area, so grow the viewport to fit it."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    settle(page)
-    page.wait_for_timeout(1000)  # tables and charts draw after the rerun ends
-    height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
-    page.set_viewport_size({"width": 1400, "height": min(max(height, 1000), 8000)})
-    page.wait_for_timeout(500)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
-    page.set_viewport_size({"width": 1400, "height": 1000})
 
 
 def test_buyer_goes_from_the_demo_psr_to_a_downloaded_comparison(page, tmp_path):
@@ -212,17 +124,15 @@ def test_buyer_goes_from_the_demo_psr_to_a_downloaded_comparison(page, tmp_path)
     ]
 
     open_page(page, "6 Export", "Export")
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download the comparison").click()
-    saved = tmp_path / download.value.suggested_filename
-    download.value.save_as(saved)
+    got = download(page, page.get_by_role("button", name="Download the comparison"))
+    saved = tmp_path / got.suggested_filename
+    got.save_as(saved)
     assert saved.name == "comparison-MS-2027-01-v1.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(saved.read_bytes()))
     assert "summary" in book.sheetnames
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download the award record").click()
-    record = tmp_path / download.value.suggested_filename
-    download.value.save_as(record)
+    got = download(page, page.get_by_role("button", name="Download the award record"))
+    record = tmp_path / got.suggested_filename
+    got.save_as(record)
     assert record.name == "award-record-MS-2027-01-v1.pdf"
     assert record.read_bytes().startswith(b"%PDF-")
     assert page.get_by_text("Audit trail").count() >= 1
@@ -239,11 +149,9 @@ def test_buyer_goes_from_the_demo_psr_to_a_downloaded_comparison(page, tmp_path)
     page.locator("input[type=file]").set_input_files([str(p) for p in measurements])
     page.get_by_role("button", name="Import these files").click()
     page.get_by_text("✗ missed").first.wait_for(timeout=WAIT * 2)
-    settle(page)  # the page is still drawing the month: a click now would hit a button being replaced
-    with page.expect_download() as download:
-        page.get_by_role("button", name=re.compile(r"Download the report for .* \(PDF\)")).click()
-    report = tmp_path / download.value.suggested_filename
-    download.value.save_as(report)
+    got = download(page, page.get_by_role("button", name=re.compile(r"Download the report for .* \(PDF\)")))
+    report = tmp_path / got.suggested_filename
+    got.save_as(report)
     assert report.name.startswith("service-report-") and report.read_bytes().startswith(b"%PDF-")
     screenshot(page, "8-monitoring")
     open_page(page, "9 Service review", "Service review")

@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, WAIT, screenshot, server, settle, title  # noqa: F401
+from tests.test_browser import server  # noqa: F401 (the app as `make run` serves it)
+from tests.walk import CHROMIUM, CHROMIUM_ARGS, WAIT, choose, open_page, screenshot, settle, title
 
 pytestmark = pytest.mark.browser
 
@@ -37,32 +38,10 @@ def browser(server):  # noqa: F811
         browser.close()
 
 
-def choose(page, label: str, option: str | re.Pattern) -> None:
-    """Pick ``option`` in the Streamlit selectbox labelled ``label``."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
-    item = page.get_by_role("option", name=option, exact=isinstance(option, str))
-    box.get_by_role("combobox").click()
-    try:
-        item.wait_for(timeout=5000)
-    except PlaywrightTimeout:  # a rerun redrew the box as it opened: open it again
-        settle(page)
-        box.get_by_role("combobox").click()
-    item.click()
-    settle(page)
-
-
 def type_in(page, label: str, text: str) -> None:
     box = page.get_by_label(label, exact=True)
     box.fill(text)
     box.press("Enter")
-    settle(page)
-
-
-def open_page(page, label: str, heading: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=label).click()
-    title(page, heading).wait_for()
     settle(page)
 
 

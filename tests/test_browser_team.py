@@ -8,28 +8,13 @@ test-artifacts/screenshots/team-*.png.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 
 from slm_psr.demo import ensure_demo_project
 from slm_psr.service import accounts
 from slm_psr.store import Store
-from tests.conftest import need_tool
-from tests.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    ROOT,
-    WAIT,
-    free_port,
-    screenshot,
-    settle,
-    title,
-)
+from tests.walk import CHROMIUM, CHROMIUM_ARGS, WAIT, choose, screenshot, serve, settle, title
+from tests.walk import open_page as open_any
 
 pytestmark = pytest.mark.browser
 
@@ -41,43 +26,14 @@ BID = "Nordwind IT Services AG"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The app on a store with the demo project and three accounts."""
-    need_tool(CHROMIUM.exists(), "Chromium")
     database = tmp_path_factory.mktemp("browser_team") / "team.sqlite3"
     url = f"sqlite:///{database}"
     with Store.open(url) as store:
         ensure_demo_project(store)
         for name, role in TEAM.items():
             accounts.add_user(store, name, role, PASSWORD, by="setup")
-    port = free_port()
-    log = (tmp_path_factory.getbasetemp() / "streamlit-team.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none"],
-        cwd=ROOT,
-        env={**os.environ, "SLM_PSR_DATABASE_URL": url},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    address = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{address}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"streamlit did not start; see {log.name}")
-        time.sleep(0.3)
-    yield address, url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    with serve(url, tmp_path_factory.getbasetemp() / "streamlit-team.log") as address:
+        yield address, url
 
 
 @pytest.fixture(scope="module")
@@ -106,33 +62,7 @@ def session(browser, address: str, name: str):
 
 def open_page(page, label: str, heading: str) -> None:
     """As the buyer's walk does, with more time: three sessions share one busy server here."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=label).click()
-    try:
-        title(page, heading).wait_for(timeout=WAIT * 3)
-    except Exception:
-        screenshot(page, "team-debug")
-        raise
-    settle(page)
-    assert page.get_by_test_id("stException").count() == 0, f"{heading} shows an exception"
-
-
-def choose(page, label: str, option: str) -> None:
-    """Pick ``option`` in the selectbox labelled ``label`` (as the buyer's-day walk does: a rerun may redraw it)."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
-    if box.get_by_text(option, exact=True).count():
-        return  # already chosen
-    item = page.get_by_role("option", name=option, exact=True)
-    box.get_by_role("combobox").click()
-    try:
-        item.wait_for(timeout=5000, state="attached")
-    except PlaywrightTimeout:
-        settle(page)
-        box.get_by_role("combobox").click()
-    page.keyboard.type(option[:20])  # a long list scrolls: typing filters it to the option
-    item.click()
-    settle(page)
+    open_any(page, label, heading, timeout=WAIT * 3)
 
 
 def declare_and_score(page, score: str, why: str, conflict: str | None = None) -> None:
