@@ -77,6 +77,11 @@ def write_award(
     return buf.getvalue()
 
 
+def _share(percent: float | None) -> float | None:
+    """A percentage as the share a percent-formatted cell holds (99.9 -> 0.999)."""
+    return None if percent is None else percent / 100.0
+
+
 def _winner_rows(result: AwardResult, award: Award) -> list[tuple[object, ...]]:
     """Per awarded lot: lot, supplier, quality, price after any bundle discount, discount, availability."""
     problem = result.problem
@@ -92,7 +97,7 @@ def _winner_rows(result: AwardResult, award: Award) -> list[tuple[object, ...]]:
                     option.quality[k],
                     option.prices[k],
                     option.discount or None,
-                    None if option.availability[k] is None else option.availability[k] / 100.0,
+                    _share(option.availability[k]),
                 )
             )
     order = {lot.id: i for i, lot in enumerate(problem.lots)}
@@ -207,13 +212,8 @@ def _write_chain(sheet: Sheet, result: AwardResult) -> None:
     ]
     rows: list[tuple[object, ...]] = []
     for lot in chain.lots():
-        rows.append((names.get(lot, lot), *(None if a.get(lot) is None else a[lot] / 100.0 for a in of)))
-    rows.append(
-        (
-            "End to end",
-            *(None if award.end_to_end is None else award.end_to_end / 100.0 for _, award in shown),
-        )
-    )
+        rows.append((names.get(lot, lot), *(_share(a.get(lot)) for a in of)))
+    rows.append(("End to end", *(_share(award.end_to_end) for _, award in shown)))
     sheet.table(
         [Column("Lot", 30, "strong"), *(Column(label, 16, "fine_percent") for label, _ in shown)],
         rows,
@@ -245,7 +245,7 @@ def _write_bids(sheet: Sheet, result: AwardResult, lot_tables: dict[str, pd.Data
                 b.supplier,
                 b.quality,
                 b.price,
-                None if b.availability is None else b.availability / 100.0,
+                _share(b.availability),
                 b.qualified,
                 winners.get(b.lot) == b.supplier,
             )
