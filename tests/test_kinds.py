@@ -32,6 +32,7 @@ from slm_psr.excel.questionnaire import (
 from slm_psr.excel.responses import read_response
 from slm_psr.kinds.base import BaseKind, num
 from slm_psr.kinds.number import NumberKind
+from slm_psr.kinds.price import Price
 from slm_psr.model import (
     CELL_FORMATS,
     KIND_ATTRIBUTES,
@@ -44,6 +45,7 @@ from slm_psr.model import (
     Requirement,
     Rule,
     find_kind,
+    priced_kinds,
     register_kind,
     registered_kinds,
     unregister_kind,
@@ -421,3 +423,45 @@ def test_a_kind_added_by_one_registered_spec_works_end_to_end(ticket_backlog):
     assert level_text(req.kind, 50.0) == "50" and parse_level(req.kind, "50", "x") == 50.0
     psr, errors = validate_tables(psr_tables(done["psr"]))
     assert errors == [] and psr == done["psr"]
+
+
+# --- a second priced kind: every layer asks the registry which kinds are prices ----------
+
+
+class SetupFee(Price):
+    """A one-time set-up fee worded as a kind of its own; priced like 'price'."""
+
+    name = "setup_fee"
+    label = "set-up fee"
+    aliases = ("setup",)
+
+
+@pytest.fixture
+def setup_fee():
+    spec = register_kind(SetupFee())
+    try:
+        yield spec
+    finally:
+        unregister_kind(spec.name)
+
+
+def sheet_rows(wb: openpyxl.Workbook, name: str) -> list[tuple[Any, ...]]:
+    return [row for row in wb[name].iter_rows(values_only=True) if any(c is not None for c in row)]
+
+
+def test_a_second_priced_kind_is_on_the_prices_sheet_not_the_scores_sheet(setup_fee):
+    """Set-up fees of 900 / 1,000 / 1,100 once plus the 1,000 monthly fee over 12 months: hand sums
+    12,900 / 13,000 / 13,100 (as for 'price'); the amounts stand in the prices sheet's R-1 column."""
+    assert TERM == 12 and "setup_fee" in priced_kinds() and "price" in priced_kinds()
+    cases = {"below": ("900", "qualified"), "at": ("1000 EUR", "qualified"), "above": (1100, "qualified")}
+    done = round_trip({"kind": "setup", "unit": "EUR", "price_basis": "one_time"}, cases)
+    ev, wb = done["evaluation"], done["wb"]
+    totals = dict(zip(ev.suppliers["supplier"], ev.suppliers["price_total"], strict=True))
+    assert totals == {"Bidder below": 12_900.0, "Bidder at": 13_000.0, "Bidder above": 13_100.0}
+    prices = sheet_rows(wb, "prices")
+    header_at = next(i for i, row in enumerate(prices) if row[1] == "Supplier")
+    header = [str(h or "").split(" ")[0] for h in prices[header_at]]
+    amounts = {row[1]: row[header.index("R-1")] for row in prices[header_at + 1 :] if row[1]}
+    assert amounts == {"Bidder below": 900, "Bidder at": 1000, "Bidder above": 1100}
+    scored = {c for row in sheet_rows(wb, "scores") for c in row if isinstance(c, str)}
+    assert "R-1" not in scored and "P-1" not in scored  # prices are not scored

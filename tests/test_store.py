@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from slm_psr.model import PSR, Answer, Flag, Response
 from slm_psr.psr_file import dumps_psr
-from slm_psr.store import Archived, Conflict, NotFound, Store, StoreError, api
+from slm_psr.store import Archived, Conflict, NotFound, Store, StoreError, api, transactions
 from slm_psr.store.database import VERSION_TABLE
 from slm_psr.store.schema import Base
 from tests.conftest import ROOT, need_tool
@@ -182,7 +182,7 @@ def test_schema_matches_the_migrations(db_url):
 
 def test_default_store_creates_its_data_folder(tmp_path, monkeypatch, demo_psr):
     monkeypatch.delenv(api.DATABASE_URL_ENV, raising=False)
-    monkeypatch.setattr(api, "DATA_DIR", tmp_path / "not" / "yet" / "var")
+    monkeypatch.setattr(transactions, "DATA_DIR", tmp_path / "not" / "yet" / "var")
     with Store.open() as store:
         store.create_project("Demo", demo_psr, user="anna")
         with store.engine.connect() as conn:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from slm_psr.excel.answer_cells import _blank, _get, _text
+from slm_psr.excel.answer_cells import _column_letter as _letter
 from slm_psr.excel.options import SheetReader, _columns_of
 from slm_psr.excel.questionnaire import (
     BID_HEADER,
@@ -24,8 +26,6 @@ from slm_psr.excel.questionnaire import (
     LOTS_SHEET,
     TOGETHER_HEADER,
 )
-from slm_psr.excel.responses import _blank, _get, _text
-from slm_psr.excel.responses import _column_letter as _letter
 from slm_psr.model import BundleOffer, Flag
 from slm_psr.values import parse_percent, parse_yes_no
 from slm_psr.values.numbers import read_percent_cell

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from slm_psr.excel.answer_cells import _blank, _get, _text
+from slm_psr.excel.answer_cells import _column_letter as _letter
+from slm_psr.excel.answer_cells import _is_fraction_candidate as _fraction
 from slm_psr.excel.questionnaire import (
     COMMENT_HEADER,
     DIFFERENCE_HEADER,
@@ -21,9 +24,6 @@ from slm_psr.excel.questionnaire import (
     OPTION_HEADER,
     OPTIONS_SHEET,
 )
-from slm_psr.excel.responses import _blank, _get, _text
-from slm_psr.excel.responses import _column_letter as _letter
-from slm_psr.excel.responses import _is_fraction_candidate as _fraction
 from slm_psr.model import PSR, LevelOption, Requirement, option_price_item
 from slm_psr.values import parse_answer
 
@@ -31,7 +31,7 @@ HEADER_SEARCH_ROWS = 30
 
 
 class SheetReader(Protocol):
-    """What the options reader needs of the response reader (``excel.responses._Reader``)."""
+    """What the options reader needs of the response reader (``excel.response_reader._Reader``)."""
 
     psr: PSR
     sheet_names: list[str]

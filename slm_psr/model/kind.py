@@ -311,6 +311,11 @@ def registered_kinds() -> list[KindSpec]:
     return list(_KINDS.values())
 
 
+def priced_kinds() -> list[str]:
+    """The names of the kinds whose items are prices (summed into a bid's price, never scored)."""
+    return [spec.name for spec in _KINDS.values() if spec.priced]
+
+
 def register_kind(spec: KindSpec) -> KindSpec:
     """Add a kind to the registry; refuses a spec missing any part or clashing with another kind.
 

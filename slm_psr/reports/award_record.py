@@ -23,7 +23,7 @@ from slm_psr import charts
 from slm_psr.engine.methods import METHODS
 from slm_psr.engine.price import FORMULAS
 from slm_psr.engine.robustness import Acceptability, StabilityInterval, judgement_words
-from slm_psr.model import KIND_LABELS, Kind, Method, format_level
+from slm_psr.model import KIND_LABELS, Method, format_level
 from slm_psr.reports.award_lots import options_and_lots
 from slm_psr.reports.document import Col, Document
 from slm_psr.wording import STATUS_WORDS, WarningCode, codes, status_word
@@ -243,7 +243,7 @@ class _Record:
         services = {s.id: s for s in psr.services}
         rows = []
         for r in psr.requirements:
-            price = r.kind is Kind.PRICE
+            price = r.kind.spec.priced
             rows.append(
                 (
                     r.id,

@@ -13,7 +13,7 @@ from slm_psr.excel.sheetkit import (
     Sheet,
     Styled,
 )
-from slm_psr.model import KIND_LABELS, Kind, PriceBasis
+from slm_psr.model import KIND_LABELS, Kind, PriceBasis, priced_kinds
 from slm_psr.wording import flag_words
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def write_scores(sheet: Sheet, ctx: Context) -> None:
         Column(f"Contribution (to the {contribution_to})", 10, "points"),
     ]
     scores = ev.scores
-    scores = scores[scores["kind"] != Kind.PRICE.value]
+    scores = scores[~scores["kind"].isin(priced_kinds())]
     supplier_pos = {n: i for i, n in enumerate(ctx.suppliers["supplier"].tolist())}
     service_pos = {s.id: i for i, s in enumerate(psr.services)}
     requirement_pos = {r.id: i for i, r in enumerate(psr.requirements)}
@@ -186,7 +186,7 @@ def write_prices(sheet: Sheet, ctx: Context) -> None:
         columns.append(Column(f"Price points (0-{mp})", 12, "points"))
         extra = "price_points"
     columns.append(Column("Flags (price items)", 24, "wrap"))
-    prices = ev.scores[ev.scores["kind"] == Kind.PRICE.value]
+    prices = ev.scores[ev.scores["kind"].isin(priced_kinds())]
     flagged: dict[str, list[str]] = {}
     for s, r, f in zip(
         prices["supplier"].tolist(), prices["requirement"].tolist(), prices["flags"].tolist(), strict=True

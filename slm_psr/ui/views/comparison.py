@@ -7,7 +7,7 @@ import streamlit as st
 
 from slm_psr import charts
 from slm_psr.engine.methods import METHODS
-from slm_psr.model import Method
+from slm_psr.model import Method, priced_kinds
 from slm_psr.sanitise import markdown_text
 from slm_psr.ui import compute, robustness, state
 from slm_psr.ui.compute import evaluation_or_stop
@@ -252,7 +252,9 @@ bids = ranking[["supplier", "price_total", "quality_points", "total", "rank", "w
 compute.chart("price_quality", bids, charts.equal_value_lines(bids, settings), currency=psr.currency)
 
 st.subheader("Points per requirement")
-scores = ev.scores[ev.scores.supplier.isin(ranked) & (ev.scores.kind != "price") & (ev.scores.rule != "none")]
+scores = ev.scores[
+    ev.scores.supplier.isin(ranked) & ~ev.scores.kind.isin(priced_kinds()) & (ev.scores.rule != "none")
+]
 heat = (
     scores[["supplier", "requirement", "service", "points", "offered"]]
     .assign(rank=scores.supplier.map(rank_of))

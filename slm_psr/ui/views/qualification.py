@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from slm_psr.engine import DISQUALIFIED, GATE_WORDS, NEEDS_REVIEW, QUALIFIED
+from slm_psr.model import priced_kinds
 from slm_psr.sanitise import markdown_text
 from slm_psr.ui import compute, state
 from slm_psr.ui.compute import evaluation_or_stop
@@ -72,7 +73,7 @@ if len(passed):
 # --- the matrix ----------------------------------------------------------------------
 st.subheader("Minimums met, supplier by supplier")
 scores = ev.scores
-knock_outs = scores[scores["gate"].isin(GATE_WORDS) & (scores["kind"] != "price")].copy()
+knock_outs = scores[scores["gate"].isin(GATE_WORDS) & ~scores["kind"].isin(priced_kinds())].copy()
 if knock_outs.empty:
     st.caption("This PSR has no minimums, so every readable bid qualifies.")
 else:
