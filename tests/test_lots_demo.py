@@ -13,6 +13,7 @@ import math
 import subprocess
 import sys
 
+import openpyxl
 import pytest
 
 from slm_psr.engine.award import load_problem
@@ -118,13 +119,28 @@ def test_the_options_show_what_each_level_step_costs_in_a_lot(tender):
 
 
 def test_the_award_command_on_the_lots_demo(tmp_path):
-    out = tmp_path / "award.json"
+    """`award PSR FILES --json --o`: the award workbook names each lot's winner, prices each rule
+    and gives the chain end to end (0.999 x 0.9995, see above) with each lot's own evaluation."""
+    out, book = tmp_path / "award.json", tmp_path / "award.xlsx"
     run = subprocess.run(
-        [sys.executable, "-m", "slm_psr", "award", str(LOTS / "psr.json"), *map(str, FILES), "--json", str(out)],
+        [sys.executable, "-m", "slm_psr", "award", str(LOTS / "psr.json"), *map(str, FILES), "--json", str(out),
+         "-o", str(book)],
         capture_output=True, text=True, cwd=ROOT, check=False, timeout=300,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert "End-to-end availability of the chain 99.850 %" in run.stdout
+    assert f"award workbook: {book}" in run.stdout
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["best"]["winners"] == {"SD": QUATRE, "HO": NORDWIND, "NW": QUATRE}
     assert not math.isnan(data["best"]["value"])
+    wb = openpyxl.load_workbook(book)
+    award_rows = [r for r in wb["award"].iter_rows(values_only=True) if r[0] in {"SD", "HO", "NW"}]
+    assert [(r[0], r[2]) for r in award_rows[:3]] == [("SD", QUATRE), ("HO", NORDWIND), ("NW", QUATRE)]
+    rules = {r[0]: r[1] for r in wb["rules"].iter_rows(values_only=True) if r[0]}
+    assert [rules[r["rule"]] for r in data["rule_prices"]] == pytest.approx(
+        [r["cost"] for r in data["rule_prices"]]
+    )
+    end = next(r for r in wb["chain"].iter_rows(values_only=True) if r[0] == "End to end")
+    assert end[1] == pytest.approx(0.999 * 0.9995)
+    cells = [c for r in wb["bids"].iter_rows(values_only=True) for c in r]
+    assert "Lot NW Network: the lot's own evaluation" in cells
