@@ -69,9 +69,11 @@ def cmd_award(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
-    from slm_psr.service.lots import AwardFileError, award_lots, load_award_file
+    from slm_psr.service.lots import AwardFileError, award_lots, award_workbook, load_award_file
 
     notes: list[str] = []
+    lots = None  # the lot evaluations, when the award is built from a PSR and its answers
+    title = f"award file {Path(args.problem).name}"
     if args.files:  # a PSR with lots and the suppliers' answers
         psr = load_psr_or_none(args.problem)
         if psr is None:
@@ -93,7 +95,7 @@ def cmd_award(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"{args.problem}: cannot award the lots: {exc}", file=sys.stderr)
             return 1
-        result, notes = lot_award.result, lot_award.lots.notes
+        result, notes, lots, title = lot_award.result, lot_award.lots.notes, lot_award.lots, psr.title
     else:
         try:
             problem = load_award_file(args.problem)
@@ -112,6 +114,9 @@ def cmd_award(args: argparse.Namespace) -> int:
         data["problem"] = result.problem.model_dump(mode="json")  # the award file, for the record
         Path(args.json).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"award: {args.json}")
+    if args.output:
+        Path(args.output).write_bytes(award_workbook(result, title=title, lots=lots))
+        print(f"award workbook: {args.output}")
     return 0 if result.best.feasible else 1
 
 
@@ -132,6 +137,12 @@ def add_award(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--json", help="write the award (winners, value, price, rule prices, runner-up, problem) here"
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="XLSX",
+        help="write the award workbook (.xlsx) here: the award per lot, each rule's price, the runner-up, the chain",
     )
     p.set_defaults(func=cmd_award)
 

@@ -19,6 +19,8 @@ SECTION_WORDS = {
     "services": "service",
     "requirements": "requirement",
     "evaluation": "evaluation",
+    "lot_rows": "lot",
+    "lots": "lots",
 }
 GONE = None  # a row that one side deleted
 

@@ -111,6 +111,16 @@ def test_buyer_goes_from_the_demo_psr_to_a_downloaded_comparison(page, tmp_path)
     page.get_by_text("The service users see: HO Hosting, then RP Reporting.").wait_for()
     assert page.get_by_text("99.950 %").count() >= 1
     screenshot(page, "5b-lot-award")
+    got = download(page, page.get_by_role("button", name="Download the award workbook"))
+    award_book = tmp_path / got.suggested_filename
+    got.save_as(award_book)
+    assert award_book.name == "award-MS-2027-01-v1.xlsx"
+    assert openpyxl.load_workbook(io.BytesIO(award_book.read_bytes())).sheetnames == [
+        "award",
+        "rules",
+        "chain",
+        "bids",
+    ]
 
     open_page(page, "6 Export", "Export")
     got = download(page, page.get_by_role("button", name="Download the comparison"))

@@ -101,6 +101,34 @@ def test_the_minimum_is_committed_where_the_offer_is_not_better(demo):
     assert schedule.termination[2].accepted == "no (We accept this right at 20 % of the charges, not 15 %)"
 
 
+def test_the_level_option_taken_at_the_award_is_committed_and_charged(demo):
+    """Quatre Saisons answered HO-01 99.9 % and offered 99.95 % at +1,500 a month (option 1) and
+    99.99 % at +6,000 (option 2). At its best combination (Level options page) it takes option 1:
+    99.99 % earns nothing above the 99.95 % target. Hand calculation at its prices: hosting
+    HO-P1 36,900.00 + 1,500.00 = 38,400.00 a month; invoice SD 52,400 + HO 38,400 + RP 2,950 =
+    93,750.00. HO-01 committed 99.95 % (the option, better than the minimum 99.5 %); its bands of
+    the hosting charge: 5 % = 1,920.00, 10 % = 3,840.00, 25 % = 9,600.00, 100 % = 38,400.00.
+    Without the option: HO 36,900, committed 99.9 %."""
+    psr, responses, result = demo
+    bids = list(responses.values())
+    schedule = schedule_for(psr, bids, result, "Quatre")
+    assert schedule.monthly_charges["HO"] == pytest.approx(38_400)
+    assert schedule.monthly_invoice == pytest.approx(93_750)
+    hosting = next(lv for lv in schedule.levels if lv.requirement_id == "HO-01")
+    assert (hosting.offered, hosting.committed, hosting.basis) == ("99.95 %", "99.95 %", "offer")
+    assert "the level option 1 taken at the award, +1,500.00 EUR a month on HO-P1" in hosting.basis_text
+    assert [w.amount for w in hosting.worked] == pytest.approx([1_920, 3_840, 9_600, 38_400])
+    assert (
+        "Level options taken at the award: HO-01 99.95 % (option 1, +1,500.00 EUR a month). "
+        "Their price differences are in the monthly charges."
+    ) in schedule.notes
+    plain = build_schedule(psr, responses["Quatre"])
+    assert plain.monthly_charges["HO"] == pytest.approx(36_900)
+    assert next(lv for lv in plain.levels if lv.requirement_id == "HO-01").committed == "99.9 %"
+    winner = schedule_for(psr, bids, result)  # Nordwind is best as answered: no option, no note
+    assert winner.monthly_invoice == 115_000 and not any("Level options" in n for n in winner.notes)
+
+
 def test_credit_exposure_per_month(demo):
     """Brightline: invoice 39,800 + 27,500 + 2,200 = 69,500; at risk 10 % = 6,950.00; only SD-06 is
     above its minimum: 6,950 x 70 % x 25 % = 1,216.25 per month at the minimums.

@@ -248,12 +248,17 @@ def test_award_command_on_the_lots_demo(tmp_path):
 
     from tests.conftest import DEMO, ROOT
 
-    out = tmp_path / "award.json"
+    out, book = tmp_path / "award.json", tmp_path / "award.xlsx"
     done = subprocess.run(
-        [sys.executable, "-m", "slm_psr", "award", str(DEMO / "lots" / "award.json"), "--json", str(out)],
+        [sys.executable, "-m", "slm_psr", "award", str(DEMO / "lots" / "award.json"), "--json", str(out),
+         "-o", str(book)],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(book)["award"]
+    assert sheet["A1"].value == "Award: award file award.json"
     assert "proven optimal" in done.stdout and "assumes independent failures" in done.stdout
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["best"]["winners"] == {

@@ -137,6 +137,22 @@ def test_the_demo_award_is_optimal_by_brute_force_and_each_rule_priced(psr, demo
     assert result.runner_up is not None and result.runner_up.value < result.best.value
 
 
+def test_the_award_workbook_of_the_demo_holds_each_lots_own_evaluation(psr, demo):
+    """The workbook the Lot award page offers: built from the PSR, it adds each lot's own
+    evaluation (Nordwind's hosting at 1,597,000, see above) below the bids."""
+    import openpyxl
+
+    from slm_psr.service.lots import award_workbook
+
+    award = award_lots(psr, demo.responses)
+    book = openpyxl.load_workbook(io.BytesIO(award_workbook(award.result, title=psr.title, lots=award.lots)))
+    cells = [c for row in book["bids"].iter_rows(values_only=True) for c in row]
+    assert "Lot HO Hosting: the lot's own evaluation" in cells
+    assert 1_597_000 in cells
+    award_cells = [c for row in book["award"].iter_rows(values_only=True) for c in row]
+    assert "Award: " + psr.title in award_cells
+
+
 def test_the_psr_checks_its_lots(psr):
     data = psr.model_dump(mode="json", exclude_none=True)
     data["lots"]["lots"][1]["services"] = ["HO", "SD", "XX"]

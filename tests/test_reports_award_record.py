@@ -244,3 +244,25 @@ def test_the_record_states_how_robust_the_weights_are(tmp_path):
     assert "wins while the price weight is between 0 % and" in flat
     assert "10,000 draws (each weight varied by up to ±20 %" in flat
     assert intervals[0].winners[0] in flat
+
+
+def test_the_record_states_the_level_options_and_the_award_across_lots(demo_record, tmp_path):
+    """Section 9 on the demo (figures of tests/test_engine_options.py and tests/test_lots.py):
+    Quatre Saisons at its best takes HO-01 99.95 % at +1,500 a month, total 80.87 -> 83.36;
+    its step to 99.99 % costs 36 x 4,500 = 162,000.00 EUR over the term (6,000 - 1,500 a month)
+    and earns nothing above the target. The award across lots gives SD and RP to Quatre Saisons
+    and HO to Nordwind (value 84.51); the serial chain HO, RP: 99.95 % x 100 % = 99.950 %."""
+    pdf, _, _ = demo_record
+    text = " ".join(pdf_text(pdf, tmp_path).split())
+    assert "9 Level options and lots · 10 Files (SHA-256) · 11 Audit trail · 12 Sign-off" in text
+    section = text[text.index("9 Level options and the award across lots") : text.index("10 Files received")]
+    assert "Quatre Saisons Informatique SA 80.87 83.36 HO-01 99.95 % 1,500.00" in section
+    assert (
+        "Quatre Saisons Informatique SA, HO-01: the step to 99.99 % costs 162,000.00 EUR over the term "
+        "and lowers the total by 1.41: it does not pay for itself." in section
+    )
+    assert "value 84.51 points, price 3,654,100.00 EUR, 2 supplier(s)" in section
+    assert "Nordwind IT Services AG: lot HO" in section
+    assert "End-to-end availability of the chain 99.950 %" in section
+    assert "assume that the lots fail independently" in section
+    assert "Rule 'at most 60% of the volume to one supplier': costs 0.05 value points" in section

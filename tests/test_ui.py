@@ -734,3 +734,46 @@ def test_contract_terms_are_edited_checked_in_words_and_saved_as_a_psr_version(a
         assert project.psr.contract_terms.cap_percent == 15.0
         assert project.psr.contract_terms.credits == store.load_psr(project.id, 1).contract_terms.credits
         assert [(e.action, e.who) for e in store.audit(project.id)][-1] == ("save_psr", "Anna Tester")
+
+
+def test_lots_are_edited_on_the_requirements_page_validated_and_saved(app, database):
+    """The demo's lots SD, HO, RP (chain HO then RP; two suppliers at most): a lot for the contract
+    terms has no price item, a service named twice or unknown is refused, a lot the chain needs
+    cannot go; renaming a lot and moving no service saves, with the rules and the chain kept."""
+    goto(app, "requirements")
+    assert "3 lots, all readable." in texts(app)
+    assert "Chain of lots: HO Hosting, then RP Reporting." in texts(app)
+    key = app.session_state["lot_rows.base_key"]
+
+    def edit(edited: dict, added: list | None = None, deleted: list | None = None) -> str:
+        app.session_state[key] = {
+            "edited_rows": edited,
+            "added_rows": added or [],
+            "deleted_rows": deleted or [],
+        }
+        app.run()
+        assert not app.exception
+        return texts(app)
+
+    shown = edit({}, [{"id": "CT", "name": "Terms", "services": "CT"}])
+    assert "lot CT: none of its services (CT) has a price item" in shown
+    assert app.button(key="save_psr").disabled
+    shown = edit({}, [{"id": "NW", "name": "Network", "services": "HO, NW"}])
+    assert "lot NW: no service NW; known: SD, HO, RP, CT" in shown
+    assert "lot NW: service HO is already in lot HO" in shown
+    shown = edit({1: {"services": "HO, RP"}}, deleted=[2])
+    assert "lots: chain: no such lot RP" in shown
+    shown = edit({}, [{"id": "NW", "name": "Network"}])
+    assert "lot NW: name its services by their IDs, e.g. 'SD' or 'HO, NW'" in shown
+    shown = edit({2: {"name": "Reports and dashboards"}})
+    assert "3 lots, all readable." in shown
+    app.button(key="save_psr").click().run()
+    assert not app.exception
+
+    from slm_psr.store import Store
+
+    store = Store.open(database)
+    saved = store.load(store.list_projects()[0].id)
+    assert saved.psr_version == 2
+    assert saved.psr.lots.lot("RP").name == "Reports and dashboards"
+    assert saved.psr.lots.rules.max_suppliers == 2 and saved.psr.lots.chain.lots() == ["HO", "RP"]

@@ -39,6 +39,7 @@ def test_the_lot_award_shows_the_best_award_the_rules_the_runner_up_and_the_chai
         "Quatre Saisons Informatique SA: lot SD; Nordwind IT Services AG: lot HO; Nordwind IT Services AG: lot RP"
         in shown
     )
+    assert [b.label for b in app.get("download_button")] == ["Download the award workbook"]
     assert not app.exception
 
 

@@ -9,6 +9,7 @@ monthly charges so that a reader can check every amount by hand.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ from slm_psr.engine.credits import (
 from slm_psr.engine.credits import percent as _pct
 from slm_psr.engine.inputs import Inputs, collect_inputs
 from slm_psr.engine.rules import reaches
+from slm_psr.engine.variants import Choice, option_words, variant
 from slm_psr.model import (
     PSR,
     BandsRule,
@@ -43,6 +45,7 @@ from slm_psr.model import (
     TerminationRight,
     WorkedFigure,
     format_level,
+    option_price_item,
 )
 
 EXPOSURE_COLUMNS = (
@@ -195,11 +198,18 @@ def _number(value: float) -> float | None:
     return None if value is None or math.isnan(value) else float(value)
 
 
-def build_schedule(psr: PSR, response: Response, *, psr_hash: str = "") -> SLASchedule:
+def build_schedule(
+    psr: PSR, response: Response, *, psr_hash: str = "", options: Sequence[Choice] = ()
+) -> SLASchedule:
     """The SLA schedule of the contract awarded to ``response``'s supplier; see the module docstring.
 
     ``psr_hash`` is the PSR's content hash (``psr_file.content_hash``), recorded in the schedule.
+    ``options`` are the priced level options taken at the award (``OptionsResult.options_of``):
+    each option's level stands for the bid's answer, so it is the offer the committed level
+    comes from, and its monthly price difference is in the charges the credits are priced at.
     """
+    if options:
+        response = variant(psr, response, tuple(options))
     terms = psr.contract_terms or ContractTerms()
     inputs = collect_inputs(psr, [response])
     column = {r.id: j for j, r in enumerate(inputs.requirements)}
@@ -218,6 +228,19 @@ def build_schedule(psr: PSR, response: Response, *, psr_hash: str = "") -> SLASc
         _level(psr, terms, req, response, inputs.value[0, column[req.id]], charges, at_risk, at_risk_pct)
         for req in service_levels(psr)
     ]
+    if options:
+        taken = {c.requirement_id: c for c in options}
+        levels = [
+            level.model_copy(update={"basis_text": f"{level.basis_text}; {_option_basis(psr, taken[level.requirement_id])}"})
+            if level.requirement_id in taken
+            else level
+            for level in levels
+        ]  # fmt: skip
+        notes.append(
+            "Level options taken at the award: "
+            + "; ".join(option_words(psr, c) for c in options)
+            + ". Their price differences are in the monthly charges."
+        )
     termination = [
         ScheduleTermination(
             id=t.id,
@@ -264,6 +287,14 @@ def build_schedule(psr: PSR, response: Response, *, psr_hash: str = "") -> SLASc
         pool_allocations=dict(terms.pool.allocations) if terms.pool else {},
         termination=termination,
         notes=notes,
+    )
+
+
+def _option_basis(psr: PSR, choice: Choice) -> str:
+    item = option_price_item(psr, psr.requirement(choice.requirement_id))
+    return (
+        f"the level option {choice.number} taken at the award, {choice.monthly:+,.2f} {psr.currency} a month "
+        f"on {item.id}"
     )
 
 

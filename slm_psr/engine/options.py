@@ -51,29 +51,12 @@ from slm_psr.engine.core import compute, settle_overrides
 from slm_psr.engine.evaluate import _service_weights
 from slm_psr.engine.inputs import collect_inputs
 from slm_psr.engine.methods import rank_bids
-from slm_psr.model import (
-    PSR,
-    Answer,
-    EvaluationSettings,
-    Override,
-    Response,
-    format_level,
-    option_price_item,
-)
+from slm_psr.engine.variants import Choice, choices, level_words, variant
+from slm_psr.model import PSR, EvaluationSettings, Override, Response
 
 MAX_COMBINATIONS = 256  # variants per bid; more options than this are refused with a note
 MAX_TURNS = 20  # rounds of best answers before the search stops and says so
 _SEP = "\x1f"  # joins a supplier's name and its variant number (never typed in a name)
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One level a bid can take for one requirement: the base answer (number 0) or an option."""
-
-    requirement_id: str
-    number: int
-    answer: Answer
-    monthly: float  # price difference per month against the base offer
 
 
 @dataclass
@@ -86,6 +69,11 @@ class OptionsResult:
     levels: pd.DataFrame  # per supplier, requirement and level: points, price, step cost and gain
     notes: list[str] = field(default_factory=list)
     converged: bool = True
+    taken: dict[str, tuple[Choice, ...]] = field(default_factory=dict)  # supplier -> options of its best
+
+    def options_of(self, supplier: str) -> tuple[Choice, ...]:
+        """The level options a bid takes at its best combination (none: the answers as given)."""
+        return self.taken.get(supplier, ())
 
     @property
     def has_options(self) -> bool:
@@ -109,40 +97,6 @@ class OptionsResult:
                     f"{-row.step_total:.2f}: it does not pay for itself."
                 )
         return [*lines, *self.notes]
-
-
-def choices(psr: PSR, response: Response) -> dict[str, list[Choice]]:
-    """Per requirement open to options: the base answer first, then the readable options offered."""
-    out: dict[str, list[Choice]] = {}
-    for req in psr.requirements:
-        if req.options is None:
-            continue
-        base = response.answer(req.id)
-        offered = [
-            Choice(req.id, o.number, o.answer, o.monthly)
-            for o in sorted(response.options, key=lambda o: o.number)
-            if o.requirement_id == req.id and o.answer.value is not None and o.number <= req.options
-        ]
-        if offered and base is not None:
-            out[req.id] = [Choice(req.id, 0, base, 0.0), *offered]
-    return out
-
-
-def variant(psr: PSR, response: Response, combo: tuple[Choice, ...], name: str | None = None) -> Response:
-    """The bid with the levels of ``combo`` and their price differences on the monthly fees."""
-    answers = dict(response.answers)
-    extra: dict[str, float] = {}
-    for choice in combo:
-        if choice.number == 0:
-            continue
-        answers[choice.requirement_id] = choice.answer
-        item = option_price_item(psr, psr.requirement(choice.requirement_id))
-        extra[item.id] = extra.get(item.id, 0.0) + choice.monthly / item.quantity
-    for rid, add in extra.items():
-        fee = answers.get(rid)
-        if fee is not None and isinstance(fee.value, (int, float)) and not isinstance(fee.value, bool):
-            answers[rid] = fee.model_copy(update={"value": float(fee.value) + add})
-    return response.model_copy(update={"answers": answers, "supplier": name or response.supplier})
 
 
 def evaluate_options(
@@ -194,7 +148,8 @@ def evaluate_options(
     levels = _level_table(
         psr, responses, inputs.requirements, core, combos, owner_arr, chosen, offered, settings
     )
-    return OptionsResult(psr, settings, bids, levels, notes, converged)
+    taken = {r.supplier: tuple(c for c in combos[chosen[i]] if c.number) for i, r in enumerate(responses)}
+    return OptionsResult(psr, settings, bids, levels, notes, converged, taken)
 
 
 def _spread(scores: pd.DataFrame | None, rows: list[Response]) -> pd.DataFrame | None:
@@ -239,11 +194,6 @@ def _own_total(core: Any, chosen: np.ndarray, i: int, row: int, settings: Evalua
     return float(_totals(core, picked, settings)[i])
 
 
-def _words(psr: PSR, choice: Choice) -> str:
-    req = psr.requirement(choice.requirement_id)
-    return format_level(req, choice.answer.value)
-
-
 def _bid_table(
     psr: PSR,
     responses: list[Response],
@@ -266,7 +216,7 @@ def _bid_table(
                 "base_total": base_totals[i],
                 "best_total": best_totals[i],
                 "rank": ranks[i],
-                "chosen": ", ".join(f"{c.requirement_id} {_words(psr, c)}" for c in taken),
+                "chosen": ", ".join(f"{c.requirement_id} {level_words(psr, c)}" for c in taken),
                 "monthly": sum(c.monthly for c in taken),
                 "price": core.price_total[chosen[i]],
                 "quality": core.quality[chosen[i]],
@@ -308,7 +258,7 @@ def _level_table(
                     {
                         "supplier": response.supplier,
                         "requirement": rid,
-                        "level": _words(psr, choice),
+                        "level": level_words(psr, choice),
                         "option": choice.number,
                         "monthly": choice.monthly,
                         "points": float(core.points[row, j]),

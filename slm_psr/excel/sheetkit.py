@@ -152,6 +152,7 @@ class Formats:
         self.ratio = wb.add_format({"num_format": "0.000", **top})
         self.weight = wb.add_format({"num_format": "0.###", **top})
         self.percent = wb.add_format({"num_format": "0.00%", **top})
+        self.fine_percent = wb.add_format({"num_format": "0.000%", **top})  # availability end to end
         self.integer = wb.add_format({"num_format": "0", **top})
         # The PSR validates the currency code as three capitals: safe inside the quotes.
         self.money = wb.add_format({"num_format": f'#,##0.00 "{currency}"', **top})

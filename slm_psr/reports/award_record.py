@@ -24,11 +24,14 @@ from slm_psr.engine.methods import METHODS
 from slm_psr.engine.price import FORMULAS
 from slm_psr.engine.robustness import Acceptability, StabilityInterval, judgement_words
 from slm_psr.model import KIND_LABELS, format_level
+from slm_psr.reports.award_lots import options_and_lots
 from slm_psr.reports.document import Col, Document
 from slm_psr.wording import STATUS_WORDS, WarningCode, codes, status_word
 
 if TYPE_CHECKING:
     from slm_psr.engine import Evaluation
+    from slm_psr.engine.award import AwardResult
+    from slm_psr.engine.options import OptionsResult
 
 SIGN_OFF_ROLES = (
     "Prepared by (procurement officer)",
@@ -193,7 +196,7 @@ class _Record:
         doc.para(
             "1 Tender and PSR versions · 2 Method and price formula · 3 Bids and their status · "
             "4 Knock-outs · 5 Overrides · 6 Evaluators' scores · 7 Ranking and its composition · "
-            "8 Rank-reversal check · 9 Files (SHA-256) · 10 Audit trail · 11 Sign-off",
+            "8 Rank-reversal check · 9 Level options and lots · 10 Files (SHA-256) · 11 Audit trail · 12 Sign-off",
             size=8.5,
             muted=True,
         )
@@ -518,7 +521,7 @@ class _Record:
 
     def sources(self) -> None:
         doc = self.doc
-        doc.heading("9 Files received and their SHA-256")
+        doc.heading("10 Files received and their SHA-256")
         doc.table_of(
             [
                 Col("File", 28),
@@ -541,7 +544,7 @@ class _Record:
             ],
             size=8,
         )
-        doc.heading("10 Audit trail")
+        doc.heading("11 Audit trail")
         doc.para("Every change to the project, oldest first: who, when, what.", muted=True)
         doc.table_of(
             [Col("When (UTC)", 17), Col("Who", 20), Col("What changed", 80)],
@@ -551,7 +554,7 @@ class _Record:
 
     def sign_off(self) -> None:
         doc = self.doc
-        doc.heading("11 Sign-off")
+        doc.heading("12 Sign-off")
         winner = " and ".join(self.ev.winners) or "(no bid ranked)"
         doc.sign_off(
             SIGN_OFF_ROLES,
@@ -571,13 +574,17 @@ def award_record_pdf(
     prepared_by: str = "",
     robustness: tuple[list[StabilityInterval], Acceptability | None] | None = None,
     envelope: str = "",
+    options: OptionsResult | None = None,
+    lots: AwardResult | None = None,
+    lot_notes: Sequence[str] = (),
 ) -> bytes:
     """The award record as PDF bytes.
 
     ``evaluator_scores`` has the columns supplier, requirement, evaluator, score;
     ``versions``, ``files`` and ``audit`` are the PSR versions, the uploaded files
     and the audit trail as the store keeps them, already in words; ``envelope`` says
-    whether the two-envelope procedure applied and how it went.
+    whether the two-envelope procedure applied and how it went; ``options``, ``lots``
+    and ``lot_notes`` the level options and the award across lots (section 9).
     """
     psr = evaluation.psr
     moment = _utc(generated_at)
@@ -598,6 +605,7 @@ def award_record_pdf(
     record.evaluators()
     record.composition()
     record.reversal()
+    options_and_lots(doc, psr, options, lots, lot_notes)
     record.sources()
     record.sign_off()
     return doc.render()

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from slm_psr.engine import QUALIFIED, Evaluation
 from slm_psr.engine.contract import build_schedule
+from slm_psr.engine.options import OptionsResult, evaluate_options
 from slm_psr.excel.contract import write_schedule
 from slm_psr.model import PSR, Response, SLASchedule
 from slm_psr.psr_file import content_hash
-from slm_psr.service.project import Sealed, evaluate_project
+from slm_psr.service.project import Sealed, evaluate_project, level_options
 from slm_psr.store import ProjectState, Store
 from slm_psr.store.contracts import ContractStore, StoredSchedule
 
@@ -53,15 +54,29 @@ def chosen_bid(evaluation: Evaluation, responses: list[Response], supplier: str 
 
 
 def schedule_for(
-    psr: PSR, responses: list[Response], evaluation: Evaluation, supplier: str | None = None
+    psr: PSR,
+    responses: list[Response],
+    evaluation: Evaluation,
+    supplier: str | None = None,
+    *,
+    options: OptionsResult | None = None,
 ) -> SLASchedule:
-    """The SLA schedule for the chosen bid (the winner unless ``supplier`` is named)."""
+    """The SLA schedule for the chosen bid (the winner unless ``supplier`` is named).
+
+    Where the PSR opens requirements to priced level options, the bid is taken at its best
+    combination (``options``, evaluated here with the evaluation's overrides when not given):
+    the options it takes are the levels committed, their price differences in the charges.
+    """
     if psr.contract_terms is None:
         raise ContractError(
             f"PSR {psr.id} states no contract terms (measurement period, credit rules, termination rights); "
             "add them to the PSR first"
         )
-    return build_schedule(psr, chosen_bid(evaluation, responses, supplier), psr_hash=content_hash(psr))
+    bid = chosen_bid(evaluation, responses, supplier)
+    if options is None and any(r.options for r in psr.requirements):
+        options = evaluate_options(psr, responses, overrides=evaluation.overrides)
+    taken = options.options_of(bid.supplier) if options is not None else ()
+    return build_schedule(psr, bid, psr_hash=content_hash(psr), options=taken)
 
 
 def store_contract(
@@ -73,7 +88,10 @@ def store_contract(
     """
     if state.sealed:
         raise Sealed("the contract is built from the awarded bid's prices: open the price envelope first")
-    schedule = schedule_for(state.psr, state.accepted_responses(), evaluate_project(state), supplier)
+    options = level_options(state) if any(r.options for r in state.psr.requirements) else None
+    schedule = schedule_for(
+        state.psr, state.accepted_responses(), evaluate_project(state), supplier, options=options
+    )
     contracts = ContractStore(store)
     version, _ = contracts.save_contract(
         state.id,

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from slm_psr.engine.award import AwardProblem, AwardResult, load_problem, solve
 from slm_psr.engine.award.build import LotEvaluation, award_problem
+from slm_psr.excel.award import write_award
 from slm_psr.model import PSR, Override, Response
 from slm_psr.service.project import evaluator_scores
 from slm_psr.store import ProjectState
@@ -94,6 +95,19 @@ def award_lots(
     or the bids cannot be awarded (the message says why)."""
     built = award_problem(psr, responses, overrides=overrides, evaluator_scores=evaluator_scores)
     return LotAward(built, solve(built.problem))
+
+
+def award_workbook(
+    result: AwardResult, *, title: str = "Award across lots", lots: LotEvaluation | None = None
+) -> bytes:
+    """The award workbook (.xlsx bytes): the award per lot, each rule's price, the runner-up, the chain;
+    with ``lots`` (an award built from a PSR) its notes and each lot's own evaluation too."""
+    return write_award(
+        result,
+        title=title,
+        notes=lots.notes if lots is not None else None,
+        lot_tables=lots.lots if lots is not None else None,
+    )
 
 
 def award_of_project(state: ProjectState) -> LotAward:

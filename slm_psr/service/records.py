@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from slm_psr.engine import Evaluation
+from slm_psr.engine.options import OptionsResult
 from slm_psr.reports import AuditLine, FileLine, VersionLine, audit_sentence, award_record_pdf
 from slm_psr.reports.service_report import service_report_pdf
-from slm_psr.service.project import Sealed, evaluate_project, evaluator_scores, robustness_of
+from slm_psr.service.lots import LotAward, award_of_project
+from slm_psr.service.project import Sealed, evaluate_project, evaluator_scores, level_options, robustness_of
 from slm_psr.store import AuditEntry, ProjectState, PSRVersionInfo, Store, StoredResponse
 
 
@@ -46,18 +48,29 @@ def award_record(
     evaluation: Evaluation | None = None,
     generated_at: dt.datetime | None = None,
     prepared_by: str = "",
+    options: OptionsResult | None = None,
+    lots: LotAward | None = None,
 ) -> bytes:
     """The project's award record as PDF bytes, with the published weights.
 
     Every upload on record is listed (replaced and removed ones too), with the PSR
     versions and the audit trail from the store. ``evaluation`` reuses one already
-    computed with the published settings.
+    computed with the published settings; ``options`` and ``lots`` the level options
+    and the award across lots (computed here when the PSR has them and they are not given).
     """
     if state.sealed:
         raise Sealed(
             "the award record holds the prices: it is written once the lead buyer opens the price envelope"
         )
     result = evaluation if evaluation is not None else evaluate_project(state)
+    if options is None and any(r.options for r in state.psr.requirements):
+        options = level_options(state)
+    lot_notes: list[str] = []
+    if lots is None and state.psr.lots is not None:
+        try:
+            lots = award_of_project(state)
+        except ValueError as exc:
+            lot_notes.append(f"The lots cannot be awarded yet: {exc}")
     return award_record_pdf(
         result,
         versions=version_lines(store.psr_versions(state.id)),
@@ -68,6 +81,9 @@ def award_record(
         prepared_by=prepared_by,
         robustness=robustness_of(result, evaluator_scores(state)),
         envelope=envelope_words(store, state),
+        options=options,
+        lots=lots.result if lots is not None else None,
+        lot_notes=[*lot_notes, *(lots.lots.notes if lots is not None else [])],
     )
 
 

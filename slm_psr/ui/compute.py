@@ -152,7 +152,15 @@ def comparison_workbook(project: ProjectState, audit: list[AuditEntry]) -> bytes
 
 def award_record(project: ProjectState, store: Store, prepared_by: str) -> bytes:
     """The award record (PDF) with the published weights, the files, the PSR versions and the audit trail."""
-    return service.award_record(store, project, evaluation=evaluation(project), prepared_by=prepared_by)
+    psr = project.psr
+    options = level_options(project) if any(r.options for r in psr.requirements) else None
+    try:
+        lots = lot_award(project) if psr.lots is not None else None
+    except ValueError:
+        lots = None  # the service tries again and puts the reason in the record
+    return service.award_record(
+        store, project, evaluation=evaluation(project), prepared_by=prepared_by, options=options, lots=lots
+    )
 
 
 def evaluation_or_stop(project: ProjectState, **what_if: Any) -> Evaluation:

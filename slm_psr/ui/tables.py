@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from slm_psr.kinds.base import cell_number
 from slm_psr.model import PSR, Kind, psr_errors
+from slm_psr.model.lots import Chain, Rules
 
 SERVICE_COLUMNS = ["id", "name", "weight", "description"]
 REQUIREMENT_COLUMNS = [
@@ -34,6 +35,8 @@ REQUIREMENT_COLUMNS = [
     "options",
 ]
 META_FIELDS = ["id", "version", "title", "buyer", "currency", "term_months", "deadline"]
+# A lot: its ID, name, the IDs of its services as typed ("SD, HO"), and the optional figures.
+LOT_COLUMNS = ["id", "name", "services", "weight", "volume", "availability"]
 
 
 def _blank(value: Any) -> bool:
@@ -117,15 +120,46 @@ def psr_tables(psr: PSR) -> dict[str, Any]:
                 "options": req.options,
             }
         )
+    plan = data.get("lots") or {}
     return {
         "meta": {k: data[k] for k in META_FIELDS},
         "services": [{k: s[k] for k in SERVICE_COLUMNS} for s in data["services"]],
         "requirements": requirements,
         "evaluation": data["evaluation"],
-        # Not edited in the tables (yet): carried through so that saving keeps them.
+        "lot_rows": [
+            {**{k: lot.get(k) for k in LOT_COLUMNS}, "services": ", ".join(lot["services"])}
+            for lot in plan.get("lots", [])
+        ],
+        # Not edited in the tables (yet): carried through so that saving keeps them. The lot
+        # plan's bundle rows, award rules and chain stay as loaded; its lots are the rows above.
         "contract_terms": data.get("contract_terms"),
-        "lots": data.get("lots"),
+        "lots": {k: v for k, v in plan.items() if k != "lots"} or None,
     }
+
+
+def _lots(rows: list[dict[str, Any]], problems: list[str]) -> list[dict[str, Any]]:
+    """The lots from the lot rows; a row without an ID or without services is named in ``problems``."""
+    lots = []
+    for number, row in enumerate(rows, start=1):
+        row = _clean_row(row, LOT_COLUMNS)
+        if all(row[c] is None for c in LOT_COLUMNS):
+            continue  # a row added and left empty
+        if row["id"] is None:
+            problems.append(f"lot in row {number}: give it an ID (e.g. HO), or delete the row")
+            continue
+        lot_id = _text(row["id"])
+        services = [part for part in re.split(r"[\s,;]+", _text(row["services"])) if part]
+        if not services:
+            problems.append(f"lot {lot_id}: name its services by their IDs, e.g. 'SD' or 'HO, NW'")
+            continue
+        lot: dict[str, Any] = {"id": lot_id, "name": _text(row["name"]), "services": services}
+        for field in ("weight", "volume"):
+            if row[field] is not None:
+                lot[field] = row[field]
+        if row["availability"] is not None:
+            lot["availability"] = _text(row["availability"])
+        lots.append(lot)
+    return lots
 
 
 def _clean_row(row: dict[str, Any], columns: list[str]) -> dict[str, Any]:
@@ -194,10 +228,33 @@ def tables_to_data(tables: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         requirements.append(out)
     data = {**tables["meta"], "services": services, "requirements": requirements}
     data["evaluation"] = {k: v for k, v in tables["evaluation"].items() if v is not None}
-    for carried in ("contract_terms", "lots"):  # not edited in the tables: kept as loaded
-        if tables.get(carried) is not None:
-            data[carried] = tables[carried]
+    if tables.get("contract_terms") is not None:  # not edited in the tables: kept as loaded
+        data["contract_terms"] = tables["contract_terms"]
+    lots = _lots(tables.get("lot_rows") or [], problems)
+    if lots:  # no lot rows: one award for everything (rules and chain of the lots go with them)
+        data["lots"] = {**(tables.get("lots") or {}), "lots": lots}
     return data, problems
+
+
+def plan_words(tables: dict[str, Any]) -> list[str]:
+    """The lot plan's parts kept as loaded (bundle rows, award rules, chain), in words for the page."""
+    plan = tables.get("lots") or {}
+    if not tables.get("lot_rows") or not plan:
+        return []
+    names = {_text(r.get("id")): f"{_text(r.get('id'))} {_text(r.get('name'))}".strip()
+             for r in tables["lot_rows"] if not _blank(r.get("id"))}  # fmt: skip
+    lines = [f"Bundle discounts: suppliers may offer up to {plan.get('bundles', 3)} bundles."]
+    try:
+        rules = Rules.model_validate(plan.get("rules") or {})
+        chain = Chain.model_validate(plan["chain"]) if plan.get("chain") else None
+    except ValidationError:
+        return lines  # the PSR's check names the problem
+    said = "; ".join(words for _, words in rules.named())
+    lines.append(f"Award rules: {said}." if said else "Award rules: none.")
+    if chain is not None:
+        lines.append(f"Chain of lots: {chain.words(names)}.")
+    lines.append("The award rules and the chain are kept as loaded; change them in the PSR file.")
+    return lines
 
 
 def validate_tables(tables: dict[str, Any]) -> tuple[PSR | None, list[str]]:
@@ -211,11 +268,19 @@ def validate_tables(tables: dict[str, Any]) -> tuple[PSR | None, list[str]]:
 
 
 def route_errors(errors: list[str]) -> dict[str, list[str]]:
-    """Sort problems to the table they concern: tender, services, requirements, evaluation."""
-    routed: dict[str, list[str]] = {"meta": [], "services": [], "requirements": [], "evaluation": []}
+    """Sort problems to the table they concern: tender, services, requirements, evaluation, lots."""
+    routed: dict[str, list[str]] = {
+        "meta": [],
+        "services": [],
+        "requirements": [],
+        "evaluation": [],
+        "lots": [],
+    }
     for line in errors:
         low = line.lower()
-        if low.startswith("evaluation"):
+        if low.startswith("lot"):
+            routed["lots"].append(line)
+        elif low.startswith("evaluation"):
             routed["evaluation"].append(line)
         elif low.startswith(("requirement", "duplicate requirement", "the psr has no price")):
             routed["requirements"].append(line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from slm_psr.service.lots import award_workbook
 from slm_psr.ui import compute, state
 from slm_psr.wording import Status
 
@@ -144,3 +145,13 @@ with st.expander("Each lot's evaluation", icon=":material/table_view:"):
         )
 for note in award.lots.notes:
     st.text(note)  # supplier names are bidders' text: never Markdown
+
+st.download_button(
+    "Download the award workbook",
+    data=lambda: award_workbook(result, title=psr.title, lots=award.lots),
+    file_name=f"award-{psr.id}-v{psr.version}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    key="download_award_workbook",
+    help="The award per lot, each rule and its price, the runner-up, the chain, every lot bid.",
+)

@@ -24,8 +24,10 @@ from slm_psr.service import saving
 from slm_psr.ui import ahp, state
 from slm_psr.ui.add_requirement import add_form
 from slm_psr.ui.tables import (
+    LOT_COLUMNS,
     REQUIREMENT_COLUMNS,
     SERVICE_COLUMNS,
+    plan_words,
     psr_tables,
     route_errors,
     tables_to_data,
@@ -261,6 +263,40 @@ with r1:
     )
 requirement_problems = r2.container()
 
+# --- lots -------------------------------------------------------------------------------
+st.subheader("Lots")
+st.caption(
+    "To award the tender in lots (to different suppliers), list the lots and the IDs of the services each "
+    "holds, e.g. `SD` or `HO, NW`; a service belongs to one lot at most, and services in no lot (such as "
+    "the contract terms) count in every lot. Leave the table empty to award everything as a whole."
+)
+l1, l2 = st.columns([3, 1])
+with l1:
+    editor(
+        "lot_rows",
+        LOT_COLUMNS,
+        {
+            "id": st.column_config.TextColumn("ID", required=True, max_chars=32, help="Short code, e.g. HO"),
+            "name": st.column_config.TextColumn("Lot", help="The lot's name, e.g. Hosting"),
+            "services": st.column_config.TextColumn(
+                "Services", required=True, help=f"Service IDs, separated by commas: {', '.join(service_ids)}"
+            ),
+            "weight": st.column_config.NumberColumn(
+                "Weight", min_value=0.01, help="In the award's total value; empty: its services' weights"
+            ),
+            "volume": st.column_config.NumberColumn(
+                "Volume", min_value=0.0, help="For the share rule; empty: the lot's weight"
+            ),
+            "availability": st.column_config.TextColumn(
+                "Availability for the chain", help="The requirement that stands for the lot; empty: its first"
+            ),
+        },
+        rows=5,
+    )
+    for line in plan_words(tables):
+        st.caption(line)
+lot_problems = l2.container()
+
 # --- evaluation -------------------------------------------------------------------------
 st.subheader("Evaluation method")
 e1, e2 = st.columns([3, 1])
@@ -367,6 +403,11 @@ with requirement_problems:
     )
 with evaluation_problems:
     show_errors(routed["evaluation"], "The evaluation method is complete.")
+with lot_problems:
+    lot_count = len(psr_new.lots.lots) if psr_new and psr_new.lots else 0
+    show_errors(
+        routed["lots"], f"{lot_count} lots, all readable." if lot_count else "No lots: awarded as a whole."
+    )
 
 with bar.container(border=True):
     left, mid, right = st.columns([2, 1, 1], vertical_alignment="center")
