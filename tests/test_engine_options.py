@@ -183,3 +183,11 @@ def test_the_psr_validates_its_options():
         ValidationError, match=r"level options \(HO-01\) are priced per month: add a monthly price item"
     ):
         PSR.model_validate(data)
+
+
+def test_a_tender_with_options_and_no_bids_yet_has_empty_tables():
+    """A PSR that allows options, before any answer is in (a copied project, a new tender):
+    nothing to choose, nothing to rank, and no error (the award record asks for the options)."""
+    result = evaluate_options(options_psr(), [])
+    assert result.bids.empty and result.levels.empty
+    assert result.taken == {}

@@ -136,8 +136,8 @@ def evaluate_options(
     core = compute(
         inputs, settings, np.array(list(weights.values()), dtype=float), settle_overrides(inputs, spread)
     )
-    owner_arr = np.array(owner)
-    base_row = np.array([int(np.flatnonzero(owner_arr == i)[0]) for i in range(len(responses))])
+    owner_arr = np.array(owner, dtype=int)  # typed: with no bids yet an empty array must still index
+    base_row = np.array([int(np.flatnonzero(owner_arr == i)[0]) for i in range(len(responses))], dtype=int)
     chosen, converged = _best_answers(core, owner_arr, base_row, settings)
     if not converged:
         notes.append(
