@@ -17,7 +17,10 @@ Answers are continuous (availability to 1/1000 %, minutes to 1/10, engineers to
 the peer's ``Evaluator.evaluate`` on a DataFrame; slm-psr's ``engine.evaluate`` from
 the Responses (knock-outs, points, ranking, reasons, leave-one-out; the score
 table of one row per cell is built when first read); the same with the score
-table read (``.scores``); and ``engine.compute``, the arithmetic alone.
+table read (``.scores``); ``engine.evaluate`` with the answer table it keeps per
+Response object dropped first (``evaluate_first``: what a new set of bids costs; the
+others are repeated evaluations, as a weight move or a new session on the same bids);
+and ``engine.compute``, the arithmetic alone.
 
     .venv/bin/python -m benchmarks.peer_bench [n_bids] [n_criteria] [repeats]
 """
@@ -122,6 +125,7 @@ def peer_config(psr: PSR, responses: list[Response]) -> tuple[Any, Any]:
 def run(n_bids: int = 1000, n_criteria: int = 500, repeats: int = 5) -> dict[str, Any]:
     """Medians (and spread) of the peer's evaluate, ours with and without the score table, and compute."""
     from slm_psr.engine import collect_inputs, compute, evaluate, settle_overrides
+    from slm_psr.engine.inputs import forget_tables
 
     psr, responses = make_tender(n_bids, n_criteria)
     bids, evaluator = peer_config(psr, responses)
@@ -145,6 +149,7 @@ def run(n_bids: int = 1000, n_criteria: int = 500, repeats: int = 5) -> dict[str
     contenders: dict[str, Callable[[], object]] = {
         "peer": peer,
         "evaluate": lambda: evaluate(psr, responses),
+        "evaluate_first": lambda: (forget_tables(), evaluate(psr, responses)),
         "evaluate_scores": lambda: evaluate(psr, responses).scores,
         "compute": lambda: compute(inputs, settings, weights, settled),
     }
@@ -160,6 +165,8 @@ def run(n_bids: int = 1000, n_criteria: int = 500, repeats: int = 5) -> dict[str
     out["peer_over_evaluate"] = out["peer_s"] / out["evaluate_s"]
     out["peer_over_scores"] = out["peer_s"] / out["evaluate_scores_s"]
     out["evaluate_over_compute"] = out["evaluate_s"] / out["compute_s"]
+    out["peer_over_first"] = out["peer_s"] / out["evaluate_first_s"]
+    out["first_over_compute"] = out["evaluate_first_s"] / out["compute_s"]
     return out
 
 
@@ -169,6 +176,7 @@ if __name__ == "__main__":
     print(
         f"{r['n_bids']} bids x {r['n_criteria']} criteria, median of {r['repeats']} (totals agree to "
         f"{r['difference']:.1e}): peer {r['peer_s'] * 1000:.1f} ms, evaluate {r['evaluate_s'] * 1000:.1f} ms, "
+        f"answers read afresh {r['evaluate_first_s'] * 1000:.1f} ms, "
         f"evaluate + score table {r['evaluate_scores_s'] * 1000:.1f} ms, compute {r['compute_s'] * 1000:.2f} ms; "
         f"peer / evaluate {r['peer_over_evaluate']:.2f}x, evaluate / compute {r['evaluate_over_compute']:.1f}x"
     )

@@ -152,3 +152,79 @@ def test_units_are_read_for_the_kinds_that_ask_and_each_bid_keeps_its_own():
     assert inputs.table is not None and inputs.table._units is None
     read = {inputs.table.ids[k] for k in inputs.table._unit_columns}
     assert read == {"T-1", "T-2"}
+
+
+# --- what is read once and kept (issue 21: a weight move must not read the answers again) ---
+
+
+def full_bid(name: str, availability: float, price: float, window: str = "24/7") -> Response:
+    """A bid meeting every minimum of ``small_psr`` but the ones the test changes."""
+    return bid(
+        name,
+        T_1=(60.0, "minutes"),
+        T_2=(8.0, "hours"),
+        C_1=(CoverageWindow.parse(window), ""),
+        L_1=(["de", "fr", "it"], ""),
+        Y_1=(True, ""),
+        N_1=(12.0, "agents"),
+        A_1=(availability, "%"),
+        P_1=(price, "EUR/month"),
+    )
+
+
+def test_the_same_responses_are_read_once_and_a_copy_with_other_answers_afresh(monkeypatch):
+    from slm_psr.engine import evaluate
+    from slm_psr.engine import inputs as engine_inputs
+
+    reads: list[int] = []
+    real = engine_inputs._read_table
+    monkeypatch.setattr(engine_inputs, "_read_table", lambda rs, ids: reads.append(len(rs)) or real(rs, ids))
+    psr = small_psr()
+    acme, beta = full_bid("Acme", 99.9, 1000.0), full_bid("Beta", 99.7, 900.0)
+    first = evaluate(psr, [acme, beta])
+    what_if = evaluate(psr, [acme, beta], service_weights={"S": 2.0})  # a weight move
+    assert reads == [2]  # read once: the what-if found the table kept
+    assert first.suppliers.equals(evaluate(psr, [acme, beta]).suppliers)
+    assert list(what_if.suppliers["status"]) == list(first.suppliers["status"])
+    # another order is another table (rows follow the order of the responses)
+    evaluate(psr, [beta, acme])
+    assert reads == [2, 2]
+    # a copy with other answers is another Response: read afresh, and its answers count
+    # (99.4 % is below the 99.5 % minimum: Beta, qualified before, now fails it)
+    worse = beta.model_copy(
+        update={"answers": {**beta.answers, "A-1": Answer(requirement_id="A-1", value=99.4, unit="%")}}
+    )
+    after = evaluate(psr, [acme, worse]).suppliers.set_index("supplier")
+    assert reads == [2, 2, 2]
+    assert first.suppliers.set_index("supplier").loc["Beta", "status"] == "qualified"
+    assert after.loc["Beta", "status"] == "disqualified"
+    assert "99.4" in " ".join(after.loc["Beta", "reasons"])
+
+
+def test_a_changed_requirement_is_judged_afresh_on_the_same_responses(monkeypatch):
+    """A coverage window is judged against the minimum when the column is read: a stricter
+    minimum in a new PSR version must knock the bid out although its answers are kept."""
+    from slm_psr.engine import evaluate
+
+    psr = small_psr()
+    office_hours = full_bid("Acme", 99.9, 1000.0, window="Mon-Fri 08:00-18:00")
+    before = evaluate(psr, [office_hours]).suppliers.set_index("supplier")
+    stricter = psr.model_copy(deep=True)
+    stricter.requirements[2].minimum = CoverageWindow.parse("24/7")
+    after = evaluate(stricter, [office_hours]).suppliers.set_index("supplier")
+    assert not any("C-1" in reason for reason in before.loc["Acme", "reasons"])
+    assert any("C-1" in reason and "not covered" in reason for reason in after.loc["Acme", "reasons"])
+
+
+def test_the_hours_of_a_business_day_are_read_afresh_on_the_same_responses():
+    # one business day against a requirement in hours: 10 hours, then (a what-if) 8 hours
+    psr = small_psr(hours_per_business_day=10.0)
+    acme = bid("Acme", T_2=(1.0, "business_days"))
+    ten = collect_inputs(psr, [acme])
+    eight = collect_inputs(
+        psr, [acme], settings=psr.evaluation.model_copy(update={"hours_per_business_day": 8.0})
+    )
+    column = [q.id for q in psr.service_requirements].index("T-2")
+    assert ten.value[0, column] == 10.0
+    assert eight.value[0, column] == 8.0
+    assert ten.table is eight.table  # the answers were not read again

@@ -130,3 +130,33 @@ def test_a_psr_change_after_bids_is_announced_until_acknowledged(demo):
     state = db.load(pid)
     assert state.psr_changed_after_bids() == [] and state.acknowledged_psr_versions == [2]
     assert db.audit(pid)[-1].action == "acknowledge_psr_change"
+
+
+def test_a_decided_bid_is_the_same_object_on_every_read_until_the_decisions_change(demo):
+    """The engine keeps what it read of a Response object: a weight move or a new session
+    must not hand it a fresh copy of a decided bid, and a new decision must."""
+    db, pid = demo
+    state = db.load(pid)
+    db.set_value_decision(
+        pid,
+        WESTPARK,
+        "HO-01",
+        "confirm",
+        "Confirmed by e-mail",
+        user="Anna",
+        expected_revision=state.revision,
+    )
+    state = db.load(pid)
+
+    def westpark(s):
+        return next(r for r in s.accepted_responses() if r.supplier == WESTPARK)
+
+    decided = westpark(state)
+    assert westpark(state) is decided
+    assert westpark(db.load(pid)) is decided  # another load of the same rows: a new session
+    db.set_value_decision(
+        pid, WESTPARK, "RP-P1", "confirm", "1,500 EUR a month", user="Anna", expected_revision=state.revision
+    )
+    again = westpark(db.load(pid))
+    assert again is not decided
+    assert not again.answers["RP-P1"].needs_review and decided.answers["RP-P1"].needs_review

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain, repeat
@@ -21,7 +22,7 @@ from slm_psr.model import (
     Requirement,
     Response,
 )
-from slm_psr.model.kind import Codes
+from slm_psr.model.kind import Codes, ColumnReading
 from slm_psr.wording import WarningCode, WarningText
 
 EVALUATOR_COLUMNS = ("supplier", "requirement", "evaluator", "score")
@@ -98,6 +99,9 @@ class AnswerTable:
         self._raws: np.ndarray | None = None
         self._number: np.ndarray | None = None
         self._numbers: np.ndarray | None = None
+        # each requirement's reading by its kind, keyed on the requirement as written and the
+        # hours of a business day: a weight move or a what-if reads no column again
+        self.readings: dict[tuple[str, float], ColumnReading] = {}
 
     @property
     def number(self) -> np.ndarray:
@@ -175,8 +179,52 @@ class AnswerTable:
 
 
 def read_answers(responses: list[Response], requirements: list[Requirement]) -> AnswerTable:
-    """The :class:`AnswerTable` of ``responses`` over ``requirements`` (PSR order)."""
-    ids = [q.id for q in requirements]
+    """The :class:`AnswerTable` of ``responses`` over ``requirements`` (PSR order).
+
+    The table of the same Response objects in the same order and layout is read once
+    and kept (see :data:`_TABLES`).
+    """
+    ids = tuple(q.id for q in requirements)
+    key = (ids, tuple(map(id, responses)))
+    with _TABLES_LOCK:
+        kept = _TABLES.get(key)
+        if kept is not None and all(map(_same_answers, kept[0], responses)):
+            _TABLES.move_to_end(key)
+            return kept[1]
+    table = _read_table(responses, list(ids))
+    with _TABLES_LOCK:
+        # the table keeps the responses and their answers dicts alive: no id is reused while kept
+        _TABLES[key] = ([(r, r.answers) for r in responses], table)
+        while len(_TABLES) > MAX_TABLES:
+            _TABLES.popitem(last=False)
+    return table
+
+
+# Answer tables kept per process: (layout, the responses' ids) -> ((response, its answers
+# dict) per bid, table). A Response is read, never changed, once built: the store hands the
+# same parsed object to every load of its text and the app keeps it per session, so a
+# weight move, a what-if or a new session reads the same half-million answers again.
+# Reading them (one Python attribute read per answer and field) was most of ``evaluate``;
+# kept, a repeated evaluation costs about its arithmetic. A Response given another
+# ``answers`` dict since (a copy with other answers) is read afresh.
+MAX_TABLES = 8
+_TABLES: OrderedDict[
+    tuple[tuple[str, ...], tuple[int, ...]], tuple[list[tuple[Response, Any]], AnswerTable]
+] = OrderedDict()
+_TABLES_LOCK = threading.Lock()
+
+
+def _same_answers(kept: tuple[Response, Any], response: Response) -> bool:
+    return kept[0] is response and kept[1] is response.answers
+
+
+def forget_tables() -> None:
+    """Drop every kept answer table (tests; a process that wants its memory back)."""
+    with _TABLES_LOCK:
+        _TABLES.clear()
+
+
+def _read_table(responses: list[Response], ids: list[str]) -> AnswerTable:
     count = len(responses) * len(ids)
     # object arrays, not lists: the garbage collector does not walk numpy arrays, and
     # walking half a million references on each young collection costs more than reading
@@ -237,7 +285,11 @@ def _read_columns(
             type_codes=table.type_codes[:, columns[j]],
             types=types,
         )
-        reading = req.kind.spec.read_column(req, column, hours_per_business_day)
+        # a kind may read any field of its requirement: the key is the requirement as written
+        key = (req.model_dump_json(), hours_per_business_day)
+        reading = table.readings.get(key)
+        if reading is None:
+            reading = table.readings[key] = req.kind.spec.read_column(req, column, hours_per_business_day)
         value[:, j] = reading.value
         ok[:, j] = reading.readable
         if reading.meets_minimum is not None:

@@ -10,6 +10,8 @@ bids arrived stays announced until someone acknowledges it.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy import select
@@ -36,6 +38,29 @@ def apply_value_decisions(response: Response, decisions: list[dict[str, Any]]) -
     ]
     if not mine:
         return response
+    # the same response with the same decisions gives the same object: the engine keeps what
+    # it read of a Response object (``engine.inputs.read_answers``), so a weight move or a new
+    # session must not hand it a fresh copy of a decided bid
+    key = (id(response), json.dumps(mine, sort_keys=True, default=str))
+    with _DECIDED_LOCK:
+        kept = _DECIDED.get(key)
+        if kept is not None and kept[0] is response:
+            _DECIDED.move_to_end(key)
+            return kept[1]
+    decided = _decided(response, mine)
+    with _DECIDED_LOCK:
+        _DECIDED[key] = (response, decided)  # keeps ``response`` alive: its id is not reused
+        while len(_DECIDED) > MAX_DECIDED:
+            _DECIDED.popitem(last=False)
+    return decided
+
+
+MAX_DECIDED = 1024  # decided responses kept per process (like the parsed ones, store.parsed)
+_DECIDED: OrderedDict[tuple[int, str], tuple[Response, Response]] = OrderedDict()
+_DECIDED_LOCK = threading.Lock()
+
+
+def _decided(response: Response, mine: list[dict[str, Any]]) -> Response:
     answers = dict(response.answers)
     for d in mine:
         answer = answers[d["requirement_id"]]
