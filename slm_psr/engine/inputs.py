@@ -102,6 +102,8 @@ class AnswerTable:
         # each requirement's reading by its kind, keyed on the requirement as written and the
         # hours of a business day: a weight move or a what-if reads no column again
         self.readings: dict[tuple[str, float], ColumnReading] = {}
+        # the matrices of :func:`_read_columns`, by the requirements' wording and business day
+        self.judged: dict[tuple[tuple[str, ...], float], tuple[np.ndarray, ...]] = {}
 
     @property
     def number(self) -> np.ndarray:
@@ -252,17 +254,42 @@ def _read_columns(
     requirements: list[Requirement], table: AnswerTable, hours_per_business_day: float
 ) -> tuple[np.ndarray, ...]:
     """The answers to ``requirements`` as (value, unreadable, flagged, meets_min, meets_target)
-    matrices (suppliers x requirements); qualitative criteria are left to the evaluators' table."""
+    matrices (suppliers x requirements); qualitative criteria are left to the evaluators' table.
+
+    Judged once per table for the same requirements as written and the same hours of a
+    business day (a weight move, a what-if of the method, a new session): the caller gets
+    its own copies.
+    """
+    # a kind may read any field of its requirement: the key is the requirement as written
+    wording = tuple(req.model_dump_json() for req in requirements)
+    key = (wording, hours_per_business_day)
+    judged = table.judged.get(key)
+    if judged is None:
+        judged = _judge_columns(requirements, wording, table, hours_per_business_day)
+        while len(table.judged) >= KEPT_PER_TABLE:
+            table.judged.pop(next(iter(table.judged)))
+        table.judged[key] = judged
+    return tuple(matrix.copy() for matrix in judged)
+
+
+KEPT_PER_TABLE = 4  # requirement wordings and business days judged and kept per answer table
+
+
+def _judge_columns(
+    requirements: list[Requirement],
+    wording: tuple[str, ...],
+    table: AnswerTable,
+    hours_per_business_day: float,
+) -> tuple[np.ndarray, ...]:
     columns = [table.position(q.id) for q in requirements]
-    objects = table.objects[:, columns]
-    n, r = objects.shape
+    n, r = table.n_suppliers, len(columns)
     value = np.full((n, r), np.nan)
     flagged = np.zeros((n, r), bool)
     meets_min = np.zeros((n, r), bool)
     meets_target = np.zeros((n, r), bool)
     given = table.of_type(lambda kind: kind is not type(None))[:, columns]
-    number = table.number[:, columns]
-    numbers = table.numbers[:, columns]
+    number = table.number
+    numbers = table.numbers
     # the requirements of each kind: a kind that reads units reads them for all of its columns
     of_kind: dict[Any, list[str]] = {}
     for req in requirements:
@@ -274,22 +301,26 @@ def _read_columns(
         flagged[i, j] = answer.needs_review
         unreadable[i, j] = answer.value is None and Flag.UNREADABLE in answer.flags
     types = table.types
+    readings = table.readings
+    if len(readings) > KEPT_PER_TABLE * len(table.ids):  # many PSR versions met: start again
+        readings.clear()
     for j, req in enumerate(requirements):
-        # each kind reads its own column (one vectorised pass over the suppliers)
-        column = AnswerColumn(
-            values=objects[:, j],
-            answers=table.column(table.answers, req.id),
-            unit_source=partial(table.units_of, req.id, of_kind[req.kind]),
-            number=number[:, j],
-            numbers=numbers[:, j],
-            type_codes=table.type_codes[:, columns[j]],
-            types=types,
-        )
-        # a kind may read any field of its requirement: the key is the requirement as written
-        key = (req.model_dump_json(), hours_per_business_day)
-        reading = table.readings.get(key)
+        # each kind reads its own column (one vectorised pass over the suppliers), once per
+        # wording of the requirement: a new PSR version reads only the columns it changed
+        reading = readings.get((wording[j], hours_per_business_day))
         if reading is None:
-            reading = table.readings[key] = req.kind.spec.read_column(req, column, hours_per_business_day)
+            position = columns[j]
+            column = AnswerColumn(
+                values=table.objects[:, position],
+                answers=table.column(table.answers, req.id),
+                unit_source=partial(table.units_of, req.id, of_kind[req.kind]),
+                number=number[:, position],
+                numbers=numbers[:, position],
+                type_codes=table.type_codes[:, position],
+                types=types,
+            )
+            reading = req.kind.spec.read_column(req, column, hours_per_business_day)
+            readings[(wording[j], hours_per_business_day)] = reading
         value[:, j] = reading.value
         ok[:, j] = reading.readable
         if reading.meets_minimum is not None:
