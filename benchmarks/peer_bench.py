@@ -32,6 +32,7 @@ import random
 import sys
 import warnings
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -122,10 +123,18 @@ def peer_config(psr: PSR, responses: list[Response]) -> tuple[Any, Any]:
     return bids, evaluator
 
 
+def _afresh(psr: Any, responses: Any) -> object:
+    """``engine.evaluate`` with nothing kept from an earlier evaluation (a new set of bids)."""
+    from slm_psr.engine import evaluate
+    from slm_psr.engine.inputs import forget_tables
+
+    forget_tables()
+    return evaluate(psr, responses)
+
+
 def run(n_bids: int = 1000, n_criteria: int = 500, repeats: int = 5) -> dict[str, Any]:
     """Medians (and spread) of the peer's evaluate, ours with and without the score table, and compute."""
     from slm_psr.engine import collect_inputs, compute, evaluate, settle_overrides
-    from slm_psr.engine.inputs import forget_tables
 
     psr, responses = make_tender(n_bids, n_criteria)
     bids, evaluator = peer_config(psr, responses)
@@ -149,7 +158,7 @@ def run(n_bids: int = 1000, n_criteria: int = 500, repeats: int = 5) -> dict[str
     contenders: dict[str, Callable[[], object]] = {
         "peer": peer,
         "evaluate": lambda: evaluate(psr, responses),
-        "evaluate_first": lambda: (forget_tables(), evaluate(psr, responses)),
+        "evaluate_first": partial(_afresh, psr, responses),
         "evaluate_scores": lambda: evaluate(psr, responses).scores,
         "compute": lambda: compute(inputs, settings, weights, settled),
     }
