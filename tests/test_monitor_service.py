@@ -266,6 +266,21 @@ def test_a_contract_measured_in_fixed_30_day_periods(tmp_path, demo_psr_dict):
         assert m.monitor(store, pid, period="2027-04-30", user=USER).periods == ["2027-04-30"]
         with pytest.raises(ValueError, match="named by its first day"):
             m.monitor(store, pid, period="2027-05", user=USER)
+        # the workbook and the report call the period what it is, not a month
+        import io
+
+        import openpyxl
+
+        from slm_psr.service import service_report
+        from tests.test_reports_award_record import pdf_text
+
+        book = openpyxl.load_workbook(io.BytesIO(report.to_xlsx()))
+        assert book["Results"]["A1"].value == book["Credit ledger"]["A1"].value == "Period of 30 days"
+        pdf, xlsx = service_report(store, pid, "2027-04-30")
+        assert openpyxl.load_workbook(io.BytesIO(xlsx))["Results"]["A1"].value == "Period of 30 days"
+        text = " ".join(pdf_text(pdf, tmp_path).split())
+        assert "Service report 2027-04-30" in text
+        assert "Period of 30 days" in text and "Monthly service report" not in text
     finally:
         store.close()
 

@@ -150,6 +150,12 @@ PERIOD_NOUNS = {
     PeriodKind.FIXED_30_DAYS: "Period of 30 days",
     PeriodKind.ROLLING_DAYS: "Rolling window",
 }
+# What the report of one period is called (the monthly service report under calendar months).
+REPORT_TITLES = {
+    PeriodKind.CALENDAR_MONTH: "Monthly service report",
+    PeriodKind.FIXED_30_DAYS: "Service report",
+    PeriodKind.ROLLING_DAYS: "Service report",
+}
 _LABEL_WORDS = {
     PeriodKind.CALENDAR_MONTH: lambda first, last: f"{first:%B %Y}",
     PeriodKind.FIXED_30_DAYS: lambda first, last: f"{_day(first)} to {_day(last)}",
@@ -157,7 +163,9 @@ _LABEL_WORDS = {
         f"{(last - first).days + 1} days, {_day(first)} to {_day(last)}"
     ),
 }
-assert PERIOD_NOUNS.keys() == _LABEL_WORDS.keys() == set(PeriodKind), "every period kind needs its words"
+assert PERIOD_NOUNS.keys() == REPORT_TITLES.keys() == _LABEL_WORDS.keys() == set(PeriodKind), (
+    "every period kind needs its words"
+)
 
 
 def label_words(period: MeasurementPeriod, label: str) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from slm_psr import charts
+from slm_psr.engine.periods import PERIOD_NOUNS, REPORT_TITLES
 from slm_psr.model import SLASchedule
 from slm_psr.reports.document import Col, Document
 
@@ -92,7 +93,7 @@ class _Report:
     def summary(self) -> None:
         doc, s = self.doc, self.s
         doc.add_page()
-        doc.heading(f"Monthly service report {self.period}", level=0)
+        doc.heading(f"{REPORT_TITLES[s.period.kind]} {self.period}", level=0)
         doc.para(s.title, size=12, bold=True)
         doc.para(f"{s.buyer} (customer) and {s.supplier} (supplier)", muted=True)
         met = int((self.results["met"] == True).sum())  # noqa: E712 (NaN is neither)
@@ -210,7 +211,7 @@ class _Report:
         led = self.ledger_all[self.ledger_all["period"] <= self.period]
         doc.table_of(
             [
-                Col("Month", 12),
+                Col(PERIOD_NOUNS[self.s.period.kind], 12),
                 Col("Owed", 18, "R"),
                 Col("Earned back", 18, "R"),
                 Col("Net", 18, "R"),
@@ -312,7 +313,7 @@ def service_report_pdf(
         raise ValueError(f"no results for the period {period}; computed periods: {known}")
     moment = generated_at or dt.datetime.now(dt.UTC)
     doc = Document(
-        f"Monthly service report {period}: {schedule.title}",
+        f"{REPORT_TITLES[schedule.period.kind]} {period}: {schedule.title}",
         f"{schedule.supplier} · contract PSR {schedule.psr_id} v{schedule.psr_version} · "
         f"generated {moment:%Y-%m-%d %H:%M} UTC",
         moment,

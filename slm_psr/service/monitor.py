@@ -32,7 +32,7 @@ import pandas as pd
 from slm_psr.demo import DEMO_PLAN, DEMO_PROJECT, DEMO_USER
 from slm_psr.engine.ledger import Settlement, settle
 from slm_psr.engine.monitoring import METRIC_WORDS, MonitoringPlan, Records, attainment, measures_for
-from slm_psr.engine.periods import Periods, by_labels, covering
+from slm_psr.engine.periods import PERIOD_NOUNS, Periods, by_labels, covering
 from slm_psr.excel.measurements import (
     OUTAGES,
     TICKETS,
@@ -291,6 +291,7 @@ class MonitoringReport:
     termination: pd.DataFrame
     files: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    period_noun: str = "Month"  # what the contract's period is called (engine.periods.PERIOD_NOUNS)
 
     def period(self, label: str) -> MonitoringReport:
         """The same report narrowed to one period (the ledger's cumulative column still counts from the start)."""
@@ -300,7 +301,7 @@ class MonitoringReport:
             self.results[self.results["period"] == label].reset_index(drop=True),
             self.ledger[self.ledger["period"] == label].reset_index(drop=True),
             self.termination[self.termination["period"] == label].reset_index(drop=True),
-            self.files, self.notes,
+            self.files, self.notes, self.period_noun,
         )  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
@@ -364,10 +365,11 @@ class MonitoringReport:
         )
         buffer = io.BytesIO()
         options = {"options": {"strings_to_formulas": False, "strings_to_urls": False}}
+        words = {**COLUMN_WORDS, "period": self.period_noun}
         sheets = {
-            "Results": results.rename(columns=COLUMN_WORDS),
-            "Credit ledger": self.ledger.rename(columns=COLUMN_WORDS),
-            "Termination": termination.rename(columns=COLUMN_WORDS),
+            "Results": results.rename(columns=words),
+            "Credit ledger": self.ledger.rename(columns=words),
+            "Termination": termination.rename(columns=words),
             "Files": pd.DataFrame(self.files or [{"file": "(none)"}]),
             "Notes": pd.DataFrame({"note": self.notes or ["(none)"]}),
         }
@@ -389,7 +391,7 @@ class MonitoringReport:
 
 # Column headings of the workbook, in words.
 COLUMN_WORDS = {
-    "period": "Month", "level": "Service level", "name": "What", "metric": "Measured as", "attained": "Attained",
+    "period": "Period", "level": "Service level", "name": "What", "metric": "Measured as", "attained": "Attained",
     "committed": "Committed", "met": "Met", "margin": "Margin", "budget": "Remaining budget",
     "budget_unit": "Budget in", "scheduled_minutes": "Scheduled minutes", "excluded_minutes": "Excluded minutes",
     "down_minutes": "Minutes down", "open_outages": "Open outages", "tickets": "Tickets counted",
@@ -548,6 +550,7 @@ def monitor(
     report = MonitoringReport(
         store.project(project_id).name, schedule.supplier, schedule.currency, contract.version, tz, every,
         settlement.results, settlement.ledger, settlement.termination, files, plan_notes + notes,
+        PERIOD_NOUNS[schedule.period.kind],
     )  # fmt: skip
     if save:
         rows = [(r["period"], r["level"], _plain(r)) for r in settlement.results.to_dict("records")]

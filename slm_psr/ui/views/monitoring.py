@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from slm_psr import charts
-from slm_psr.engine.periods import PERIOD_NOUNS, label_words
+from slm_psr.engine.periods import PERIOD_NOUNS, REPORT_TITLES, label_words
 from slm_psr.model import SLASchedule
 from slm_psr.sanitise import markdown_text
 from slm_psr.service import disputes, monitor, review, service_report
@@ -224,7 +224,7 @@ else:
             ):
                 st.rerun()
 
-st.subheader("Monthly service report")
+st.subheader(REPORT_TITLES[schedule.period.kind])
 st.caption(
     f"The same document for {schedule.buyer} and {schedule.supplier}: one computation, the figures above "
     "with their arithmetic, a table for comments and actions, and a sign-off block for both parties."
