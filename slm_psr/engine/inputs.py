@@ -266,9 +266,10 @@ def _read_columns(
     judged = table.judged.get(key)
     if judged is None:
         judged = _judge_columns(requirements, wording, table, hours_per_business_day)
-        while len(table.judged) >= KEPT_PER_TABLE:
-            table.judged.pop(next(iter(table.judged)))
-        table.judged[key] = judged
+        with _TABLES_LOCK:  # sessions are threads: one evicts while another reads
+            while len(table.judged) >= KEPT_PER_TABLE:
+                table.judged.pop(next(iter(table.judged)))
+            table.judged[key] = judged
     return tuple(matrix.copy() for matrix in judged)
 
 
@@ -303,7 +304,8 @@ def _judge_columns(
     types = table.types
     readings = table.readings
     if len(readings) > KEPT_PER_TABLE * len(table.ids):  # many PSR versions met: start again
-        readings.clear()
+        with _TABLES_LOCK:
+            readings.clear()
     for j, req in enumerate(requirements):
         # each kind reads its own column (one vectorised pass over the suppliers), once per
         # wording of the requirement: a new PSR version reads only the columns it changed
