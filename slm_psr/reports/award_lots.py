@@ -9,10 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from slm_psr.model import PSR
-from slm_psr.reports.document import Col, Document
+from slm_psr.reports.document import Col, Document, num
 
 if TYPE_CHECKING:
     from slm_psr.engine.award import AwardResult
@@ -25,12 +23,6 @@ CHAIN_CAVEAT = (
     "unavailabilities. Both assume that the lots fail independently; a shared cause (one data centre, one "
     "network) makes the real end-to-end availability lower."
 )
-
-
-def _num(value: object, digits: int = 2) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return "-"
-    return f"{float(value):,.{digits}f}"  # type: ignore[arg-type]
 
 
 def options_and_lots(
@@ -66,8 +58,8 @@ def _options(doc: Document, psr: PSR, options: OptionsResult | None) -> None:
         [Col("Supplier", 40), Col("Total as answered", 16, "R"), Col("Total at its best", 16, "R"),
          Col("Levels taken", 30), Col(f"Per month ({cur})", 16, "R")],
         [
-            (row.supplier, _num(row.base_total), _num(row.best_total), row.chosen or "the answers as given",
-             _num(row.monthly))
+            (row.supplier, num(row.base_total), num(row.best_total), row.chosen or "the answers as given",
+             num(row.monthly))
             for row in bids.itertuples()
         ],
     )  # fmt: skip
@@ -78,8 +70,8 @@ def _options(doc: Document, psr: PSR, options: OptionsResult | None) -> None:
             [Col("Supplier", 34), Col("Level", 22), Col(f"Step cost ({cur})", 16, "R"),
              Col("Quality points", 13, "R"), Col(f"{cur} per point", 14, "R"), Col("Change of the total", 14, "R")],
             [
-                (row.supplier, f"{row.requirement} {row.level}", _num(row.step_cost), _num(row.step_points),
-                 _num(row.price_per_point), _num(row.step_total))
+                (row.supplier, f"{row.requirement} {row.level}", num(row.step_cost), num(row.step_points),
+                 num(row.price_per_point), num(row.step_total))
                 for row in steps.itertuples()
             ],
         )  # fmt: skip
@@ -111,7 +103,7 @@ def _lots(doc: Document, psr: PSR, result: AwardResult | None, notes: Sequence[s
              Col(f"Price over the term ({cur})", 20, "R"), Col("Bundle discount", 12, "R"),
              Col("Availability offered", 14, "R")],
             [
-                (names.get(lot, lot), o.supplier, _num(o.quality[k]), _num(o.prices[k]),
+                (names.get(lot, lot), o.supplier, num(o.quality[k]), num(o.prices[k]),
                  f"{o.discount:.0%}" if o.discount else "-",
                  f"{o.availability[k]:g} %" if o.availability[k] is not None else "-")
                 for o in best.chosen

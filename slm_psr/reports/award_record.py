@@ -12,7 +12,6 @@ sign-off block.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -25,7 +24,7 @@ from slm_psr.engine.price import FORMULAS
 from slm_psr.engine.robustness import Acceptability, StabilityInterval, judgement_words
 from slm_psr.model import KIND_LABELS, format_level
 from slm_psr.reports.award_lots import options_and_lots
-from slm_psr.reports.document import Col, Document
+from slm_psr.reports.document import Col, Document, money, num
 from slm_psr.wording import STATUS_WORDS, WarningCode, codes, status_word
 
 if TYPE_CHECKING:
@@ -80,17 +79,6 @@ def _when(moment: dt.datetime | None) -> str:
     return "" if moment is None else f"{_utc(moment):%Y-%m-%d %H:%M}"
 
 
-def _num(value: Any, digits: int = 2) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "-"
-    return f"{float(value):,.{digits}f}"
-
-
-def _money(value: Any, currency: str) -> str:
-    text = _num(value)
-    return text if text == "-" else f"{text} {currency}"
-
-
 def _rank(value: Any) -> str:
     return "-" if value is None or value is pd.NA or value != value else str(int(value))
 
@@ -133,22 +121,22 @@ class _Record:
             return f"Tie for first place: {' and '.join(ev.winners)} ({ev.tie_break})."
         if self.ufab:
             lead = (
-                f"{first.supplier} ranks first with Z = {_num(first.value_Z, 3)} points per 1,000 {self.cur} "
-                f"(performance {_num(first.performance_L)} of {self.mp} points, price "
-                f"{_money(first.price_total, self.cur)} over {self.psr.term_months} months)."
+                f"{first.supplier} ranks first with Z = {num(first.value_Z, 3)} points per 1,000 {self.cur} "
+                f"(performance {num(first.performance_L)} of {self.mp} points, price "
+                f"{money(first.price_total, self.cur)} over {self.psr.term_months} months)."
             )
         else:
             lead = (
-                f"{first.supplier} ranks first with {_num(first.total)} of {self.mp} points "
-                f"(quality {_num(first.quality_points)}, price {_num(first.price_points)} points; price "
-                f"{_money(first.price_total, self.cur)} over {self.psr.term_months} months)."
+                f"{first.supplier} ranks first with {num(first.total)} of {self.mp} points "
+                f"(quality {num(first.quality_points)}, price {num(first.price_points)} points; price "
+                f"{money(first.price_total, self.cur)} over {self.psr.term_months} months)."
             )
         if len(ranking) > 1:
             second = ranking.iloc[1]
             key = "value_Z" if self.ufab else "total"
             gap = float(first[key]) - float(second[key])
             unit = f"points per 1,000 {self.cur}" if self.ufab else "points"
-            lead += f" Next: {second.supplier}, {_num(gap, 3 if self.ufab else 2)} {unit} behind."
+            lead += f" Next: {second.supplier}, {num(gap, 3 if self.ufab else 2)} {unit} behind."
         return lead
 
     def summary(self) -> None:
@@ -311,7 +299,7 @@ class _Record:
                 Col("Rank", 8, "C"),
             ],
             [
-                (r.supplier, r.file or "", status_word(r.status), _num(r.price_total), _rank(r.rank))
+                (r.supplier, r.file or "", status_word(r.status), num(r.price_total), _rank(r.rank))
                 for r in ev.suppliers.itertuples()
             ],
         )
@@ -370,7 +358,7 @@ class _Record:
                     supplier,
                     requirement,
                     "\n".join(f"{e}: {s:g}" for e, s in zip(group["evaluator"], values, strict=True)),
-                    _num(values.mean()),
+                    num(values.mean()),
                     f"{spread:g}",
                     "discuss: wider than allowed" if spread > limit else "",
                 )
@@ -400,7 +388,7 @@ class _Record:
                 Col(f"Z per 1,000 {cur}", 14, "R"),
             ]
             rows: list[tuple[Any, ...]] = [
-                (_rank(r.rank), r.supplier, _num(r.performance_L), _num(r.price_total), _num(r.value_Z, 3))
+                (_rank(r.rank), r.supplier, num(r.performance_L), num(r.price_total), num(r.value_Z, 3))
                 for r in ranking.itertuples()
             ]
         else:
@@ -416,10 +404,10 @@ class _Record:
                 (
                     _rank(r.rank),
                     r.supplier,
-                    _num(r.quality_points),
-                    _num(r.price_points),
-                    _num(r.total),
-                    _num(r.price_total),
+                    num(r.quality_points),
+                    num(r.price_points),
+                    num(r.total),
+                    num(r.price_total),
                 )
                 for r in ranking.itertuples()
             ]
@@ -445,7 +433,7 @@ class _Record:
             Col("L" if self.ufab else "Total", 12, "R"),
         ]
         rows = [
-            (name, *(_num(table.loc[name, p]) for p in order), _num(by_name.loc[name, key]))
+            (name, *(num(table.loc[name, p]) for p in order), num(by_name.loc[name, key]))
             for name in self.ranking["supplier"]
         ]
         what = (

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from fpdf import FPDF, FontFace, XPos, YPos
 from fpdf.enums import TableBordersLayout, TableCellFillMode
 
@@ -38,6 +40,19 @@ MUTED = (90, 90, 90)
 RULE = (160, 160, 160)
 HEADER_FILL = (221, 235, 247)
 ZEBRA = (246, 246, 246)
+
+
+def num(value: Any, digits: int = 2) -> str:
+    """A figure with thousands separators, '-' for none (None, NA, NaN): '12,345.60'."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{float(value):,.{digits}f}"
+
+
+def money(value: Any, currency: str) -> str:
+    """An amount and its currency, '-' for none: '1,234.00 EUR'."""
+    text = num(value)
+    return text if text == "-" else f"{text} {currency}"
 
 
 def clean(value: object, limit: int | None = MAX_CELL_CHARS) -> str:

@@ -21,21 +21,10 @@ import pandas as pd
 from slm_psr import charts
 from slm_psr.engine.periods import PERIOD_NOUNS, REPORT_TITLES
 from slm_psr.model import SLASchedule
-from slm_psr.reports.document import Col, Document
+from slm_psr.reports.document import Col, Document, money, num
 
 # Colour-blind-safe result words: a mark and a word, never colour alone.
 MET, MISSED, NOTHING = "✓ met", "✗ missed", "– nothing to measure"
-
-
-def _num(value: Any, digits: int = 2) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    return f"{float(value):,.{digits}f}"
-
-
-def _money(value: Any, currency: str) -> str:
-    text = _num(value)
-    return text if text == "-" else f"{text} {currency}"
 
 
 def verdict(met: Any) -> str:
@@ -107,10 +96,10 @@ class _Report:
                 ("Period", f"{self.period}: {s.period_text}"),
                 ("Contract", f"PSR {s.psr_id} version {s.psr_version}, {s.term_months} months"),
                 ("Service levels", f"{len(self.results)}: {met} met, {missed} missed"),
-                ("Credits this period", f"owed {_money(owed, self.cur)}, net {_money(net, self.cur)}"),
+                ("Credits this period", f"owed {money(owed, self.cur)}, net {money(net, self.cur)}"),
                 (
                     "Credits to date",
-                    _money(self.ledger["cumulative"], self.cur) if self.ledger is not None else "-",
+                    money(self.ledger["cumulative"], self.cur) if self.ledger is not None else "-",
                 ),
                 (
                     "Termination rights",
@@ -133,8 +122,8 @@ class _Report:
                 (
                     r["level"],
                     r["name"],
-                    f"{_num(r['committed'], 2)}{_unit(r['metric'])}",
-                    f"{_num(r['attained'], 2)}{_unit(r['metric'])}",
+                    f"{num(r['committed'], 2)}{_unit(r['metric'])}",
+                    f"{num(r['attained'], 2)}{_unit(r['metric'])}",
                     verdict(r["met"]),
                 )
                 for r in self.results.to_dict("records")
@@ -153,15 +142,13 @@ class _Report:
         rows = []
         for r in self.results.to_dict("records"):
             budget = (
-                ""
-                if pd.isna(r.get("budget"))
-                else f"{_num(r['budget'])} {r.get('budget_unit') or ''}".strip()
+                "" if pd.isna(r.get("budget")) else f"{num(r['budget'])} {r.get('budget_unit') or ''}".strip()
             )
             disputed = int(r["disputed"]) if not pd.isna(r.get("disputed")) else 0
             rows.append(
                 (
                     f"{r['level']}\n{r['name']}",
-                    f"{_num(r['attained'], 3)}{_unit(r['metric'])} against {_num(r['committed'], 2)}{_unit(r['metric'])}\n{verdict(r['met'])}",
+                    f"{num(r['attained'], 3)}{_unit(r['metric'])} against {num(r['committed'], 2)}{_unit(r['metric'])}\n{verdict(r['met'])}",
                     computation(r)
                     + (f"\n{disputed} disputed record(s) counted as recorded" if disputed else ""),
                     budget,
@@ -191,9 +178,9 @@ class _Report:
         for r in self.results.to_dict("records"):
             level = by_level.get(r["level"])
             uncapped, credit = r.get("credit_uncapped") or 0.0, r.get("credit") or 0.0
-            arithmetic = _money(credit, self.cur)
+            arithmetic = money(credit, self.cur)
             if uncapped and not math.isclose(uncapped, credit):
-                arithmetic = f"{_money(uncapped, self.cur)}, capped to {_money(credit, self.cur)}"
+                arithmetic = f"{money(uncapped, self.cur)}, capped to {money(credit, self.cur)}"
             rows.append((r["level"], level.credit_rule if level else "-", verdict(r["met"]), arithmetic))
         doc.table_of(
             [Col("Level", 10), Col("Credit rule", 70), Col("Result", 16), Col("Credit", 28, "R")],
@@ -204,7 +191,7 @@ class _Report:
             [
                 ("Cap", s.cap_text),
                 ("Earn-back", s.earn_back),
-                ("Monthly invoice", _money(s.monthly_invoice, self.cur)),
+                ("Monthly invoice", money(s.monthly_invoice, self.cur)),
             ]
         )
         doc.heading("Credit ledger and earn-back", level=2)
@@ -218,7 +205,7 @@ class _Report:
                 Col("Running total", 20, "R"),
             ],
             [
-                (r["period"], _num(r["owed"]), _num(r["earned_back"]), _num(r["net"]), _num(r["cumulative"]))
+                (r["period"], num(r["owed"]), num(r["earned_back"]), num(r["net"]), num(r["cumulative"]))
                 for r in led.to_dict("records")
             ],
             size=8,
