@@ -30,6 +30,7 @@ from slm_psr.excel.questionnaire import (
     write_questionnaire,
 )
 from slm_psr.excel.responses import read_response
+from slm_psr.kinds.availability import Availability
 from slm_psr.kinds.base import BaseKind, num
 from slm_psr.kinds.number import NumberKind
 from slm_psr.kinds.price import Price
@@ -465,3 +466,40 @@ def test_a_second_priced_kind_is_on_the_prices_sheet_not_the_scores_sheet(setup_
     assert amounts == {"Bidder below": 900, "Bidder at": 1000, "Bidder above": 1100}
     scored = {c for row in sheet_rows(wb, "scores") for c in row if isinstance(c, str)}
     assert "R-1" not in scored and "P-1" not in scored  # prices are not scored
+
+
+# --- a second share-of-time kind: the chain and the SLA schedule ask the registry -----------
+
+
+class PlatformUptime(Availability):
+    """Availability worded as a kind of its own: a share of time like 'availability'."""
+
+    name = "platform_uptime"
+    label = "platform uptime"
+    aliases = ("uptime",)
+
+
+def test_a_second_share_of_time_kind_stands_for_its_lot_in_the_chain():
+    """The lots demo's network lot (NW) is in the chain through its availability NW-01; worded
+    as 'platform uptime' it still stands for the lot, and a lot without one has none."""
+    import json
+
+    from slm_psr.engine.award.build import lot_availability
+    from slm_psr.model import PSR
+    from tests.conftest import DEMO
+
+    spec = register_kind(PlatformUptime())
+    try:
+        data = json.loads((DEMO / "lots" / "psr.json").read_text(encoding="utf-8"))
+        for req in data["requirements"]:
+            if req["id"] == "NW-01":
+                req["kind"] = "uptime"
+        data.pop("content_hash", None)  # the file's own hash, written beside the PSR
+        psr = PSR.model_validate(data)
+        assert psr.requirement("NW-01").kind.spec is spec  # type: ignore[union-attr]
+        lots = {lot.id: lot for lot in psr.lots.lots}  # type: ignore[union-attr]
+        assert lot_availability(psr, lots["NW"]) == "NW-01"
+        assert lot_availability(psr, lots["HO"]) == "HO-01"
+        assert lot_availability(psr, lots["SD"]) is None
+    finally:
+        unregister_kind(spec.name)

@@ -361,7 +361,7 @@ def _level(
             WorkedFigure(case=case, calculation=calculation, amount=amount)
             for case, calculation, amount in credit_spec(rule).worked(rule, committed, ctx, _words(psr, req))
         ]
-    if req.kind.value == "availability" and committed is not None:  # a share of time: say it as downtime
+    if req.kind.spec.uptime and committed is not None:  # a share of time: say it as downtime
         basis_text += f"; {allowed_downtime(terms.period, committed)}"
     return ScheduleLevel(
         requirement_id=req.id,

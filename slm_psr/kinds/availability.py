@@ -26,6 +26,7 @@ class Availability(BaseKind):
     rules = frozenset({Rule.DOWNTIME, Rule.LINEAR, Rule.STEPS, Rule.PASS_FAIL, Rule.NONE})
     default_rule = Rule.DOWNTIME
     direction = Direction.HIGHER_IS_BETTER
+    uptime = True
     answer_hint = "a percentage; write e.g. '99.5 %'"
     form = FormHints("Availability of the platform per month", minimum="99.5", target="99.9")
     cell_format = "percent"

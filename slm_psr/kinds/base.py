@@ -73,6 +73,7 @@ class BaseKind(KindSpec):
     priced = False
     set_based = False
     evaluated_by_people = False
+    uptime = False
     no_answer_word = "minimum"  # 'no answer; minimum 99.5 %' (set kinds: 'required')
     # a kind that names no examples is still asked for its minimum and target
     form = FormHints("", minimum="minimum", target="target")

@@ -118,6 +118,7 @@ KIND_ATTRIBUTES: dict[str, type | tuple[type, ...]] = {
     "priced": bool,
     "set_based": bool,
     "evaluated_by_people": bool,
+    "uptime": bool,
     "answer_hint": str,
     "cell_format": str,
     "form": FormHints,
@@ -208,6 +209,7 @@ class KindSpec(ABC):
     priced: bool  # a price item: summed into the bid's price, not scored
     set_based: bool  # meets minimum/target by a set comparison, not by a number
     evaluated_by_people: bool  # scored by evaluators, not read from the answer
+    uptime: bool  # a share of time the service is up: said as downtime, a lot's availability in a chain
     answer_hint: str  # what an answer should be, for notes: "a percentage; write e.g. '99.5 %'"
     cell_format: str  # the answer cell's format in the questionnaire, one of CELL_FORMATS
     form: FormHints  # what the "Add a requirement" form asks

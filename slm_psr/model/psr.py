@@ -438,7 +438,7 @@ def lot_errors(psr: PSR) -> list[str]:
     """The lots name services that exist, once each, and each lot has a price item of its own."""
     if psr.lots is None:
         return []
-    availability = {r.id: r.service for r in psr.requirements if r.kind.value == "availability"}
+    availability = {r.id: r.service for r in psr.requirements if r.kind.spec.uptime}
     errors = psr.lots.errors({s.id: s.weight for s in psr.services}, availability)
     priced = {r.service for r in psr.price_items}
     for lot in psr.lots.lots if priced else ():  # no price item at all is reported once, above

@@ -45,7 +45,7 @@ def lot_availability(psr: PSR, lot: LotDef) -> str | None:
     if lot.availability is not None:
         return lot.availability
     return next(
-        (r.id for r in psr.requirements if r.service in lot.services and r.kind.value == "availability"),
+        (r.id for r in psr.requirements if r.service in lot.services and r.kind.spec.uptime),
         None,
     )
 
