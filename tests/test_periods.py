@@ -193,6 +193,25 @@ def test_allowed_downtime_follows_the_contracts_period(period, words):
     assert period.downtime_words(99.9) == words
 
 
+def test_the_range_of_a_period_is_worked_out_once_not_per_offered_value(monkeypatch):
+    """The evaluation's trail words every offered availability as downtime: the shortest and
+    longest period (96 calendar months of wall-clock minutes) do not depend on the value."""
+    from slm_psr.model import contract_terms
+
+    contract_terms._minutes_range.cache_clear()
+    calls: list[int] = []
+    real = contract_terms._local_minutes
+    monkeypatch.setattr(contract_terms, "_local_minutes", lambda *a: calls.append(1) or real(*a))
+    period = MeasurementPeriod(time_zone="Asia/Kolkata")
+    words = [period.downtime_words(p) for p in (99.0, 99.5, 99.9, 99.95)]
+    assert len(calls) == 8 * 12  # the months of 2024-2031, once
+    # Kolkata has no DST: February 28 x 1440 = 40,320 to 31 x 1440 = 44,640 min; x 1 %
+    assert words[0] == "downtime up to 403.2 to 446.4 min per calendar month in Asia/Kolkata"
+    # a second period definition with the same zone and kind is the same range, not worked again
+    MeasurementPeriod(time_zone="Asia/Kolkata").downtime_words(99.9)
+    assert len(calls) == 96
+
+
 def test_start_is_for_fixed_periods_only():
     with pytest.raises(ValueError, match="'start' is for fixed 30-day periods only"):
         MeasurementPeriod(start=dt.date(2027, 1, 1))

@@ -81,8 +81,11 @@ def offered_text(
     """
     text = req.kind.spec.offered_text(req, answer, value, detail=detail)
     if detail and answer is not None and answer.value is not None:
-        text += req.kind.spec.period_detail(req, value, period or MeasurementPeriod())
+        text += req.kind.spec.period_detail(req, value, period or _MONTH_IN_UTC)
     return text
+
+
+_MONTH_IN_UTC = MeasurementPeriod()  # the words' default period, made once (read, never changed)
 
 
 def _required(req: Requirement) -> str:

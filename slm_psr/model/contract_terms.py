@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -111,15 +112,8 @@ class MeasurementPeriod(_Strict):
         month with and without the changes the zone makes); a 30-day period or a rolling
         window: its days less or more the zone's largest change in one period.
         """
-        if self.kind is PeriodKind.CALENDAR_MONTH:
-            found = [self.minutes(y, m) for y in range(2024, 2032) for m in range(1, 13)]
-            return min(found), max(found)
-        days = 30 if self.kind is PeriodKind.FIXED_30_DAYS else int(self.days or 0)
-        found = [
-            _local_minutes(self.time_zone, dt.date(2027, 1, 1) + dt.timedelta(d), days)
-            for d in range(0, 731, 7)
-        ]
-        return min(found), max(found)
+        # worked out once per period definition: the evaluation's trail words every offered availability
+        return _minutes_range(self.kind, self.time_zone, self.days)
 
     def downtime_words(self, percent: float) -> str:
         """An availability as the downtime it allows per period, e.g. for 99.9 % in Europe/Berlin:
@@ -146,6 +140,22 @@ class MeasurementPeriod(_Strict):
         else:
             what = f"rolling window of {self.days} days, assessed at each month's end"
         return f"{what}, time zone {self.time_zone}"
+
+
+@functools.lru_cache(maxsize=64)
+def _minutes_range(kind: PeriodKind, time_zone: str, days: int | None) -> tuple[float, float]:
+    if kind is PeriodKind.CALENDAR_MONTH:
+        found = [
+            _local_minutes(time_zone, dt.date(y, m, 1), calendar.monthrange(y, m)[1])
+            for y in range(2024, 2032)
+            for m in range(1, 13)
+        ]
+        return min(found), max(found)
+    length = 30 if kind is PeriodKind.FIXED_30_DAYS else int(days or 0)
+    found = [
+        _local_minutes(time_zone, dt.date(2027, 1, 1) + dt.timedelta(d), length) for d in range(0, 731, 7)
+    ]
+    return min(found), max(found)
 
 
 def _local_minutes(zone_name: str, first: dt.date, days: int) -> float:
