@@ -99,6 +99,7 @@ class AnswerTable:
         self._raws: np.ndarray | None = None
         self._number: np.ndarray | None = None
         self._numbers: np.ndarray | None = None
+        self._types_in: np.ndarray | None = None
         # each requirement's reading by its kind, keyed on the requirement as written and the
         # hours of a business day: a weight move or a what-if reads no column again
         self.readings: dict[tuple[str, float], ColumnReading] = {}
@@ -169,8 +170,13 @@ class AnswerTable:
 
     def types_in(self, requirement_id: str) -> set[type]:
         """The types of one requirement's values."""
-        codes = np.unique(self._type_code[:, self._position[requirement_id]])
-        return {self._types[code] for code in codes.tolist()}
+        if self._types_in is None:  # every column at once: (types x columns) which occur
+            codes = self._type_code
+            self._types_in = np.zeros((len(self._types), codes.shape[1]), bool)
+            for code in range(len(self._types)):
+                self._types_in[code] = (codes == code).any(axis=0)
+        occurs = self._types_in[:, self._position[requirement_id]]
+        return {self._types[code] for code in np.flatnonzero(occurs).tolist()}
 
     def position(self, requirement_id: str) -> int:
         return self._position[requirement_id]
