@@ -109,3 +109,29 @@ def test_a_load_parses_its_psr_once_and_a_changed_psr_text_afresh(sqlite_store, 
     sqlite_store.save_psr(info.id, heavier, user="anna", expected_revision=first.revision)
     assert sqlite_store.load(info.id).psr.evaluation.price_weight == 55.0
     assert len(texts) == 2  # the new version's text, parsed once for its check and its state
+
+
+def test_a_load_reads_each_stored_row_once(sqlite_store, demo_psr):
+    """The history check reads the chained rows (answers and audit trail included) and the
+    load's state is made of those very rows: each is read once per load, as plain rows."""
+    info = sqlite_store.create_project("Tender", demo_psr, user="anna")
+    rev = info.revision
+    for k in range(3):
+        rev = sqlite_store.add_response(
+            info.id, f"bid{k}.xlsx", _xlsx_bytes(f"bid{k}"), _response(f"Bidder {k}", demo_psr), None,
+            user="anna", expected_revision=rev,
+        )  # fmt: skip
+    sqlite_store.add_response(  # bid 1 again: the older row is kept, superseded
+        info.id, "bid1-v2.xlsx", _xlsx_bytes("v2"), _response("Bidder 1", demo_psr), None,
+        user="anna", expected_revision=rev,
+    )  # fmt: skip
+    seen = _statements(sqlite_store)
+    state = sqlite_store.load(info.id)
+    answers = [s for s in seen if s.startswith("SELECT") and "responses.response_json" in s]
+    audit = [s for s in seen if s.startswith("SELECT") and "FROM audit" in s]
+    files = [s for s in seen if s.startswith("SELECT") and "response_files.data" in s]
+    assert len(answers) == 1 and len(audit) == 1 and len(files) == 1, (answers, audit, files)
+    # the state: the current rows only, oldest first, as before
+    assert [r.filename for r in state.responses] == ["bid0.xlsx", "bid2.xlsx", "bid1-v2.xlsx"]
+    assert [r.response.supplier for r in state.responses] == ["Bidder 0", "Bidder 2", "Bidder 1"]
+    assert all(r.status == "current" for r in state.responses)

@@ -222,15 +222,23 @@ def head(s: Session, project_id: int) -> tuple[int, str]:
     return (last.seq, last.chain_hash) if last else (0, "")
 
 
-def check(s: Session, project_id: int) -> list[Break]:
-    """Every break in the project's chain and its chained rows, earliest first."""
+def check(s: Session, project_id: int, rows: dict[str, list[Any]] | None = None) -> list[Break]:
+    """Every break in the project's chain and its chained rows, earliest first.
+
+    ``rows``, when given, receives every row read per table name (rows of all the
+    table's columns, unordered): the very rows checked, so a caller that needs them
+    (a load) reads each once.
+    """
     breaks: list[Break] = []
+    # Plain rows of the columns used, not ORM objects: a load runs this on every call.
+    c = HistoryChainRow.__table__.c
     entries = s.execute(
-        select(HistoryChainRow).where(HistoryChainRow.project_id == project_id).order_by(HistoryChainRow.seq)
-    ).scalars()
+        select(c.seq, c.table_name, c.row_id, c.row_hash, c.chain_hash)
+        .where(c.project_id == project_id)
+        .order_by(c.seq)
+    ).all()
     previous, previous_seq = "", 0
-    linked: dict[tuple[str, int], HistoryChainRow] = {}
-    e: HistoryChainRow | None
+    linked: dict[tuple[str, int], Any] = {}
     for e in entries:
         if e.seq != previous_seq + 1:
             gap = f"{previous_seq + 1}" if e.seq == previous_seq + 2 else f"{previous_seq + 1} to {e.seq - 1}"
@@ -251,11 +259,12 @@ def check(s: Session, project_id: int) -> list[Break]:
         linked[(e.table_name, e.row_id)] = e
     for name, entry in CHAINED.items():
         table = entry.table
-        for mapping in s.execute(select(*table.c).where(table.c.project_id == project_id)).mappings():
-            values: Mapping[str, Any] = dict(mapping)
+        read = list(s.execute(select(*table.c).where(table.c.project_id == project_id)))
+        if rows is not None:
+            rows[name] = read
+        for row in read:
+            values: Mapping[str, Any] = row._mapping  # type: ignore[assignment]  # a Mapping at run time
             e = linked.pop((name, values["id"]), None)
-            what = entry.describe(values)
-            # (a RowMapping is a Mapping at run time; its stub says otherwise)
             if e is None:
                 breaks.append(
                     Break(
@@ -263,10 +272,12 @@ def check(s: Session, project_id: int) -> list[Break]:
                         None,
                         name,
                         values["id"],
-                        f"{what} is not on the project's history chain: it was added outside slm-psr",
+                        f"{entry.describe(values)} is not on the project's history chain: it was added "
+                        "outside slm-psr",
                     )
                 )
             elif row_hash(entry, values) != e.row_hash:
+                what = entry.describe(values)  # words only for a break (most rows have none)
                 breaks.append(
                     Break(project_id, e.seq, name, values["id"], f"{what} was changed after it was saved")
                 )

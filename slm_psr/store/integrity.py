@@ -47,18 +47,22 @@ from slm_psr.store.schema import (
 )
 
 
-def check_project(s: Session, project: ProjectRow, *, full: bool = True) -> list[Break]:
+def check_project(
+    s: Session, project: ProjectRow, *, full: bool = True, rows: dict[str, list[Any]] | None = None
+) -> list[Break]:
     """Every break in the project's history, earliest first.
 
     ``full=False`` (what a load does) checks the content of the latest PSR version
     and of the current uploads only; ``full=True`` (``verify``) checks every version
-    and every upload ever stored.
+    and every upload ever stored. ``rows`` receives the chained tables' rows the
+    check read (see ``chain.check``).
     """
-    breaks = chain.check(s, project.id)
+    rows = {} if rows is None else rows
+    breaks = chain.check(s, project.id, rows)
     breaks += _psr_contents(s, project, full)
     breaks += _upload_contents(s, project.id, full)
     breaks += _record_contents(s, project.id, full)
-    breaks += _replay(s, project)
+    breaks += _replay(s, project, rows[AuditRow.__tablename__])
     return sorted(breaks, key=Break.sort_key)
 
 
@@ -105,23 +109,24 @@ def forget() -> None:
 
 
 def _upload_contents(s: Session, project_id: int, full: bool) -> list[Break]:
+    response_columns = ResponseRow.id, ResponseRow.filename, ResponseRow.sha256, ResponseRow.size
     query = (
-        select(ResponseRow.id, ResponseRow.filename, ResponseRow.sha256, ResponseRow.size, ResponseFileRow)
+        select(*response_columns, ResponseFileRow.id, ResponseFileRow.sha256, ResponseFileRow.data)
         .join(ResponseFileRow, ResponseFileRow.id == ResponseRow.file_id)
         .where(ResponseRow.project_id == project_id)
     )
     if not full:
         query = query.where(ResponseRow.status == "current")
     breaks = []
-    for response_id, filename, recorded, size, stored in s.execute(query):
-        data = bytes(stored.data)
-        if hashlib.sha256(data).hexdigest() != recorded or stored.sha256 != recorded or len(data) != size:
+    for response_id, filename, recorded, size, file_id, file_sha256, stored in s.execute(query):
+        data = bytes(stored)
+        if hashlib.sha256(data).hexdigest() != recorded or file_sha256 != recorded or len(data) != size:
             breaks.append(
                 Break(
                     project_id,
                     None,
                     "response_files",
-                    stored.id,
+                    file_id,
                     f"the stored file of response {response_id} ({filename}) is not the file that was "
                     "uploaded (its SHA-256 differs)",
                 )
@@ -162,6 +167,12 @@ def _record_contents(s: Session, project_id: int, full: bool) -> list[Break]:
     return breaks
 
 
+def _rows(s: Session, model: Any, project_id: int) -> Any:
+    """The project's rows of ``model``'s table as plain rows (attribute access, no ORM objects to build)."""
+    table = model.__table__
+    return s.execute(select(*table.c).where(table.c.project_id == project_id))
+
+
 def _listed(value: Any) -> list[Any]:
     if value is None:
         return []
@@ -190,8 +201,11 @@ class _Record:
         default_factory=dict
     )  # dispute ID (or what) -> (resolution, who)
 
-    def play(self, entry: AuditRow) -> None:
-        """Apply one audit entry (oldest first); an action that changes no in-place row is skipped."""
+    def play(self, entry: Any) -> None:
+        """Apply one audit entry (oldest first; an ``AuditRow`` or a row of its columns).
+
+        An action that changes no in-place row is skipped.
+        """
         action = entry.action
         if action in ("add_response", "replace_response"):  # before may be a list (a batch)
             after = _mapping(entry.after)
@@ -233,10 +247,13 @@ class _Record:
             self.settled[what] = (after.get("resolution", ""), entry.who)
 
 
-def _replay(s: Session, project: ProjectRow) -> list[Break]:
-    """Compare the rows that change in place with what the audit trail says they became."""
+def _replay(s: Session, project: ProjectRow, audit: list[Any]) -> list[Break]:
+    """Compare the rows that change in place with what the audit trail says they became.
+
+    ``audit``: the project's audit rows as the chain check read them (it hashed these very rows).
+    """
     record = _Record()
-    for entry in s.scalars(select(AuditRow).where(AuditRow.project_id == project.id).order_by(AuditRow.id)):
+    for entry in sorted(audit, key=lambda row: row.id):  # oldest first
         record.play(entry)
     breaks: list[Break] = []
     breaks += _project_breaks(project, record)
@@ -266,7 +283,8 @@ def _project_breaks(project: ProjectRow, record: _Record) -> list[Break]:
 
 def _response_breaks(s: Session, project_id: int, record: _Record) -> list[Break]:
     breaks = []
-    for row in s.scalars(select(ResponseRow).where(ResponseRow.project_id == project_id)):
+    columns = ResponseRow.id, ResponseRow.filename, ResponseRow.status, ResponseRow.superseded_by
+    for row in s.execute(select(*columns).where(ResponseRow.project_id == project_id)):  # not the answers
         expected = record.statuses.get(row.id)
         if expected is not None and (row.status, row.superseded_by) != expected:
             message = (
@@ -279,7 +297,7 @@ def _response_breaks(s: Session, project_id: int, record: _Record) -> list[Break
 def _override_breaks(s: Session, project_id: int, record: _Record) -> list[Break]:
     breaks = []
     recorded = dict(record.overrides)
-    for row in s.scalars(select(OverrideRow).where(OverrideRow.project_id == project_id)):
+    for row in _rows(s, OverrideRow, project_id):
         what = f"override {row.supplier}" + (f" / {row.requirement_id}" if row.requirement_id else "")
         on_record = recorded.pop((row.supplier, row.requirement_id), None)
         if on_record is None:
@@ -305,7 +323,7 @@ def _override_breaks(s: Session, project_id: int, record: _Record) -> list[Break
 def _score_breaks(s: Session, project_id: int, record: _Record) -> list[Break]:
     breaks = []
     recorded = dict(record.scores)
-    for row in s.scalars(select(EvaluatorScoreRow).where(EvaluatorScoreRow.project_id == project_id)):
+    for row in _rows(s, EvaluatorScoreRow, project_id):
         what = f"score {row.supplier} / {row.requirement_id} by {row.evaluator}"
         on_record = recorded.pop((row.supplier, row.requirement_id, row.evaluator), None)
         if on_record is None:
@@ -338,7 +356,7 @@ def _decision_words(decision: str, value: Any) -> str:
 def _value_breaks(s: Session, project_id: int, record: _Record) -> list[Break]:
     breaks = []
     recorded = dict(record.values)
-    for row in s.scalars(select(ValueDecisionRow).where(ValueDecisionRow.project_id == project_id)):
+    for row in _rows(s, ValueDecisionRow, project_id):
         what = f"the decision on value {row.supplier} / {row.requirement_id}"
         on_record = recorded.pop((row.supplier, row.requirement_id), None)
         value = json.loads(row.value_json) if row.value_json is not None else None
@@ -365,7 +383,7 @@ def _value_breaks(s: Session, project_id: int, record: _Record) -> list[Break]:
 def _ack_breaks(s: Session, project_id: int, record: _Record) -> list[Break]:
     breaks = []
     recorded = set(record.acks)
-    for row in s.scalars(select(PSRChangeAckRow).where(PSRChangeAckRow.project_id == project_id)):
+    for row in _rows(s, PSRChangeAckRow, project_id):
         if row.version not in recorded:
             message = f"the acknowledgement of PSR version {row.version} has no audit entry: it was added outside slm-psr"
             breaks.append(Break(project_id, None, "psr_change_acks", row.id, message))
@@ -378,7 +396,7 @@ def _ack_breaks(s: Session, project_id: int, record: _Record) -> list[Break]:
 
 def _dispute_breaks(s: Session, project_id: int, record: _Record) -> list[Break]:
     breaks = []
-    for row in s.scalars(select(MeasurementDisputeRow).where(MeasurementDisputeRow.project_id == project_id)):
+    for row in _rows(s, MeasurementDisputeRow, project_id):
         on_record = record.settled.get(row.id) or record.settled.get(
             (f"measurement {row.record}", row.party, row.reason)
         )

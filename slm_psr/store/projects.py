@@ -96,15 +96,14 @@ class ProjectStore(StoreBase):
         """
         with self._reading() as s:
             row = self._project(s, project_id)
-            breaks = integrity.check_project(s, row, full=False)
+            checked: dict[str, list[Any]] = {}  # the rows the check read: the state is made of these
+            breaks = integrity.check_project(s, row, full=False, rows=checked)
             if breaks:
                 raise Tampered(row.name, breaks)
             version = self._psr_row(s, project_id, row.latest_version)
-            responses = s.scalars(
-                select(ResponseRow)
-                .where(ResponseRow.project_id == project_id, ResponseRow.status == "current")
-                .order_by(ResponseRow.id)
-            ).all()
+            responses = sorted(
+                (r for r in checked[ResponseRow.__tablename__] if r.status == "current"), key=lambda r: r.id
+            )
             overrides = s.scalars(
                 select(OverrideRow)
                 .where(OverrideRow.project_id == project_id)

@@ -3,16 +3,18 @@
 Reading workbooks is not cached: it runs in a worker process (``excel.isolation``)
 and each upload is read once before it is stored. An evaluation is cached per a
 digest of everything it depends on, so moving a slider back to an earlier value
-or switching pages costs nothing (the session also keeps the two on screen as they
-are, sparing the unpickling of a cache hit); a chart's Vega-Lite spec per its input
-tables.
+or switching pages costs nothing; it is kept once per process as computed (not
+pickled: a new session, a second tab, gets it without copying a table) and each
+session reads it through a view of its own (``_session_view``); a chart's
+Vega-Lite spec per its input tables.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -39,17 +41,45 @@ def plain(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
 
 
+Shared = TypeVar("Shared", Evaluation, OptionsResult)  # results kept once per process (see _session_view)
 RECENT_EVALUATIONS = 2  # per session: the published weights and the what-if on screen
 
 
-@st.cache_data(max_entries=64, show_spinner="Evaluating the bids…")
+@st.cache_resource(max_entries=64, show_spinner="Evaluating the bids…")
 def _evaluate(key: str, _project: ProjectState, settings_json: str, weights_json: str) -> Evaluation:
-    # ``key`` stands for everything of the project the evaluation reads (see evaluation())
+    # ``key`` stands for everything of the project the evaluation reads (see evaluation()).
+    # One object per process, shared by every session: read only through _session_view.
     return service.evaluate_project(
         _project,
         settings=EvaluationSettings.model_validate_json(settings_json),
         service_weights=json.loads(weights_json),
     )
+
+
+def _view(value: Any) -> Any:
+    if isinstance(value, pd.DataFrame):
+        return value.copy(deep=False)  # copy-on-write: a write or a new column copies, here only
+    if isinstance(value, list | dict | set):
+        return type(value)(value)
+    return value  # text, numbers, and the PSR and settings (pydantic models, read-only like the project's)
+
+
+def _session_view(shared: Shared) -> Shared:
+    """One session's view of a result the process shares: no table is copied, none can be changed.
+
+    Every table is a shallow copy: it shares the shared table's data, and under
+    pandas' copy-on-write a write to it, or a column added, copies what it changes
+    into this view only, so a page cannot reach the shared result or another
+    session. Lists and dicts are copied. An evaluation's score table (built on
+    first read) is built once, in the shared evaluation, and viewed the same way.
+    """
+    changes: dict[str, Any] = (
+        {"scores": lambda: _view(shared.scores)} if isinstance(shared, Evaluation) else {}
+    )
+    for f in dataclasses.fields(shared):
+        if f.name not in changes:
+            changes[f.name] = _view(getattr(shared, f.name))
+    return dataclasses.replace(shared, **changes)
 
 
 def evaluation(
@@ -64,23 +94,23 @@ def evaluation(
     settings_json = settings.model_dump_json()
     weights_json = plain(weights)
     key = inputs_key(project)
-    # The session keeps the evaluations on screen as they are: a cache_data hit unpickles
-    # a fresh copy of every table on each rerun (10-20 ms with 100 bids x 300 requirements).
+    # The session keeps its views of the evaluations on screen, so a rerun takes them as they are.
     recent = st.session_state.setdefault("_evaluations", {})
     memo_key = (id(Evaluation), key, settings_json, weights_json)
     if memo_key in recent:
         recent[memo_key] = recent.pop(memo_key)  # most recently used last
         return recent[memo_key]
-    result = _evaluate(key, project, settings_json, weights_json)
+    result = _session_view(_evaluate(key, project, settings_json, weights_json))
     recent[memo_key] = result
     while len(recent) > RECENT_EVALUATIONS:
         recent.pop(next(iter(recent)))
     return result
 
 
-@st.cache_data(max_entries=16, show_spinner="Evaluating the level options…")
+@st.cache_resource(max_entries=16, show_spinner="Evaluating the level options…")
 def _level_options(key: str, _project: ProjectState) -> OptionsResult:
-    return service.level_options(_project)  # ``key`` stands for what it reads, as in _evaluate
+    # ``key`` stands for what it reads, as in _evaluate; shared by the sessions, read through _session_view
+    return service.level_options(_project)
 
 
 def inputs_key(project: ProjectState) -> str:
@@ -103,7 +133,7 @@ def inputs_key(project: ProjectState) -> str:
 def level_options(project: ProjectState) -> OptionsResult:
     """Every bid at its best combination of level options (published weights), cached on the project's inputs."""
     key = inputs_key(project)
-    return _level_options(key, project)
+    return _session_view(_level_options(key, project))
 
 
 @st.cache_data(max_entries=16, show_spinner="Solving the award across lots…")
