@@ -151,16 +151,35 @@ _SHEET_TAGS = {"c": _CELL, "row": _ROW, "dimension": _DIMENSION}
 # Measuring a whole sheet in C (``_SheetScan.measure``). In well-formed XML without
 # comments, CDATA sections or processing instructions every "<" opens a tag (text and
 # attribute values cannot hold one), so these patterns see exactly the start tags
-# expat reports: each unprefixed start tag ``c``, ``row`` or ``dimension``, with the
-# value of its reference when that is written as every spreadsheet program writes
-# it, first and in double quotes; else with an empty capture, and the sheet is read
-# element by element. So is a sheet with a prefixed tag.
-_PREFIXED_SHEET_TAG = re.compile(rb":(?:c|row|dimension)[\s/>]")
-_CELL_REFS = re.compile(rb'<c(?: r="([A-Za-z]{1,3})([1-9][0-9]{0,6})"|(?=[\s/>]))')
-_ROW_NUMBERS = re.compile(rb'<row(?: r="([0-9]{1,7})"|(?=[\s/>]))')
-_DIMENSION_REFS = re.compile(rb'<dimension(?: ref="([^"&<\t\r\n]+)"|(?=[\s/>]))')
+# expat reports. ``written_plainly`` first makes sure that every unprefixed start tag
+# ``c``, ``row`` or ``dimension`` carries its reference as every spreadsheet program
+# writes it (first, in double quotes), that no such tag (nor ``v`` or ``is``) has a
+# prefix, and that ``v`` and ``is`` have no attributes; any other sheet is read
+# element by element. One search each, so a sheet is scanned once for all of it
+# (the extent here and the text count in ``text_budget``).
+_PREFIXED_SHEET_TAG = re.compile(rb":(?:c|row|dimension|v|is)[\s/>]")
+_UNUSUAL_SHEET_TAG = re.compile(
+    rb"<(?:"
+    rb'c(?=[\s/>])(?! r="[A-Za-z]{1,3}[1-9][0-9]{0,6}")'  # a cell without its reference first
+    rb'|row(?=[\s/>])(?! r="[0-9]{1,7}")'  # a row without its number first
+    rb'|dimension(?=[\s/>])(?! ref="[^"&<\t\r\n]+")'
+    rb"|v(?!>)|is(?!>))"  # a value or inline string with attributes
+)
+_CELL_REFS = re.compile(rb'<c r="([A-Za-z]{1,3})([1-9][0-9]{0,6})"')
+_DIMENSION_REFS = re.compile(rb'<dimension ref="([^"&<\t\r\n]+)"')
 _PLAIN_ENCODINGS = ("utf-8", "utf8", "us-ascii", "ascii")
 _MEASURE_SLICE = 1 * MB
+
+
+def written_plainly(xml: bytes) -> bool:
+    """Whether a sheet that expat found ``plain`` is written as spreadsheet programs write it (see above).
+
+    Then its extent (``_SheetScan``) and its text (``text_budget.SheetText``) are
+    measured by regular expressions; else element by element.
+    """
+    if xml.startswith((b"\xfe\xff", b"\xff\xfe")) or b"\x00" in xml[:4]:
+        return False  # UTF-16 or UTF-32
+    return _PREFIXED_SHEET_TAG.search(xml) is None and _UNUSUAL_SHEET_TAG.search(xml) is None
 
 
 class _SheetScan:
@@ -217,7 +236,7 @@ class _SheetScan:
         elif tag == _DIMENSION:
             self.declared = attrs.get("ref")
 
-    def measure(self, xml: bytes, *, plain: bool) -> None:
+    def measure(self, xml: bytes, *, plain: bool, checked: bool = False) -> None:
         """Measure a whole worksheet that expat has found well-formed and free of DTDs.
 
         A sheet as Excel, LibreOffice and the Python writers save it (UTF-8, no
@@ -226,8 +245,9 @@ class _SheetScan:
         is measured by regular expressions in C. Anything else, or a sheet over
         the limits (so that the refusal names the first cell too far), goes
         through ``start`` element by element, as a streamed sheet does.
+        ``checked``: ``written_plainly(xml)`` is known to be true.
         """
-        if plain and self._measure_plain(xml):
+        if plain and self._measure_plain(xml, checked=checked):
             return
         guard = _XmlGuard(self.start)
         view = memoryview(xml)
@@ -237,11 +257,12 @@ class _SheetScan:
         if guard.error:
             raise RuntimeError(f"sheet XML checked before failed on the second reading: {guard.error}")
 
-    def _measure_plain(self, xml: bytes) -> bool:
-        """The extent found by regular expressions; False, changing nothing, when they cannot be exact."""
-        if xml.startswith((b"\xfe\xff", b"\xff\xfe")) or b"\x00" in xml[:4]:
-            return False  # UTF-16 or UTF-32
-        if _PREFIXED_SHEET_TAG.search(xml):
+    def _measure_plain(self, xml: bytes, *, checked: bool = False) -> bool:
+        """The extent found by regular expressions; False, changing nothing, when they cannot be exact.
+
+        ``checked``: ``written_plainly(xml)`` is known to be true.
+        """
+        if not checked and not written_plainly(xml):
             return False
         max_row = max_col = 0
         declared = None
@@ -252,16 +273,11 @@ class _SheetScan:
             end = xml.find(b"<", start + _MEASURE_SLICE)
             end = len(xml) if end < 0 else end
             cells = _CELL_REFS.findall(xml, start, end)
-            rows = _ROW_NUMBERS.findall(xml, start, end)
-            dimensions = _DIMENSION_REFS.findall(xml, start, end)
-            if b"" in rows or b"" in dimensions:
-                return False  # e.g. a row without a number, which follows the previous one
             if cells:
                 letters, numbers = zip(*cells, strict=True)
-                if b"" in letters:
-                    return False  # e.g. a cell without a reference, which follows the previous one
                 max_row = max(max_row, *map(int, set(numbers)))
                 max_col = max(max_col, *(_column_number(text.decode()) for text in set(letters)))
+            dimensions = _DIMENSION_REFS.findall(xml, start, end)
             if dimensions:
                 declared = dimensions[-1].decode()
             start = end
