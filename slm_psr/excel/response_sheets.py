@@ -113,6 +113,12 @@ class _Sheets:
         Each changed cell gets a note with the SHA-256 of its text as written; the
         file's own bytes and hash are kept by the caller.
         """
+        # The usual sheet has nothing to clean: one search over all its texts at once
+        # (joined by a line break, which is kept) says so, and only a sheet where it
+        # finds something is gone through cell by cell.
+        texts = [value for row in rows for value in row if isinstance(value, str)]
+        if not needs_cleaning("\n".join(texts)):
+            return rows
         for row_index, row in enumerate(rows):
             for col_index, value in enumerate(row):
                 if isinstance(value, str) and needs_cleaning(value):
