@@ -152,6 +152,34 @@ def test_round_trip_reads_what_people_type(psr, messy):
     )
 
 
+def test_a_batch_reads_a_repeated_answer_once_and_hands_nothing_to_the_next_batch(psr, messy, monkeypatch):
+    """Each ``read_responses`` call has its own store of readings (``values.BatchReadings``)."""
+    from slm_psr.values import cells
+
+    calls: list[object] = []
+    original = cells.parse_answer
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[1])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(cells, "parse_answer", counted)
+    first = read_responses(psr, [("a.xlsx", messy)])
+    alone = len(calls)
+    assert alone >= len(MESSY) + len(MESSY_PRICES)
+    calls.clear()
+    again = read_responses(psr, [("a.xlsx", messy)])  # a new batch: everything read afresh
+    assert len(calls) == alone
+    calls.clear()
+    twice = read_responses(psr, [("a.xlsx", messy), ("b.xlsx", messy)])
+    assert len(calls) < alone + len(MESSY)  # the second file's typed answers came from the store
+    assert {**first.results[0].to_dict(), "seconds": 0} == {**again.results[0].to_dict(), "seconds": 0}
+    for result in twice.results:
+        assert_messy_values(result)
+        assert result.response.answers == first.results[0].response.answers
+        assert result.review == first.results[0].review
+
+
 def test_every_note_names_the_file(psr, messy):
     result = read_response(psr, messy, "messy.xlsx")
     assert result.notes

@@ -215,6 +215,7 @@ def _serve() -> None:
     """The worker's main loop: set the limits, then read files until stdin closes."""
     from slm_psr.excel.responses import read_with_budget
     from slm_psr.psr_file import content_hash
+    from slm_psr.values import BatchReadings
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but frames on the channel
@@ -224,6 +225,7 @@ def _serve() -> None:
     setup = json.loads(setup_frame)
     psr = PSR.model_validate(setup["psr"])
     psr_hash = content_hash(psr)  # once for the worker's batch, not once per file
+    readings = BatchReadings()  # the worker's batch reads a repeated answer text once
     limits = Limits(**setup["limits"])
     _limit_memory(int(setup["memory_limit"]))
     _send(stdout, json.dumps("ready").encode())
@@ -235,7 +237,7 @@ def _serve() -> None:
         request = json.loads(request_frame)
         try:
             result, expanded = read_with_budget(
-                psr, data, request["filename"], limits, int(request["spent"]), psr_hash
+                psr, data, request["filename"], limits, int(request["spent"]), psr_hash, readings
             )
         except MemoryError:
             os._exit(_MEMORY_EXIT)

@@ -36,7 +36,6 @@ from slm_psr.excel.questionnaire import (
 )
 from slm_psr.excel.response_sheets import _Sheets
 from slm_psr.model import Answer, Flag, Requirement, Response
-from slm_psr.values import parse_answer
 from slm_psr.wording import offered_value
 
 REVIEW_FLAGS = (Flag.AMBIGUOUS, Flag.NEEDS_REVIEW, Flag.OUT_OF_RANGE, Flag.UNREADABLE)
@@ -69,7 +68,7 @@ class _Reader(_Sheets):
         missing_rows = [r.id for r in self.psr.requirements if r.id not in answers]
         for rid in missing_rows:
             req = self.requirements[rid]
-            answer = parse_answer(req, None, None, cell="", hours_per_business_day=self._hours)
+            answer = self.readings.read(req, None, None, cell="", hours_per_business_day=self._hours)
             answer.notes.append("not in the workbook; counted as unanswered")
             answers[rid] = answer
         deleted = [rid for rid in missing_rows if rid not in self._new_requirements]
@@ -279,7 +278,7 @@ class _Reader(_Sheets):
             number_format = None
             if info is not None and _is_fraction_candidate(req, value):
                 number_format = self._format(info.style)
-            answer = parse_answer(
+            answer = self.readings.read(
                 req,
                 None if _blank(value) else value,
                 number_format,

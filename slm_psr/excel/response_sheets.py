@@ -17,6 +17,7 @@ from slm_psr.excel.preflight.text_encoding import utf8_package
 from slm_psr.excel.questionnaire import META_SHEET
 from slm_psr.model import PSR
 from slm_psr.sanitise import clean_text, needs_cleaning, raw_digest
+from slm_psr.values import BatchReadings
 
 
 class _Sheets:
@@ -30,8 +31,11 @@ class _Sheets:
         filename: str,
         report: PreflightReport,
         result: ImportResult,
+        readings: BatchReadings | None = None,
     ):
         self.psr = psr
+        # the answer cells' readings, shared by the files of one import batch
+        self.readings = readings if readings is not None else BatchReadings()
         self.psr_hash = psr_hash
         self.requirements = {r.id: r for r in psr.requirements}  # PSR.requirement() is a linear search
         # Sheets in UTF-16 or another legal encoding are read as UTF-8 (see preflight).
