@@ -660,3 +660,14 @@ def test_sheets_as_writers_save_them_are_written_plainly():
             for name in archive.namelist():
                 if name.startswith("xl/worksheets/"):
                     assert xml_scan.written_plainly(archive.read(name)), name
+
+
+def test_the_last_dimension_counts_both_ways_and_a_longer_tag_name_is_no_dimension():
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{hostile.SHEET_NS}">'
+        '<dimension ref="A1:B2"/><sheetData><row r="3"><c r="C3"/></row></sheetData>'
+        '<dimension ref="A1:Z99"/><dimensions ref="A1:XFD9"/></worksheet>'
+    ).encode()
+    assert xml_scan.written_plainly(xml)
+    fast, exact = measured_both_ways(xml)
+    assert fast == exact == (3, 3, "A1:Z99")

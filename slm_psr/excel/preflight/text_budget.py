@@ -100,28 +100,31 @@ class SheetText:
 
     # a whole sheet at once, in C
 
-    def count_plain(self, xml: bytes, *, checked: bool = False) -> bool:
+    def count_plain(self, xml: bytes, *, checked: bool = False, references: bool = True) -> bool:
         """Count a whole sheet written the usual way (UTF-8, ``<v>`` without attributes or prefix).
 
         Returns False, counting nothing, when the sheet is not written that way
         (``xml_scan.written_plainly``, which the caller may have checked: ``checked``);
-        the caller then counts it element by element.
+        the caller then counts it element by element. Without ``references`` (the
+        workbook has no shared strings, so no index can refer to one) only the
+        sheet's own text is counted.
         """
         if not checked and not written_plainly(xml):
             return False
-        references: Counter[int] = Counter()
+        counts: Counter[int] = Counter()
         inline = 0
         start = 0
         while start < len(xml):
             end = xml.find(b"<c", start + _SLICE)  # slices end before a cell, so none is cut
             end = len(xml) if end < 0 else end
-            references.update(map(int, _INDEX_VALUES.findall(xml, start, end)))
+            if references:
+                counts.update(map(int, _INDEX_VALUES.findall(xml, start, end)))
             # Upper bounds: inline text with its markup, and every value as written
             # (saved text of formulas is in <v>).
             inline += sum(map(len, _INLINE.findall(xml, start, end)))
             inline += sum(map(len, _VALUES.findall(xml, start, end)))
             start = end
-        self.references, self.inline = references, inline
+        self.references, self.inline = counts, inline
         return True
 
 

@@ -277,10 +277,17 @@ class _SheetScan:
                 letters, numbers = zip(*cells, strict=True)
                 max_row = max(max_row, *map(int, set(numbers)))
                 max_col = max(max_col, *(_column_number(text.decode()) for text in set(letters)))
-            dimensions = _DIMENSION_REFS.findall(xml, start, end)
-            if dimensions:
-                declared = dimensions[-1].decode()
             start = end
+        # The last dimension, as expat would report it: searched from the end. Every
+        # "<dimension" followed by a space, "/" or ">" has its reference first (see
+        # ``written_plainly``); one that is not matched is another tag ("<dimensions").
+        tag = xml.rfind(b"<dimension")
+        while tag >= 0:
+            found = _DIMENSION_REFS.match(xml, tag)
+            if found is not None:
+                declared = found[1].decode()
+                break
+            tag = xml.rfind(b"<dimension", 0, tag)
         if max_row > self.limits.max_rows or max_col > self.limits.max_cols:
             return False
         self.max_row, self.max_col, self.declared = max_row, max_col, declared
