@@ -259,8 +259,13 @@ class _Reader(_Sheets):
             pending.append((known[rid], value, ref, comment))
             found_here.add(rid)
             found_rows[rid] = index + 1
-        cells = self._cell_info(table.sheet, [p[2] for p in pending if _is_fraction_candidate(p[0], p[1])])
-        for req, value, ref, comment in pending:
+        fractions = [_is_fraction_candidate(req, value) for req, value, _ref, _comment in pending]
+        cells = self._cell_info(
+            table.sheet, [p[2] for p, fraction in zip(pending, fractions, strict=True) if fraction]
+        )
+        hours = self._hours
+        read = self.readings.read
+        for (req, value, ref, comment), fraction in zip(pending, fractions, strict=True):
             where = f"{table.sheet}!{ref}"
             info = cells.get(ref)
             if info is not None and info.formula is not None:
@@ -276,14 +281,14 @@ class _Reader(_Sheets):
                     )
                     continue
             number_format = None
-            if info is not None and _is_fraction_candidate(req, value):
+            if info is not None and fraction:
                 number_format = self._format(info.style)
-            answer = self.readings.read(
+            answer = read(
                 req,
                 None if _blank(value) else value,
                 number_format,
                 cell=where,
-                hours_per_business_day=self._hours,
+                hours_per_business_day=hours,
             )
             if info is not None and info.formula is not None:
                 # Calculated by a spreadsheet program, but still a formula: a person confirms it.
