@@ -7,6 +7,7 @@ stays bounded" is checked, not assumed.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import pickle
@@ -14,6 +15,7 @@ import random
 import subprocess
 import sys
 import textwrap
+import weakref
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -671,3 +673,21 @@ def test_the_last_dimension_counts_both_ways_and_a_longer_tag_name_is_no_dimensi
     assert xml_scan.written_plainly(xml)
     fast, exact = measured_both_ways(xml)
     assert fast == exact == (3, 3, "A1:Z99")
+
+
+@pytest.mark.parametrize("xml", [b'<?xml version="1.0"?><a><b/></a>', b"<a><b></a>"], ids=["good", "broken"])
+def test_an_xml_guard_is_freed_without_the_garbage_collector(xml):
+    """Once parsed, a guard drops its parser's handlers: no cycle holds it (or expat's buffer)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        guard = xml_scan._XmlGuard(lambda name, attrs: None, lambda name: None, lambda text: None)
+        guard.feed(xml)
+        guard.feed(b"", final=True)
+        assert (guard.error is None) == (xml.startswith(b"<?xml"))
+        gone = weakref.ref(guard)
+        del guard
+        assert gone() is None
+    finally:
+        if was_on:
+            gc.enable()

@@ -25,6 +25,21 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2].rpartition(":")[2]
 
 
+_HANDLERS = (
+    "StartDoctypeDeclHandler",
+    "EntityDeclHandler",
+    "UnparsedEntityDeclHandler",
+    "ExternalEntityRefHandler",
+    "CommentHandler",
+    "StartCdataSectionHandler",
+    "ProcessingInstructionHandler",
+    "XmlDeclHandler",
+    "StartElementHandler",
+    "EndElementHandler",
+    "CharacterDataHandler",
+)
+
+
 class _XmlGuard:
     """Streams one XML part through expat, refusing any DTD; optionally reports tags and text.
 
@@ -71,6 +86,15 @@ class _XmlGuard:
     def _refuse(*_args: object) -> None:
         raise _DtdFound
 
+    def _let_go(self) -> None:
+        """Parsing is over: its handlers are dropped, so the parser (and its buffer) goes with this guard.
+
+        Bound to this guard, they make a reference cycle that only the garbage
+        collector would break, holding expat's buffer until then.
+        """
+        for handler in _HANDLERS:
+            setattr(self._parser, handler, None)
+
     def _not_plain(self, *_args: object) -> None:
         self.plain = False
 
@@ -87,12 +111,16 @@ class _XmlGuard:
                 self._parser.Parse(chunk, final)
             except expat.ExpatError as exc:
                 self.error = f"line {exc.lineno}, column {exc.offset + 1}: {expat.ErrorString(exc.code)}"
+                self._let_go()
             except (LookupError, ValueError) as exc:  # an encoding Python has no codec for
                 self.error = str(exc)
+                self._let_go()
             else:
                 # Between calls expat reports where its unfinished token starts.
                 if self._fed - self._parser.CurrentByteIndex > MAX_MARKUP:
                     raise _OversizedMarkup
+                if final:
+                    self._let_go()
                 return
         window = self._tail + chunk
         if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
