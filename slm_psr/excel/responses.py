@@ -54,7 +54,9 @@ def read_responses(
     # and the garbage collector's passes over them grew to a quarter of the import;
     # reading makes next to no reference cycles (the preflight's XML guards let go of
     # their parsers), so the collector is paused for the batch (as ``Store.load`` does
-    # in ``store/parsed.py``; this layer may not import it).
+    # in ``store/parsed.py``; this layer may not import it). Afterwards the young
+    # generations, which now hold every object the batch kept, are collected once,
+    # here: the import pays for its own objects, not whatever allocates next.
     was_on = gc.isenabled()
     gc.disable()
     try:
@@ -62,6 +64,7 @@ def read_responses(
     finally:
         if was_on:
             gc.enable()
+            gc.collect(1)
     return ImportReport(psr.id, psr.version, results)
 
 
