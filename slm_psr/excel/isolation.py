@@ -237,7 +237,7 @@ def _serve() -> None:
             return
         request = json.loads(request_frame)
         # A file's answers are made and dropped within its request; the collector's
-        # passes over them while they live were a sixth of the worker's time, and
+        # passes over them while they live were a tenth to a sixth of the worker's time, and
         # reading makes next to no reference cycles. So it is paused per file and
         # runs between files.
         gc.disable()
