@@ -74,3 +74,17 @@ def test_the_generated_answers_are_real_filled_questionnaires():
     assert len(answers) > len(psr.service_requirements) and len(meta) > len(psr.requirements)
     assert any(suppliers[0] in row for row in supplier)
     assert prices
+
+
+def test_the_import_before_and_after_a_change_runs_both_trees_side_by_side():
+    from benchmarks import import_before_after
+
+    root = Path(__file__).resolve().parents[1]
+    times = import_before_after.run(root, root, n_files=2, rounds=1, repeats=2)
+    for tree in ("before", "after"):
+        for name in import_before_after.CONTENDERS:
+            assert len(times[tree][name]["wall"]) == len(times[tree][name]["cpu"]) == 2
+            assert all(seconds > 0 for seconds in times[tree][name]["wall"])
+    text = import_before_after.report(times)
+    assert re.search(r"before ours [\d.]+ s \([\d.]+x own calamine, [\d.]+x pooled\)", text), text
+    assert re.search(r"after  ours [\d.]+ s", text), text

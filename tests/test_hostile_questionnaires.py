@@ -245,6 +245,36 @@ def test_control_and_direction_characters_are_taken_out_with_the_raw_hash_kept(p
     assert not UNSAFE.search(json.dumps(result.to_dict(), ensure_ascii=False).replace("\\n", ""))
 
 
+def test_each_character_to_remove_is_found_in_one_cell_of_an_otherwise_clean_sheet(psr):
+    """The sheet-wide check (one search over all texts) must not miss what the per-cell check finds.
+
+    Every character ``sanitise`` takes out (and CR, LINE and PARAGRAPH SEPARATOR) is put
+    in turn into one cell of a sheet of clean texts, numbers and blanks; the cell is
+    cleaned exactly as ``clean_text(..., lines=True)`` cleans it, with one note naming it,
+    and nothing else changes.
+    """
+    from slm_psr.excel.response_sheets import _Sheets
+    from slm_psr.sanitise import _CONTROLS, DIRECTION_CONTROLS, clean_text
+
+    sheets = _Sheets.__new__(_Sheets)  # only what _cleaned uses
+    sheets.filename, sheets.file_notes = "f.xlsx", []
+    clean = [["ID", "Answer", 3.5, None], ["SD-01", "24/7\nweekdays too", 1, "ok"]] * 20
+    assert sheets._cleaned("Answers", [list(row) for row in clean]) == clean
+    assert sheets.file_notes == []
+    for char in _CONTROLS + DIRECTION_CONTROLS + "\r\u2028\u2029":
+        rows = [list(row) for row in clean]
+        dirty = f"line one{char}\nline two"
+        rows[17][3] = dirty
+        sheets.file_notes = []
+        cleaned = sheets._cleaned("Answers", rows)
+        expected = [list(row) for row in clean]
+        expected[17][3] = clean_text(dirty, lines=True)
+        assert cleaned == expected, repr(char)
+        assert len(sheets.file_notes) == 1 and sheets.file_notes[0].startswith(
+            "f.xlsx, sheet Answers, cell D18: control or text-direction characters removed"
+        ), repr(char)
+
+
 def test_the_cli_and_the_workbook_show_no_control_or_direction_characters(tmp_path, psr):
     (tmp_path / "n.xlsx").write_bytes(hostile_text())
     done = subprocess.run(

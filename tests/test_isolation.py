@@ -78,3 +78,48 @@ def test_each_batch_checks_its_files_against_its_own_psr_hash(psr, good):
     direct = read_responses(changed, [("a.xlsx", good), ("b.xlsx", good)])
     for mine, theirs in zip(second.results, direct.results, strict=True):
         assert mine.to_dict() | {"seconds": 0} == theirs.to_dict() | {"seconds": 0}
+
+
+def test_the_worker_pauses_the_collector_per_file_and_shares_readings_within_its_batch(
+    psr, good, monkeypatch
+):
+    """``_serve`` run in this process on framed stdin: each file read with the collector paused,
+    on again between files and at the end; one store of readings for the worker's batch."""
+    import gc
+    import io
+    import json
+    import types
+
+    from slm_psr.excel import isolation, responses
+
+    seen: list[tuple[bool, int]] = []
+    original = responses.read_with_budget
+
+    def spy(*args, **kwargs):
+        seen.append((gc.isenabled(), id(args[6])))
+        return original(*args, **kwargs)
+
+    frames = io.BytesIO()
+    setup = {"psr": psr.model_dump(mode="json"), "limits": vars(Limits()), "memory_limit": 0}
+    isolation._send(frames, json.dumps(setup).encode())
+    for name in ("a.xlsx", "b.xlsx"):
+        isolation._send(frames, json.dumps({"filename": name, "spent": 0}).encode())
+        isolation._send(frames, good)
+    answers = io.BytesIO()
+    monkeypatch.setattr(responses, "read_with_budget", spy)
+    monkeypatch.setattr(isolation, "_limit_memory", lambda limit: None)  # not this process
+    monkeypatch.setattr(isolation.sys, "stdin", types.SimpleNamespace(buffer=io.BytesIO(frames.getvalue())))
+    monkeypatch.setattr(isolation.sys, "stdout", types.SimpleNamespace(buffer=answers, flush=lambda: None))
+    was_on = gc.isenabled()
+    gc.enable()
+    try:
+        isolation._serve()
+        assert gc.isenabled()
+    finally:
+        (gc.enable if was_on else gc.disable)()
+    assert [on for on, _ in seen] == [False, False]
+    assert seen[0][1] == seen[1][1]  # the same BatchReadings for both files
+    answers.seek(0)
+    assert json.loads(isolation._read_frame(answers)) == "ready"
+    results = [json.loads(isolation._read_frame(answers))["result"] for _ in range(2)]
+    assert all(result["rejection"] is None and result["response"] for result in results)

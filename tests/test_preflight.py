@@ -7,6 +7,7 @@ stays bounded" is checked, not assumed.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import pickle
@@ -14,6 +15,7 @@ import random
 import subprocess
 import sys
 import textwrap
+import weakref
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -32,6 +34,7 @@ from slm_psr.excel.preflight import (
     package,
     preflight,
     report,
+    text_budget,
     xml_scan,
     zip_archive,
 )
@@ -619,3 +622,72 @@ def test_kept_and_streamed_sheets_give_the_same_report_or_refusal(seed, monkeypa
         streamed = outcome(data)
         monkeypatch.setattr(package, "MAX_KEPT_SHEET", kept_size)
         assert kept == streamed, xml
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<row r="2"><c r="B2" t="s"><v xml:space="preserve">0</v></c></row>',  # a value with an attribute
+        '<row r="2"><c r="B2" t="inlineStr"><is x="1"><t>abc</t></is></c></row>',  # inline text with one
+        f'<row r="2"><c r="B2" t="s"><y:v xmlns:y="{hostile.SHEET_NS}">0</y:v></c></row>',  # a prefixed value
+        '<row r="2"><c r="A2"/><c t="s"><v>0</v></c></row>',  # a cell without its reference
+        '<row><c r="B2"/></row>',  # a row without its number
+    ],
+    ids=[
+        "value-attribute",
+        "inline-attribute",
+        "prefixed-value",
+        "cell-without-reference",
+        "row-without-number",
+    ],
+)
+def test_a_sheet_not_written_plainly_is_measured_and_counted_element_by_element(body, monkeypatch):
+    """One check (``written_plainly``) sends such a sheet to expat for both its extent and its text."""
+    xml = hostile._sheet_xml(body).encode()
+    assert not xml_scan.written_plainly(xml)
+    assert not xml_scan._SheetScan("Answers", Limits())._measure_plain(xml)
+    assert not text_budget.SheetText("Answers").count_plain(xml)
+    data = hostile.rewrite_parts(hostile.questionnaire_openpyxl(rows=3), {hostile.SHEET1: xml})
+    kept = preflight(data, "a.xlsx")
+    monkeypatch.setattr(package, "MAX_KEPT_SHEET", 0)
+    streamed = preflight(data, "a.xlsx")
+    assert kept.sheet_xml and not streamed.sheet_xml
+    assert kept.real_extent == streamed.real_extent
+    assert kept.real_extent["Answers"] == (2, 2)
+
+
+def test_sheets_as_writers_save_them_are_written_plainly():
+    for data in (hostile.questionnaire_openpyxl(rows=20), hostile.questionnaire_xlsxwriter(rows=20)):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/"):
+                    assert xml_scan.written_plainly(archive.read(name)), name
+
+
+def test_the_last_dimension_counts_both_ways_and_a_longer_tag_name_is_no_dimension():
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{hostile.SHEET_NS}">'
+        '<dimension ref="A1:B2"/><sheetData><row r="3"><c r="C3"/></row></sheetData>'
+        '<dimension ref="A1:Z99"/><dimensions ref="A1:XFD9"/></worksheet>'
+    ).encode()
+    assert xml_scan.written_plainly(xml)
+    fast, exact = measured_both_ways(xml)
+    assert fast == exact == (3, 3, "A1:Z99")
+
+
+@pytest.mark.parametrize("xml", [b'<?xml version="1.0"?><a><b/></a>', b"<a><b></a>"], ids=["good", "broken"])
+def test_an_xml_guard_is_freed_without_the_garbage_collector(xml):
+    """Once parsed, a guard drops its parser's handlers: no cycle holds it (or expat's buffer)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        guard = xml_scan._XmlGuard(lambda name, attrs: None, lambda name: None, lambda text: None)
+        guard.feed(xml)
+        guard.feed(b"", final=True)
+        assert (guard.error is None) == (xml.startswith(b"<?xml"))
+        gone = weakref.ref(guard)
+        del guard
+        assert gone() is None
+    finally:
+        if was_on:
+            gc.enable()

@@ -152,6 +152,62 @@ def test_round_trip_reads_what_people_type(psr, messy):
     )
 
 
+def test_a_batch_reads_a_repeated_answer_once_and_hands_nothing_to_the_next_batch(psr, messy, monkeypatch):
+    """Each ``read_responses`` call has its own store of readings (``values.BatchReadings``)."""
+    from slm_psr.values import cells
+
+    calls: list[object] = []
+    original = cells.parse_answer
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[1])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(cells, "parse_answer", counted)
+    first = read_responses(psr, [("a.xlsx", messy)])
+    alone = len(calls)
+    assert alone >= len(MESSY) + len(MESSY_PRICES)
+    calls.clear()
+    again = read_responses(psr, [("a.xlsx", messy)])  # a new batch: everything read afresh
+    assert len(calls) == alone
+    calls.clear()
+    twice = read_responses(psr, [("a.xlsx", messy), ("b.xlsx", messy)])
+    assert len(calls) < alone + len(MESSY)  # the second file's typed answers came from the store
+    assert {**first.results[0].to_dict(), "seconds": 0} == {**again.results[0].to_dict(), "seconds": 0}
+    for result in twice.results:
+        assert_messy_values(result)
+        assert result.response.answers == first.results[0].response.answers
+        assert result.review == first.results[0].review
+
+
+@pytest.mark.parametrize("collector_on", [True, False], ids=["collector-on", "collector-off"])
+def test_a_batch_leaves_the_garbage_collector_as_it_found_it(psr, messy, collector_on, monkeypatch):
+    """The collector is paused while a batch is read, and restored after it, a failing file or not."""
+    import gc
+
+    from slm_psr.excel import responses
+
+    seen: list[bool] = []
+    original = responses._read
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        if len(seen) == 2:
+            raise KeyboardInterrupt  # not a bad file: stops the batch
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(responses, "_read", spy)
+    was_on = gc.isenabled()
+    (gc.enable if collector_on else gc.disable)()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            read_responses(psr, [("a.xlsx", messy), ("b.xlsx", messy)])
+        assert seen == [False, False]
+        assert gc.isenabled() is collector_on
+    finally:
+        (gc.enable if was_on else gc.disable)()
+
+
 def test_every_note_names_the_file(psr, messy):
     result = read_response(psr, messy, "messy.xlsx")
     assert result.notes

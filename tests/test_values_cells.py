@@ -9,8 +9,10 @@ import pytest
 
 from slm_psr.model import Answer, Flag, Requirement
 from slm_psr.values import (
+    BatchReadings,
     parse_answer,
 )
+from slm_psr.values import cells as cells_module
 from tests.values_kit import (
     AVAILABILITY,
     BUSINESS_DAYS,
@@ -228,3 +230,82 @@ def test_hours_per_business_day_is_not_mixed_up_between_reads():
     for hours in (10, 10.0, 8, 0, -0.0, 0.0):
         a = answer(HOURS, "1 BD", hours_per_business_day=hours)
         assert a.value == hours and f"assuming {hours:g} hours" in a.notes[-1]
+
+
+# --- one import batch's readings (BatchReadings) ----------------------------------------
+
+BATCH_CELLS = [
+    (AVAILABILITY, "99,5 %", None),
+    (AVAILABILITY, 0.995, "0.0%"),
+    (AVAILABILITY, 0.995, None),
+    (AVAILABILITY, 99.5, None),
+    (HOURS, "4 Std.", None),
+    (HOURS, 4, None),
+    (HOURS, 4.0, None),
+    (HOURS, 0.0, None),
+    (HOURS, -0.0, None),
+    (HOURS, math.nan, None),
+    (HOURS, True, None),
+    (BUSINESS_DAYS, "2 Werktage", None),
+    (MINUTES, 0.5, "h:mm"),
+    (COVERAGE, "Mo-Fr 8-18", None),
+    (LANGUAGES, "Deutsch, Englisch", None),
+    (YES_NO, "ja", None),
+    (NUMBER, "1.000", None),
+    (SHARE, 0.4, "0%"),
+    (PRICE, "1.200,50 EUR", None),
+    (PRICE, 10**400, None),
+    (QUALITATIVE, "anything", None),
+    (QUALITATIVE, "  ", None),
+    (HOURS, dt.timedelta(hours=4), None),
+    (HOURS, None, None),
+]
+
+
+def test_a_batchs_readings_are_parse_answers_own_every_time():
+    """Read twice in one batch (the second time from its store), each cell gives ``parse_answer``'s Answer."""
+    readings = BatchReadings()
+    for _ in range(2):
+        for number, (r, value, number_format) in enumerate(BATCH_CELLS):
+            cell = f"Answers!F{number + 2}"
+            got = readings.read(r, value, number_format, cell=cell, hours_per_business_day=8.0)
+            expected = parse_answer(r, value, number_format, cell=cell, hours_per_business_day=8.0)
+            assert got == expected, (r.kind, value)
+            assert type(got.value) is type(expected.value), (r.kind, value)
+
+
+def test_answers_from_a_batchs_store_have_their_own_lists():
+    readings = BatchReadings()
+    first = readings.read(LANGUAGES, "Deutsch, Englisch", cell="Answers!F2")
+    first.flags.append(Flag.NEEDS_REVIEW)
+    first.notes.append("changed by the reader afterwards")
+    first.value.append("fr")  # type: ignore[union-attr]
+    second = readings.read(LANGUAGES, "Deutsch, Englisch", cell="Answers!F3")
+    assert second == parse_answer(LANGUAGES, "Deutsch, Englisch", cell="Answers!F3")
+
+
+def test_a_reading_is_kept_apart_by_everything_it_depends_on(monkeypatch):
+    """Kind, unit, value type, number format and hours per day each make a new reading."""
+    calls: list[object] = []
+    original = cells_module.parse_answer
+
+    def counted(*args: object, **kwargs: object) -> Answer:
+        calls.append(args[1])
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cells_module, "parse_answer", counted)
+    readings = BatchReadings()
+    readings.read(HOURS, "2", None)
+    readings.read(HOURS, "2", None)  # the same: from the store
+    assert len(calls) == 1
+    readings.read(MINUTES, "2", None)  # another unit
+    readings.read(NUMBER, "2", None)  # another kind
+    readings.read(HOURS, 2, None)  # an int, not the text
+    readings.read(HOURS, 2.0, None)  # a float, not the int
+    readings.read(HOURS, 2.0, "0.00")  # another number format
+    readings.read(BUSINESS_DAYS, "2", None, hours_per_business_day=8.0)
+    readings.read(BUSINESS_DAYS, "2", None, hours_per_business_day=10.0)
+    assert len(calls) == 8
+    readings.read(HOURS, 0.0, None)
+    readings.read(HOURS, 0.0, None)  # zero (equal to -0.0) is never kept
+    assert len(calls) == 10

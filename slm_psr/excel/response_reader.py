@@ -36,7 +36,6 @@ from slm_psr.excel.questionnaire import (
 )
 from slm_psr.excel.response_sheets import _Sheets
 from slm_psr.model import Answer, Flag, Requirement, Response
-from slm_psr.values import parse_answer
 from slm_psr.wording import offered_value
 
 REVIEW_FLAGS = (Flag.AMBIGUOUS, Flag.NEEDS_REVIEW, Flag.OUT_OF_RANGE, Flag.UNREADABLE)
@@ -69,7 +68,7 @@ class _Reader(_Sheets):
         missing_rows = [r.id for r in self.psr.requirements if r.id not in answers]
         for rid in missing_rows:
             req = self.requirements[rid]
-            answer = parse_answer(req, None, None, cell="", hours_per_business_day=self._hours)
+            answer = self.readings.read(req, None, None, cell="", hours_per_business_day=self._hours)
             answer.notes.append("not in the workbook; counted as unanswered")
             answers[rid] = answer
         deleted = [rid for rid in missing_rows if rid not in self._new_requirements]
@@ -260,8 +259,13 @@ class _Reader(_Sheets):
             pending.append((known[rid], value, ref, comment))
             found_here.add(rid)
             found_rows[rid] = index + 1
-        cells = self._cell_info(table.sheet, [p[2] for p in pending if _is_fraction_candidate(p[0], p[1])])
-        for req, value, ref, comment in pending:
+        fractions = [_is_fraction_candidate(req, value) for req, value, _ref, _comment in pending]
+        cells = self._cell_info(
+            table.sheet, [p[2] for p, fraction in zip(pending, fractions, strict=True) if fraction]
+        )
+        hours = self._hours
+        read = self.readings.read
+        for (req, value, ref, comment), fraction in zip(pending, fractions, strict=True):
             where = f"{table.sheet}!{ref}"
             info = cells.get(ref)
             if info is not None and info.formula is not None:
@@ -277,14 +281,14 @@ class _Reader(_Sheets):
                     )
                     continue
             number_format = None
-            if info is not None and _is_fraction_candidate(req, value):
+            if info is not None and fraction:
                 number_format = self._format(info.style)
-            answer = parse_answer(
+            answer = read(
                 req,
                 None if _blank(value) else value,
                 number_format,
                 cell=where,
-                hours_per_business_day=self._hours,
+                hours_per_business_day=hours,
             )
             if info is not None and info.formula is not None:
                 # Calculated by a spreadsheet program, but still a formula: a person confirms it.

@@ -17,6 +17,7 @@ from slm_psr.excel.preflight.text_encoding import utf8_package
 from slm_psr.excel.questionnaire import META_SHEET
 from slm_psr.model import PSR
 from slm_psr.sanitise import clean_text, needs_cleaning, raw_digest
+from slm_psr.values import BatchReadings
 
 
 class _Sheets:
@@ -30,8 +31,11 @@ class _Sheets:
         filename: str,
         report: PreflightReport,
         result: ImportResult,
+        readings: BatchReadings | None = None,
     ):
         self.psr = psr
+        # the answer cells' readings, shared by the files of one import batch
+        self.readings = readings if readings is not None else BatchReadings()
         self.psr_hash = psr_hash
         self.requirements = {r.id: r for r in psr.requirements}  # PSR.requirement() is a linear search
         # Sheets in UTF-16 or another legal encoding are read as UTF-8 (see preflight).
@@ -113,6 +117,12 @@ class _Sheets:
         Each changed cell gets a note with the SHA-256 of its text as written; the
         file's own bytes and hash are kept by the caller.
         """
+        # The usual sheet has nothing to clean: one search over all its texts at once
+        # (joined by a line break, which is kept) says so, and only a sheet where it
+        # finds something is gone through cell by cell.
+        texts = [value for row in rows for value in row if isinstance(value, str)]
+        if not needs_cleaning("\n".join(texts)):
+            return rows
         for row_index, row in enumerate(rows):
             for col_index, value in enumerate(row):
                 if isinstance(value, str) and needs_cleaning(value):

@@ -13,6 +13,7 @@ the results in ``import_report``.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 from collections.abc import Iterable
@@ -24,6 +25,7 @@ from slm_psr.excel.preflight import MB, Limits, PreflightReport, RejectedFile, d
 from slm_psr.excel.response_reader import REVIEW_FLAGS, _Reader
 from slm_psr.model import PSR
 from slm_psr.psr_file import content_hash
+from slm_psr.values import BatchReadings
 
 # Re-exported: the import's results are imported from here.
 __all__ = [
@@ -47,19 +49,41 @@ def read_responses(
     """Read every file; each gets its result, accepted or rejected."""
     psr_hash = content_hash(psr)  # once for all files
     budget = _TextBudget(limits or Limits())
-    results = [_read(psr, data, name, psr_hash, limits, budget) for name, data in files]
+    readings = BatchReadings()  # answer texts repeated across the files are read once
+    # The batch's answers (100 files x 300: 30,000 pydantic objects) all stay alive,
+    # and the garbage collector's passes over them grew to a quarter of the import;
+    # reading makes next to no reference cycles (the preflight's XML guards let go of
+    # their parsers), so the collector is paused for the batch (as ``Store.load`` does
+    # in ``store/parsed.py``; this layer may not import it). Afterwards the young
+    # generations, which now hold every object the batch kept, are collected once,
+    # here: the import pays for its own objects, not whatever allocates next.
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        results = [_read(psr, data, name, psr_hash, limits, budget, readings) for name, data in files]
+    finally:
+        if was_on:
+            gc.enable()
+            gc.collect(1)
     return ImportReport(psr.id, psr.version, results)
 
 
 def read_with_budget(
-    psr: PSR, data: bytes, filename: str, limits: Limits, spent: int, psr_hash: str | None = None
+    psr: PSR,
+    data: bytes,
+    filename: str,
+    limits: Limits,
+    spent: int,
+    psr_hash: str | None = None,
+    readings: BatchReadings | None = None,
 ) -> tuple[ImportResult, int]:
     """One file of a batch whose earlier files expanded to ``spent`` characters; and what this one adds.
 
-    ``psr_hash`` is ``content_hash(psr)`` when the caller computed it once for its batch.
+    ``psr_hash`` is ``content_hash(psr)`` when the caller computed it once for its batch;
+    ``readings`` the batch's answer readings (see ``values.BatchReadings``), kept by the caller.
     """
     budget = _TextBudget(limits, spent)
-    result = _read(psr, data, filename, psr_hash or content_hash(psr), limits, budget)
+    result = _read(psr, data, filename, psr_hash or content_hash(psr), limits, budget, readings)
     return result, budget.spent - spent
 
 
@@ -102,6 +126,7 @@ def _read(
     psr_hash: str,
     limits: Limits | None,
     budget: _TextBudget | None = None,
+    readings: BatchReadings | None = None,
 ) -> ImportResult:
     started = time.perf_counter()
     result = ImportResult(filename=filename, sha256=file_sha256(data))
@@ -113,7 +138,7 @@ def _read(
         try:
             if budget is not None:
                 budget.spend(report)  # before python-calamine materialises anything
-            _Reader(psr, psr_hash, data, filename, report, result).read()
+            _Reader(psr, psr_hash, data, filename, report, result, readings).read()
         except _Rejected as exc:
             result.rejection, result.rejection_code = str(exc), exc.code
         except Exception as exc:  # a file that passed preflight but still breaks a parser

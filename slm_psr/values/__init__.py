@@ -19,7 +19,7 @@ Notes are sentences for a buyer: "'99,5 %' read as 99.5 %".
 """
 
 from slm_psr.model import Parsed
-from slm_psr.values.cells import parse_answer
+from slm_psr.values.cells import BatchReadings, parse_answer
 from slm_psr.values.coverage import parse_coverage
 from slm_psr.values.durations import convert_duration, parse_duration
 from slm_psr.values.languages import parse_languages
@@ -27,6 +27,7 @@ from slm_psr.values.numbers import parse_number, parse_percent
 from slm_psr.values.yes_no import parse_yes_no
 
 __all__ = [
+    "BatchReadings",
     "Parsed",
     "convert_duration",
     "parse_answer",

@@ -13,6 +13,7 @@ from slm_psr.model import (
     Parsed,
     Requirement,
 )
+from slm_psr.model.response import Value
 from slm_psr.values.durations import (
     TIME_FORMAT,
     excel_time_minutes,
@@ -102,6 +103,89 @@ def parse_answer(
         flags=list(dict.fromkeys(parsed.flags)),
         notes=list(parsed.notes),
         cell=cell,
+    )
+
+
+class BatchReadings:
+    """``parse_answer`` for one import batch: a cell value repeated across its files is read once.
+
+    A reading depends on nothing but the requirement's kind and units, the cell's
+    value (with its type), its number format and the hours per business day; those
+    are the key. One instance lives for one batch (``read_responses``, one isolated
+    worker), so nothing read in one import is handed to another. The first answer
+    for a key is built by ``parse_answer`` and validated by pydantic; later ones are
+    new ``Answer``s with their own lists, validated too: ``Answer.model_construct``
+    would skip validation but is slower than validating (pydantic 2.14, measured).
+    """
+
+    MAX_ENTRIES = 50_000  # a batch of 100 files x 300 requirements has a few thousand
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[object, ...], tuple[Value, str, str, tuple[Flag, ...], tuple[str, ...]]] = {}
+
+    def read(
+        self,
+        req: Requirement,
+        cell_value: object,
+        number_format: str | None = None,
+        *,
+        cell: str = "",
+        hours_per_business_day: float = 10.0,
+    ) -> Answer:
+        """The same ``Answer`` as ``parse_answer`` with these arguments."""
+        key = _reading_key(req, cell_value, number_format, hours_per_business_day)
+        seen = self._seen.get(key) if key is not None else None
+        if seen is None:
+            answer = parse_answer(
+                req, cell_value, number_format, cell=cell, hours_per_business_day=hours_per_business_day
+            )
+            if key is not None and len(self._seen) < self.MAX_ENTRIES:
+                value = answer.value  # copied: the reader may change the answer's own list
+                self._seen[key] = (
+                    list(value) if isinstance(value, list) else value,
+                    answer.raw,
+                    answer.unit,
+                    tuple(answer.flags),
+                    tuple(answer.notes),
+                )
+            return answer
+        value, raw, unit, flags, notes = seen
+        return Answer(
+            requirement_id=req.id,
+            value=list(value) if isinstance(value, list) else value,
+            raw=raw,
+            unit=unit,
+            flags=list(flags),
+            notes=list(notes),
+            cell=cell,
+        )
+
+
+def _reading_key(
+    req: Requirement, value: object, number_format: str | None, hours_per_day: float
+) -> tuple[object, ...] | None:
+    """What a reading depends on; None where a key could mix up two readings or is not worth keeping."""
+    kind = type(value)
+    if kind is str:
+        if len(value) > _CACHED_TEXT:  # type: ignore[arg-type]
+            return None
+    elif kind is float or kind is int:
+        # 0.0 == -0.0 (shown differently) and NaN != NaN: not kept
+        if not value or value != value:
+            return None
+    else:
+        return None
+    if not _cacheable(hours_per_day):
+        return None
+    return (
+        req.kind,
+        req.unit,
+        req.kind.spec.answer_unit(req),
+        kind,
+        value,
+        number_format,
+        type(hours_per_day),
+        hours_per_day,
     )
 
 

@@ -36,6 +36,7 @@ from slm_psr.excel.preflight.xml_scan import (
     _PartSink,
     _SheetScan,
     _XmlGuard,
+    written_plainly,
 )
 from slm_psr.excel.preflight.zip_archive import _Archive
 
@@ -376,8 +377,10 @@ class _Inspection(_Archive):
                 # nothing was dropped: these are all of the part's bytes.
                 xml = sink.take()
                 plain = sink.guard is not None and sink.guard.plain
-                self._guarded(part, partial(scan.measure, xml, plain=plain))
-                self._count_text(texts[part], xml, plain=plain)
+                # One check that the sheet is written the usual way serves both measurements.
+                plainly = plain and written_plainly(xml)
+                self._guarded(part, partial(scan.measure, xml, plain=plainly, checked=True))
+                self._count_text(texts[part], xml, plain=plainly, shared=shared_strings is not None)
                 self.sheet_xml[part] = xml
                 self.kept_total += len(xml)
             embedded = "/embeddings/" in f"/{part.lower()}"
@@ -394,9 +397,12 @@ class _Inspection(_Archive):
         return scans
 
     @staticmethod
-    def _count_text(text: SheetText, xml: bytes, *, plain: bool) -> None:
-        """The text a kept sheet expands to: in C when it is written the usual way, else by expat."""
-        if plain and not xml.startswith((b"\xfe\xff", b"\xff\xfe")) and text.count_plain(xml):
+    def _count_text(text: SheetText, xml: bytes, *, plain: bool, shared: bool) -> None:
+        """The text a kept sheet expands to: in C when it is ``written_plainly`` (``plain``), else by expat.
+
+        ``shared``: the workbook has a shared-strings part, so the sheet's references to it count.
+        """
+        if plain and text.count_plain(xml, checked=True, references=shared):
             return
         guard = _XmlGuard(text.start, text.end, text.text)
         guard.feed(xml, final=True)

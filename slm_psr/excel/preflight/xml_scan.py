@@ -25,6 +25,21 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2].rpartition(":")[2]
 
 
+_HANDLERS = (
+    "StartDoctypeDeclHandler",
+    "EntityDeclHandler",
+    "UnparsedEntityDeclHandler",
+    "ExternalEntityRefHandler",
+    "CommentHandler",
+    "StartCdataSectionHandler",
+    "ProcessingInstructionHandler",
+    "XmlDeclHandler",
+    "StartElementHandler",
+    "EndElementHandler",
+    "CharacterDataHandler",
+)
+
+
 class _XmlGuard:
     """Streams one XML part through expat, refusing any DTD; optionally reports tags and text.
 
@@ -71,6 +86,15 @@ class _XmlGuard:
     def _refuse(*_args: object) -> None:
         raise _DtdFound
 
+    def _let_go(self) -> None:
+        """Parsing is over: its handlers are dropped, so the parser (and its buffer) goes with this guard.
+
+        Bound to this guard, they make a reference cycle that only the garbage
+        collector would break, holding expat's buffer until then.
+        """
+        for handler in _HANDLERS:
+            setattr(self._parser, handler, None)
+
     def _not_plain(self, *_args: object) -> None:
         self.plain = False
 
@@ -87,12 +111,16 @@ class _XmlGuard:
                 self._parser.Parse(chunk, final)
             except expat.ExpatError as exc:
                 self.error = f"line {exc.lineno}, column {exc.offset + 1}: {expat.ErrorString(exc.code)}"
+                self._let_go()
             except (LookupError, ValueError) as exc:  # an encoding Python has no codec for
                 self.error = str(exc)
+                self._let_go()
             else:
                 # Between calls expat reports where its unfinished token starts.
                 if self._fed - self._parser.CurrentByteIndex > MAX_MARKUP:
                     raise _OversizedMarkup
+                if final:
+                    self._let_go()
                 return
         window = self._tail + chunk
         if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
@@ -151,16 +179,35 @@ _SHEET_TAGS = {"c": _CELL, "row": _ROW, "dimension": _DIMENSION}
 # Measuring a whole sheet in C (``_SheetScan.measure``). In well-formed XML without
 # comments, CDATA sections or processing instructions every "<" opens a tag (text and
 # attribute values cannot hold one), so these patterns see exactly the start tags
-# expat reports: each unprefixed start tag ``c``, ``row`` or ``dimension``, with the
-# value of its reference when that is written as every spreadsheet program writes
-# it, first and in double quotes; else with an empty capture, and the sheet is read
-# element by element. So is a sheet with a prefixed tag.
-_PREFIXED_SHEET_TAG = re.compile(rb":(?:c|row|dimension)[\s/>]")
-_CELL_REFS = re.compile(rb'<c(?: r="([A-Za-z]{1,3})([1-9][0-9]{0,6})"|(?=[\s/>]))')
-_ROW_NUMBERS = re.compile(rb'<row(?: r="([0-9]{1,7})"|(?=[\s/>]))')
-_DIMENSION_REFS = re.compile(rb'<dimension(?: ref="([^"&<\t\r\n]+)"|(?=[\s/>]))')
+# expat reports. ``written_plainly`` first makes sure that every unprefixed start tag
+# ``c``, ``row`` or ``dimension`` carries its reference as every spreadsheet program
+# writes it (first, in double quotes), that no such tag (nor ``v`` or ``is``) has a
+# prefix, and that ``v`` and ``is`` have no attributes; any other sheet is read
+# element by element. One search each, so a sheet is scanned once for all of it
+# (the extent here and the text count in ``text_budget``).
+_PREFIXED_SHEET_TAG = re.compile(rb":(?:c|row|dimension|v|is)[\s/>]")
+_UNUSUAL_SHEET_TAG = re.compile(
+    rb"<(?:"
+    rb'c(?=[\s/>])(?! r="[A-Za-z]{1,3}[1-9][0-9]{0,6}")'  # a cell without its reference first
+    rb'|row(?=[\s/>])(?! r="[0-9]{1,7}")'  # a row without its number first
+    rb'|dimension(?=[\s/>])(?! ref="[^"&<\t\r\n]+")'
+    rb"|v(?!>)|is(?!>))"  # a value or inline string with attributes
+)
+_CELL_REFS = re.compile(rb'<c r="([A-Za-z]{1,3})([1-9][0-9]{0,6})"')
+_DIMENSION_REFS = re.compile(rb'<dimension ref="([^"&<\t\r\n]+)"')
 _PLAIN_ENCODINGS = ("utf-8", "utf8", "us-ascii", "ascii")
 _MEASURE_SLICE = 1 * MB
+
+
+def written_plainly(xml: bytes) -> bool:
+    """Whether a sheet that expat found ``plain`` is written as spreadsheet programs write it (see above).
+
+    Then its extent (``_SheetScan``) and its text (``text_budget.SheetText``) are
+    measured by regular expressions; else element by element.
+    """
+    if xml.startswith((b"\xfe\xff", b"\xff\xfe")) or b"\x00" in xml[:4]:
+        return False  # UTF-16 or UTF-32
+    return _PREFIXED_SHEET_TAG.search(xml) is None and _UNUSUAL_SHEET_TAG.search(xml) is None
 
 
 class _SheetScan:
@@ -217,7 +264,7 @@ class _SheetScan:
         elif tag == _DIMENSION:
             self.declared = attrs.get("ref")
 
-    def measure(self, xml: bytes, *, plain: bool) -> None:
+    def measure(self, xml: bytes, *, plain: bool, checked: bool = False) -> None:
         """Measure a whole worksheet that expat has found well-formed and free of DTDs.
 
         A sheet as Excel, LibreOffice and the Python writers save it (UTF-8, no
@@ -226,8 +273,9 @@ class _SheetScan:
         is measured by regular expressions in C. Anything else, or a sheet over
         the limits (so that the refusal names the first cell too far), goes
         through ``start`` element by element, as a streamed sheet does.
+        ``checked``: ``written_plainly(xml)`` is known to be true.
         """
-        if plain and self._measure_plain(xml):
+        if plain and self._measure_plain(xml, checked=checked):
             return
         guard = _XmlGuard(self.start)
         view = memoryview(xml)
@@ -237,11 +285,12 @@ class _SheetScan:
         if guard.error:
             raise RuntimeError(f"sheet XML checked before failed on the second reading: {guard.error}")
 
-    def _measure_plain(self, xml: bytes) -> bool:
-        """The extent found by regular expressions; False, changing nothing, when they cannot be exact."""
-        if xml.startswith((b"\xfe\xff", b"\xff\xfe")) or b"\x00" in xml[:4]:
-            return False  # UTF-16 or UTF-32
-        if _PREFIXED_SHEET_TAG.search(xml):
+    def _measure_plain(self, xml: bytes, *, checked: bool = False) -> bool:
+        """The extent found by regular expressions; False, changing nothing, when they cannot be exact.
+
+        ``checked``: ``written_plainly(xml)`` is known to be true.
+        """
+        if not checked and not written_plainly(xml):
             return False
         max_row = max_col = 0
         declared = None
@@ -252,19 +301,21 @@ class _SheetScan:
             end = xml.find(b"<", start + _MEASURE_SLICE)
             end = len(xml) if end < 0 else end
             cells = _CELL_REFS.findall(xml, start, end)
-            rows = _ROW_NUMBERS.findall(xml, start, end)
-            dimensions = _DIMENSION_REFS.findall(xml, start, end)
-            if b"" in rows or b"" in dimensions:
-                return False  # e.g. a row without a number, which follows the previous one
             if cells:
                 letters, numbers = zip(*cells, strict=True)
-                if b"" in letters:
-                    return False  # e.g. a cell without a reference, which follows the previous one
                 max_row = max(max_row, *map(int, set(numbers)))
                 max_col = max(max_col, *(_column_number(text.decode()) for text in set(letters)))
-            if dimensions:
-                declared = dimensions[-1].decode()
             start = end
+        # The last dimension, as expat would report it: searched from the end. Every
+        # "<dimension" followed by a space, "/" or ">" has its reference first (see
+        # ``written_plainly``); one that is not matched is another tag ("<dimensions").
+        tag = xml.rfind(b"<dimension")
+        while tag >= 0:
+            found = _DIMENSION_REFS.match(xml, tag)
+            if found is not None:
+                declared = found[1].decode()
+                break
+            tag = xml.rfind(b"<dimension", 0, tag)
         if max_row > self.limits.max_rows or max_col > self.limits.max_cols:
             return False
         self.max_row, self.max_col, self.declared = max_row, max_col, declared
