@@ -18,9 +18,19 @@ ALLOWED = {
     "wording": {"contract_terms", "model", "sanitise"},
     "values": {"contract_terms", "model", "sanitise", "values"},
     "kinds": {"kinds", "model", "sanitise", "values", "wording"},
-    "excel": {"contract_terms", "engine", "excel", "model", "psr_file", "sanitise", "values", "wording"},
+    "excel": {
+        "collector",
+        "contract_terms",
+        "engine",
+        "excel",
+        "model",
+        "psr_file",
+        "sanitise",
+        "values",
+        "wording",
+    },
     "engine": {"contract_terms", "engine", "model", "sanitise", "wording"},
-    "store": {"contract_terms", "model", "psr_file", "psr_merge", "sanitise", "store"},
+    "store": {"collector", "contract_terms", "model", "psr_file", "psr_merge", "sanitise", "store"},
     "charts": {"contract_terms", "engine", "model", "sanitise", "wording"},
     "demo": {"contract_terms", "excel", "model", "psr_file", "sanitise", "store"},
     "service": {
@@ -99,6 +109,7 @@ ALLOWED = {
     "reports": {"charts", "contract_terms", "engine", "model", "reports", "sanitise", "wording"},
     "pairwise_file": {"engine", "model", "sanitise", "values"},
     "sanitise": set(),
+    "collector": set(),  # the garbage collector paused for a batch (the store's load, the import)
     "templates": {"model"},
     "psr_merge": set(),
 }

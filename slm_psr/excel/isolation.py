@@ -17,7 +17,6 @@ file's bytes.
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import os
 import selectors
@@ -29,6 +28,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
 
+from slm_psr.collector import collector_paused
 from slm_psr.excel.preflight import MB, Limits, display_name
 from slm_psr.excel.responses import ImportReport, ImportResult, file_sha256
 from slm_psr.model import PSR
@@ -240,18 +240,16 @@ def _serve() -> None:
         # passes over them while they live were a tenth to a sixth of the worker's time, and
         # reading makes next to no reference cycles. So it is paused per file and
         # runs between files.
-        gc.disable()
-        try:
-            result, expanded = read_with_budget(
-                psr, data, request["filename"], limits, int(request["spent"]), psr_hash, readings
-            )
-            del data
-            answer = json.dumps({"result": result.to_dict(), "expanded_text": expanded}).encode()
-            del result
-        except MemoryError:
-            os._exit(_MEMORY_EXIT)
-        finally:
-            gc.enable()
+        with collector_paused():
+            try:
+                result, expanded = read_with_budget(
+                    psr, data, request["filename"], limits, int(request["spent"]), psr_hash, readings
+                )
+                del data
+                answer = json.dumps({"result": result.to_dict(), "expanded_text": expanded}).encode()
+                del result
+            except MemoryError:
+                os._exit(_MEMORY_EXIT)
         _send(stdout, answer)
 
 

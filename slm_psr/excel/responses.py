@@ -13,12 +13,12 @@ the results in ``import_report``.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from slm_psr.collector import collector_paused
 from slm_psr.excel.answer_cells import _Rejected
 from slm_psr.excel.import_report import ImportReport, ImportResult, ReviewItem
 from slm_psr.excel.preflight import MB, Limits, PreflightReport, RejectedFile, display_name, preflight
@@ -50,21 +50,11 @@ def read_responses(
     psr_hash = content_hash(psr)  # once for all files
     budget = _TextBudget(limits or Limits())
     readings = BatchReadings()  # answer texts repeated across the files are read once
-    # The batch's answers (100 files x 300: 30,000 pydantic objects) all stay alive,
-    # and the garbage collector's passes over them grew to a quarter of the import;
-    # reading makes next to no reference cycles (the preflight's XML guards let go of
-    # their parsers), so the collector is paused for the batch (as ``Store.load`` does
-    # in ``store/parsed.py``; this layer may not import it). Afterwards the young
-    # generations, which now hold every object the batch kept, are collected once,
-    # here: the import pays for its own objects, not whatever allocates next.
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
+    # The batch's answers (100 files x 300: 30,000 pydantic objects) all stay alive, and
+    # the collector's passes over them grew to a quarter of the import; reading makes next
+    # to no reference cycles (the preflight's XML guards let go of their parsers).
+    with collector_paused(collect_after=True):
         results = [_read(psr, data, name, psr_hash, limits, budget, readings) for name, data in files]
-    finally:
-        if was_on:
-            gc.enable()
-            gc.collect(1)
     return ImportReport(psr.id, psr.version, results)
 
 

@@ -11,12 +11,10 @@ the same rows; like the rest of a ``ProjectState`` they are read, never changed.
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
 
+from slm_psr.collector import collector_paused
 from slm_psr.model import PSR, Response
 from slm_psr.psr_file import loads_psr
 
@@ -26,18 +24,6 @@ MAX_KEPT_PSRS = 32  # PSR versions kept per process
 _kept: OrderedDict[str, Response] = OrderedDict()
 _kept_psrs: OrderedDict[str, PSR] = OrderedDict()
 _lock = threading.Lock()
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No garbage collection inside (the objects made are kept, none is garbage)."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def parsed_response(text: str) -> Response:
