@@ -51,7 +51,7 @@ def parsed_psr(text: str, source: str = "PSR") -> PSR:
         if found is not None:
             _kept_psrs.move_to_end(text)
             return found
-    with collector_paused():
+    with collector_paused(collect_after=True):
         psr = loads_psr(text, source=source)
     with _lock:
         _kept_psrs[text] = psr

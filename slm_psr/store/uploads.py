@@ -278,7 +278,7 @@ class ResponseStore(StoreBase):
 
 
 def _stored_responses(rows: Sequence[ResponseRow]) -> list[StoredResponse]:
-    with parsed.collector_paused():  # see store.parsed: the parse is most of a load
+    with parsed.collector_paused(collect_after=True):  # see store.parsed: the parse is most of a load
         return [_stored_response(r) for r in rows]
 
 
